@@ -1,0 +1,358 @@
+"""The grpcio server hosting `deepmem.v1.CoSimulation`.
+
+Threading model. gem5 holds the GIL while it simulates, so the thread that
+simulates (the one calling `LockstepDriver.run`, see `driver.py`) is also
+the one that waits for replies. The grpc handlers here never touch the
+simulator: they check the handshake against values fixed at start-up and
+pass stream messages through two thread-safe queues:
+
+* `inbound`: what the driver reads: `SessionOpened`, each
+  `ControllerMessage` as it arrives, and `SessionClosed` when the controller
+  half-closes, cancels or disconnects;
+* `outbound`: `SimulatorMessage`s the driver sends; the Session handler
+  yields them, and ends the stream after `Finished` or `Failed`.
+
+Security. The server binds 127.0.0.1 unless told otherwise. A non-loopback
+address needs `allow_remote=True` *and* a token; a configured token is
+checked on `Hello` (constant-time), and `Session` is only opened for a peer
+host whose `Hello` was accepted. Exactly one session is served.
+
+Port. With port 0 the kernel picks one; `start()` returns it, prints
+`DEEPMEM_BRIDGE_PORT=<n>` as one line on stdout and, if asked, writes the
+number to a file (atomically: the file appears complete or not at all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import ipaddress
+import os
+import queue
+import sys
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from deepmem import events as ev
+from deepmem.bridge import convert
+from deepmem.bridge.protocol import load
+
+PROTOCOL_VERSION = 1
+FALLBACKS = ("default", "stop")
+PORT_LINE_PREFIX = "DEEPMEM_BRIDGE_PORT="
+TOKEN_ENV = "DEEPMEM_BRIDGE_TOKEN"
+
+
+def log(message: str) -> None:
+    """One line on stderr, prefixed so it stands out in gem5's output."""
+    line = " ".join(message.split("\n"))
+    print(f"deepmem-bridge: {line}", file=sys.stderr, flush=True)
+
+
+class BridgeError(RuntimeError):
+    """A configuration or start-up error of the bridge."""
+
+
+# ------------------------------------------------------------------ config
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """Everything the bridge needs; validated once by `problems()`."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    port_file: str = ""
+    allow_remote: bool = False
+    token: str = ""
+    # Seconds to wait for the controller's reply to each event.
+    reply_timeout_s: float = 30.0
+    # Seconds to wait for Hello + Session after the server starts.
+    connect_timeout_s: float = 60.0
+    # What to do when the controller is late or gone: "default" keeps
+    # simulating with the simulator's default policy and stops waiting,
+    # "stop" stops the simulation (the controller still gets Finished when
+    # its stream is open).
+    fallback: str = "default"
+    # Print DEEPMEM_BRIDGE_PORT=<n> on stdout when the server is up.
+    announce: bool = True
+    # The version this server speaks; other values are for tests only.
+    protocol_version: int = PROTOCOL_VERSION
+    # Seconds the server may take to deliver the last message and close.
+    shutdown_grace_s: float = 5.0
+
+    def problems(self) -> list[str]:
+        """Every problem with this config, each naming setting and value."""
+        out = []
+        if not 0 <= self.port <= 65535:
+            out.append(f"port must be within 0..65535 (was {self.port})")
+        if self.reply_timeout_s <= 0:
+            out.append("reply timeout must be greater than zero "
+                       f"(was {self.reply_timeout_s})")
+        if self.connect_timeout_s <= 0:
+            out.append("connect timeout must be greater than zero "
+                       f"(was {self.connect_timeout_s})")
+        if self.shutdown_grace_s < 0:
+            out.append("shutdown grace must not be negative "
+                       f"(was {self.shutdown_grace_s})")
+        if self.fallback not in FALLBACKS:
+            out.append(f"fallback must be one of {', '.join(FALLBACKS)} "
+                       f"(was {self.fallback!r})")
+        if not is_loopback(self.host):
+            if not self.allow_remote:
+                out.append(f"host {self.host!r} is not a loopback address; "
+                           "binding to it needs the allow-remote option "
+                           "and a token")
+            if not self.token:
+                out.append(f"host {self.host!r} is not a loopback address; "
+                           f"a token is required (token file or "
+                           f"{TOKEN_ENV})")
+        return out
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: treat as remote
+
+
+def add_bridge_arguments(parser: argparse.ArgumentParser) -> None:
+    """The bridge's command-line options, shared by every entry point."""
+    g = parser.add_argument_group("bridge")
+    g.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1); a "
+                        "non-loopback address needs --allow-remote and a "
+                        "token")
+    g.add_argument("--port", type=int, default=0,
+                   help="TCP port, 0 = any free port (default 0); the "
+                        f"port is printed as {PORT_LINE_PREFIX}<n>")
+    g.add_argument("--port-file", default="",
+                   help="also write the port number to this file")
+    g.add_argument("--allow-remote", action="store_true",
+                   help="permit binding a non-loopback address")
+    g.add_argument("--token-file", default="",
+                   help="file whose first line is the shared token "
+                        f"(default: ${TOKEN_ENV}, else no token)")
+    g.add_argument("--reply-timeout", type=float, default=30.0,
+                   metavar="SECONDS",
+                   help="deadline for each reply (default 30)")
+    g.add_argument("--connect-timeout", type=float, default=60.0,
+                   metavar="SECONDS",
+                   help="deadline for the controller to open the session "
+                        "(default 60)")
+    g.add_argument("--fallback", choices=FALLBACKS, default="default",
+                   help="when the controller is late or gone: 'default' "
+                        "simulates on with the default policy, 'stop' "
+                        "ends the simulation (default: default)")
+
+
+def config_from_args(args: argparse.Namespace, **overrides: Any
+                     ) -> BridgeConfig:
+    token = os.environ.get(TOKEN_ENV, "")
+    if args.token_file:
+        try:
+            with open(args.token_file, encoding="utf-8") as f:
+                token = f.readline().strip()
+        except OSError as exc:
+            raise BridgeError(f"cannot read token file {args.token_file}: "
+                              f"{exc.strerror}") from exc
+    values: dict[str, Any] = dict(
+        host=args.host, port=args.port, port_file=args.port_file,
+        allow_remote=args.allow_remote, token=token,
+        reply_timeout_s=args.reply_timeout,
+        connect_timeout_s=args.connect_timeout, fallback=args.fallback)
+    values.update(overrides)
+    return BridgeConfig(**values)
+
+
+# ------------------------------------------------------- queue hand-over
+
+@dataclass(frozen=True)
+class SessionOpened:
+    peer: str
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    reason: str
+
+
+_END = object()  # tells the Session handler to end without a message
+
+
+def _peer_host(peer: str) -> str:
+    """'ipv4:127.0.0.1:5000' -> '127.0.0.1'; '[::1]' style kept."""
+    kind, _, rest = peer.partition(":")
+    if kind in ("ipv4", "ipv6"):
+        return rest.rsplit(":", 1)[0]
+    return peer
+
+
+def _make_servicer(base: type, server: "BridgeServer") -> Any:
+    """A CoSimulationServicer (generated base class) bound to `server`."""
+
+    class Servicer(base):  # type: ignore[misc, valid-type]
+        def Hello(self, request, context):
+            return server._hello(request, context)
+
+        def Session(self, request_iterator, context):
+            return server._session(request_iterator, context)
+
+    return Servicer()
+
+
+class BridgeServer:
+    """Hosts CoSimulation; the driver talks to it through two queues."""
+
+    def __init__(self, config: BridgeConfig, machine: ev.MachineInfo):
+        problems = config.problems()
+        if problems:
+            raise BridgeError("; ".join(problems))
+        self.config = config
+        self.proto = load()
+        self._machine = convert.machine_info(self.proto.pb2, machine)
+        self.inbound: queue.Queue = queue.Queue()
+        self.outbound: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._accepted_hosts: set[str] = set()
+        self._session_taken = False
+        self.session_done = threading.Event()
+        self._server: grpc.Server | None = None
+        self.port = 0
+
+    # -------------------------------------------------------- lifecycle
+
+    def start(self) -> int:
+        cfg = self.config
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=4,
+                                       thread_name_prefix="deepmem-grpc"),
+            options=[
+                # An explicit port must be ours alone.
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", 256 * 1024 * 1024),
+                ("grpc.max_send_message_length", 256 * 1024 * 1024),
+            ])
+        self.proto.pb2_grpc.add_CoSimulationServicer_to_server(
+            _make_servicer(self.proto.pb2_grpc.CoSimulationServicer, self),
+            self._server)
+        host = cfg.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        address = f"{host}:{cfg.port}"
+        try:
+            port = self._server.add_insecure_port(address)
+        except RuntimeError as exc:
+            port = 0
+            detail = f": {exc}"
+        else:
+            detail = ""
+        if not port:
+            raise BridgeError(f"cannot bind {address} (port in use or "
+                              f"address not local){detail}")
+        self._server.start()
+        self.port = port
+        if cfg.port_file:
+            tmp = f"{cfg.port_file}.tmp{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(f"{port}\n")
+            os.replace(tmp, cfg.port_file)
+        if cfg.announce:
+            print(f"{PORT_LINE_PREFIX}{port}", flush=True)
+        log(f"listening on {cfg.host}:{port} (protocol {cfg.protocol_version}"
+            f", token {'required' if cfg.token else 'not required'})")
+        return port
+
+    def send(self, message) -> None:
+        self.outbound.put(message)
+
+    def stop(self) -> None:
+        """Let the last message go out, then shut the server down."""
+        if self._server is None:
+            return
+        self.outbound.put(_END)
+        self.session_done.wait(self.config.shutdown_grace_s)
+        self._server.stop(grace=self.config.shutdown_grace_s).wait(
+            self.config.shutdown_grace_s + 1.0)
+        self._server = None
+
+    # --------------------------------------------------------- handlers
+    # These run on grpc worker threads: queues and immutable data only.
+
+    def _hello(self, request, context):
+        pb2 = self.proto.pb2
+        cfg = self.config
+        peer = context.peer()
+
+        def refuse(reason: str):
+            log(f"refused Hello from {peer} "
+                f"({request.controller or 'unnamed controller'}): {reason}")
+            return pb2.HelloReply(protocol_version=cfg.protocol_version,
+                                  accepted=False, reason=reason)
+
+        if request.protocol_version != cfg.protocol_version:
+            return refuse(
+                f"protocol version mismatch: controller speaks "
+                f"{request.protocol_version}, simulator speaks "
+                f"{cfg.protocol_version}")
+        if cfg.token and not hmac.compare_digest(
+                request.token.encode(), cfg.token.encode()):
+            return refuse("token missing or wrong" if not request.token
+                          else "token mismatch")
+        with self._lock:
+            if self._session_taken:
+                return refuse("a session is already in progress")
+            self._accepted_hosts.add(_peer_host(peer))
+        log(f"accepted Hello from {peer} "
+            f"({request.controller or 'unnamed controller'})")
+        return pb2.HelloReply(protocol_version=cfg.protocol_version,
+                              accepted=True, machine=self._machine)
+
+    def _session(self, request_iterator, context):
+        peer = context.peer()
+        with self._lock:
+            if _peer_host(peer) not in self._accepted_hosts:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION,
+                              "call Hello (and be accepted) before Session")
+            if self._session_taken:
+                context.abort(grpc.StatusCode.ALREADY_EXISTS,
+                              "a session is already in progress")
+            self._session_taken = True
+        context.add_callback(lambda: self.inbound.put(
+            SessionClosed("the controller's stream ended")))
+        threading.Thread(target=self._read, args=(request_iterator,),
+                         name="deepmem-grpc-reader", daemon=True).start()
+        self.inbound.put(SessionOpened(peer))
+        log(f"session opened by {peer}")
+        try:
+            while True:
+                try:
+                    item = self.outbound.get(timeout=0.5)
+                except queue.Empty:
+                    if not context.is_active():
+                        return
+                    continue
+                if item is _END:
+                    return
+                yield item
+                if item.WhichOneof("event") in ("finished", "failed"):
+                    return
+        finally:
+            self.session_done.set()
+
+    def _read(self, request_iterator) -> None:
+        try:
+            for message in request_iterator:
+                self.inbound.put(message)
+        except Exception as exc:  # grpc.RpcError on cancel / disconnect
+            self.inbound.put(SessionClosed(
+                f"the controller's stream broke ({type(exc).__name__})"))
+        else:
+            self.inbound.put(SessionClosed(
+                "the controller closed its request stream"))
