@@ -52,7 +52,7 @@ def event_kind(event: ev.Event) -> str:
 
 def _enum(pb2: ModuleType, table: dict[str, str], key: str) -> int:
     name = table.get(key.lower())
-    return pb2.DESCRIPTOR.enum_values_by_name[name].number if name else 0
+    return int(getattr(pb2, name)) if name else 0
 
 
 def machine_info(pb2: ModuleType, info: ev.MachineInfo):
@@ -143,8 +143,7 @@ def reply_outcome(pb2: ModuleType, reply_to: int, outcome: ev.Outcome):
 
 def placement(pb2: ModuleType, msg) -> ev.Placement | str:
     """A RegionPlacement as a Placement, or the reason it is unusable."""
-    names = {pb2.DESCRIPTOR.enum_values_by_name[v].number: k
-             for k, v in PLACEMENT_MODES.items()}
+    names = {int(getattr(pb2, v)): k for k, v in PLACEMENT_MODES.items()}
     mode = names.get(msg.mode)
     if mode is None:
         return (f"placement mode {msg.mode} is not one of DEFAULT, BIND, "

@@ -277,7 +277,10 @@ class BridgeServer:
         if self._server is None:
             return
         self.outbound.put(_END)
-        self.session_done.wait(self.config.shutdown_grace_s)
+        with self._lock:
+            opened = self._session_taken
+        if opened:
+            self.session_done.wait(self.config.shutdown_grace_s)
         self._server.stop(grace=self.config.shutdown_grace_s).wait(
             self.config.shutdown_grace_s + 1.0)
         self._server = None
