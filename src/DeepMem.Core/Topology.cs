@@ -1,0 +1,24 @@
+namespace DeepMem.Core;
+
+/// <summary>The simulated machine as a policy sees it.</summary>
+/// <param name="Nodes">The nodes, indexed by id.</param>
+/// <param name="PageSize">Page size in bytes.</param>
+/// <param name="EpochInstructions">Epoch length in committed instructions (0: no epochs).</param>
+/// <param name="TicksPerSecond">Simulator ticks per simulated second.</param>
+public sealed record Topology(
+    IReadOnlyList<NodeInfo> Nodes,
+    ulong PageSize,
+    ulong EpochInstructions,
+    ulong TicksPerSecond = 1_000_000_000_000UL)
+{
+    /// <summary>The node with the lowest read latency (ties: lowest id).</summary>
+    public NodeInfo FastestNode =>
+        Nodes.OrderBy(n => n.ReadLatencyNs).ThenBy(n => n.Id).First();
+
+    /// <summary>Nodes ordered fastest first (read latency, then id).</summary>
+    public IReadOnlyList<NodeInfo> NodesFastestFirst =>
+        Nodes.OrderBy(n => n.ReadLatencyNs).ThenBy(n => n.Id).ToList();
+
+    /// <summary>Capacity of node <paramref name="node"/> in pages.</summary>
+    public ulong CapacityPages(int node) => Nodes[node].CapacityPages(PageSize);
+}

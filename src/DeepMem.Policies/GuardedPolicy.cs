@@ -1,0 +1,46 @@
+using DeepMem.Core;
+
+namespace DeepMem.Policies;
+
+/// <summary>
+/// Wraps a policy so that its exceptions reach the host as a
+/// <see cref="PolicyFailedException"/> naming the policy and the call,
+/// instead of crashing it.
+/// </summary>
+/// <param name="name">The policy's display name.</param>
+/// <param name="inner">The policy.</param>
+public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacementPolicy
+{
+    /// <summary>The policy's display name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The wrapped policy.</summary>
+    public IPlacementPolicy Inner { get; } = inner;
+
+    /// <inheritdoc />
+    public void Initialize(Topology topology) => Guard(nameof(Initialize), () =>
+    {
+        Inner.Initialize(topology);
+        return 0;
+    });
+
+    /// <inheritdoc />
+    public RegionPlacement PlaceRegion(Region region) =>
+        Guard(nameof(PlaceRegion), () => Inner.PlaceRegion(region) ?? RegionPlacement.Default);
+
+    /// <inheritdoc />
+    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report) =>
+        Guard(nameof(OnEpoch), () => Inner.OnEpoch(report) ?? []);
+
+    private T Guard<T>(string call, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new PolicyFailedException(Name, call, e);
+        }
+    }
+}
