@@ -70,7 +70,13 @@ def default_cache_dir() -> Path:
 
 
 def _tool(env_name: str, exe: str, package: str) -> str:
-    path = os.environ.get(env_name) or shutil.which(exe)
+    path = os.environ.get(env_name)
+    if path:
+        if not os.access(path, os.X_OK):
+            raise ProtocolError(f"{env_name}={path} is not an executable "
+                                f"file (Debian package: '{package}')")
+        return path
+    path = shutil.which(exe)
     if not path:
         raise ProtocolError(
             f"{exe} not found on PATH (install the Debian package "
