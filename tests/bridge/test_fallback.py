@@ -1,0 +1,187 @@
+"""Deadlines, a controller that goes away, and simulator errors."""
+
+import time
+import unittest
+
+from bridge_harness import (FIRST_PAGE, BridgeTest, Controller, SimRun,
+                            epoch, finished, region, script)
+from deepmem import events as ev
+from deepmem.bridge.scripted import Script, ScriptedBackend
+
+
+class ReplyDeadlineTest(BridgeTest):
+
+    def test_late_reply_falls_back_to_default_policy(self):
+        run = SimRun(script(region(), epoch(0), epoch(1), finished()),
+                     reply_timeout_s=0.5, fallback="default")
+        c = self.controller(run)
+        self.assertEqual(c.recv().sequence, 1)
+        started = time.monotonic()
+        m = c.recv()  # no reply sent: the next message is the last one
+        self.assertGreaterEqual(time.monotonic() - started, 0.4)
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.sequence, 2)
+        self.assertEqual(m.previous_reply.reply_to, 1)
+        self.assertEqual(m.previous_reply.applied, 0)
+        reason = self.reasons(m.previous_reply)[0]
+        self.assertIn("no reply to event 1 within 0.5 s", reason)
+        self.assertIn("fallback 'default'", reason)
+        c.ack(1)  # too late; must not disturb anything
+        self.assertIsNone(c.recv())
+        result = run.join()
+        self.assertEqual(result.mode, "default")
+        self.assertEqual(result.events_unsent, 2)
+        self.assertIsNone(run.backend.stop_reason)
+        self.assertEqual(run.backend.produced, 4)  # simulated to the end
+
+    def test_late_reply_with_stop_fallback_stops(self):
+        run = SimRun(script(region(), epoch(0), epoch(1),
+                            finished(exit_code=7)),
+                     reply_timeout_s=0.5, fallback="stop")
+        c = self.controller(run)
+        c.recv()
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.finished.exit_code, 7)
+        self.assertIn("fallback 'stop': simulation stopped",
+                      self.reasons(m.previous_reply)[0])
+        result = run.join()
+        self.assertEqual(result.mode, "stop")
+        self.assertIn("no reply to event 1", run.backend.stop_reason)
+        self.assertEqual(run.backend.produced, 2)  # event 1, then Finished
+
+    def test_a_reply_inside_the_deadline_is_applied(self):
+        run = SimRun(script(region(), epoch(0), finished()),
+                     reply_timeout_s=3.0)
+        c = self.controller(run)
+        c.recv()
+        c.ack(1)
+        c.recv()
+        time.sleep(0.5)
+        c.migrate(2, (FIRST_PAGE, 1))
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.previous_reply.applied, 1,
+                         m.previous_reply.rejections)
+        self.assertEqual(run.join().mode, "controller")
+
+
+class DisconnectTest(BridgeTest):
+
+    def test_cancelled_stream_with_stop_fallback_ends_the_run(self):
+        run = SimRun(script(region(), epoch(0), finished()),
+                     fallback="stop")
+        c = self.controller(run)
+        c.recv()
+        c.cancel()
+        result = run.join()
+        self.assertEqual(result.mode, "stop")
+        self.assertIn("while event 1 was pending", result.fallback_reason)
+        self.assertIsInstance(result.final, ev.Finished)
+        self.assertIsNotNone(run.backend.stop_reason)
+
+    def test_closed_request_stream_with_default_fallback_runs_on(self):
+        run = SimRun(script(region(), epoch(0), epoch(1), finished()),
+                     fallback="default")
+        c = self.controller(run)
+        c.recv()
+        c.close_requests()
+        result = run.join()
+        self.assertEqual(result.mode, "default")
+        self.assertIn("closed its request stream", result.fallback_reason)
+        self.assertEqual(run.backend.produced, 4)
+        self.assertIsNone(run.backend.stop_reason)
+
+    def test_channel_closed_between_events(self):
+        run = SimRun(script(region(), epoch(0), finished()),
+                     fallback="stop")
+        c = self.controller(run)
+        c.recv()
+        c.ack(1)
+        c.recv()
+        c.channel.close()
+        result = run.join()
+        self.assertEqual(result.mode, "stop")
+
+
+class ConnectDeadlineTest(BridgeTest):
+
+    def test_no_controller_default_simulates_to_the_end(self):
+        run = SimRun(script(region(), epoch(0), finished()),
+                     connect_timeout_s=0.3, fallback="default")
+        result = run.join()
+        self.assertEqual(result.mode, "default")
+        self.assertIn("no controller opened a session within 0.3 s",
+                      result.fallback_reason)
+        self.assertEqual((result.events_sent, result.events_unsent), (0, 2))
+        self.assertIsInstance(result.final, ev.Finished)
+
+    def test_no_controller_stop_simulates_nothing(self):
+        run = SimRun(script(region(), epoch(0), finished(exit_code=3)),
+                     connect_timeout_s=0.3, fallback="stop")
+        result = run.join()
+        self.assertEqual(result.mode, "stop")
+        self.assertEqual(run.backend.produced, 1)
+        self.assertEqual(result.final.exit_code, 3)
+
+    def test_hello_without_session_is_not_a_connection(self):
+        run = SimRun(script(region(), finished()), connect_timeout_s=0.5,
+                     fallback="stop")
+        c = Controller(run.port)
+        self._controllers.append(c)
+        self.assertTrue(c.hello().accepted)
+        self.assertEqual(run.join().mode, "stop")
+
+
+class _Exploding(ScriptedBackend):
+    def __init__(self, data, explode_in):
+        super().__init__(Script(data))
+        self.explode_in = explode_in
+
+    def next_event(self):
+        if self.explode_in == "next_event" and self.produced == 1:
+            raise RuntimeError("boom")
+        return super().next_event()
+
+    def apply_migrations(self, migrations):
+        if self.explode_in == "apply_migrations":
+            raise ValueError("bad frame")
+        return super().apply_migrations(migrations)
+
+
+class SimulatorErrorTest(BridgeTest):
+
+    def test_error_while_simulating_is_sent_as_failed_and_raised(self):
+        data = script(region(), epoch(0), finished())
+        run = SimRun(data, backend=_Exploding(data, "next_event"))
+        c = self.controller(run)
+        c.recv()
+        c.ack(1)
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "failed")
+        self.assertEqual(m.failed.reason,
+                         "simulator error: RuntimeError: boom")
+        self.assertIn("RuntimeError", m.failed.output_tail)
+        self.assertIsNone(c.recv())
+        run.join()
+        self.assertIsInstance(run.error, RuntimeError)
+
+    def test_error_while_applying_rejects_the_items(self):
+        data = script(epoch(0), finished())
+        run = SimRun(data, backend=_Exploding(data, "apply_migrations"))
+        # (the pages are in no region: the backend would reject them, but
+        # it raises first)
+        c = self.controller(run)
+        c.recv()
+        c.migrate(1, (FIRST_PAGE, 1), (FIRST_PAGE + 1, 1))
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        reasons = self.reasons(m.previous_reply)
+        self.assertEqual(sorted(reasons), [0, 1])
+        self.assertIn("simulator error in apply_migrations: ValueError",
+                      reasons[0])
+        self.assertIsNone(run.join().fallback_reason or None)
+
+
+if __name__ == "__main__":
+    unittest.main()
