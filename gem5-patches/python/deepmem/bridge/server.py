@@ -306,7 +306,7 @@ class BridgeServer:
                 f"{cfg.protocol_version}")
         if cfg.token and not hmac.compare_digest(
                 request.token.encode(), cfg.token.encode()):
-            return refuse("token missing or wrong" if not request.token
+            return refuse("a token is required" if not request.token
                           else "token mismatch")
         with self._lock:
             if self._session_taken:
