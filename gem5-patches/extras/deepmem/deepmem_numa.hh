@@ -1,0 +1,272 @@
+/*
+ * DeepMem.Gem5: NUMA memory policies, frame placement, page migration and
+ * memory-side page telemetry for gem5 SE mode.
+ */
+
+#ifndef __DEEPMEM_DEEPMEM_NUMA_HH__
+#define __DEEPMEM_DEEPMEM_NUMA_HH__
+
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "base/addr_range.hh"
+#include "base/statistics.hh"
+#include "base/types.hh"
+#include "params/DeepMemNuma.hh"
+#include "sim/mem_placement.hh"
+#include "sim/sim_object.hh"
+
+namespace gem5
+{
+
+class Process;
+class SEWorkload;
+class System;
+class ThreadContext;
+
+/** Linux memory-policy constants (include/uapi/linux/mempolicy.h). */
+namespace mpol
+{
+constexpr int Default = 0;
+constexpr int Preferred = 1;
+constexpr int Bind = 2;
+constexpr int Interleave = 3;
+constexpr int Local = 4;
+constexpr int PreferredMany = 5;
+constexpr int WeightedInterleave = 6;
+constexpr int Max = 7;
+
+constexpr int FStaticNodes = 1 << 15;
+constexpr int FRelativeNodes = 1 << 14;
+constexpr int FNumaBalancing = 1 << 13;
+constexpr int ModeFlags = FStaticNodes | FRelativeNodes | FNumaBalancing;
+
+// get_mempolicy flags
+constexpr int FNode = 1;
+constexpr int FAddr = 2;
+constexpr int FMemsAllowed = 4;
+
+// mbind / move_pages flags
+constexpr int MfStrict = 1;
+constexpr int MfMove = 2;
+constexpr int MfMoveAll = 4;
+
+/** Debian's kernel: CONFIG_NODES_SHIFT=10. */
+constexpr int MaxNumNodes = 1024;
+} // namespace mpol
+
+/** One memory policy: a Linux mode, its flags, its nodes. */
+struct MemPolicy
+{
+    int mode = mpol::Default;
+    int flags = 0;
+    uint64_t nodes = 0;
+    /** Per-node weights for weighted interleave (index = node). */
+    std::vector<unsigned> weights;
+};
+
+/** A policy over a virtual range (mbind, or the controller). */
+struct RangePolicy
+{
+    Addr start;
+    Addr end;
+    MemPolicy policy;
+};
+
+/**
+ * The NUMA machine: one node per memory range, each with its own frame
+ * pool. It is the registered MemPlacer, holds the per-process policy
+ * tables, implements the memory-policy syscalls, migrates pages, and
+ * gathers the per-page access counts that DeepMemPageProbe reports.
+ */
+class DeepMemNuma : public SimObject, public MemPlacer
+{
+  public:
+    PARAMS(DeepMemNuma);
+    DeepMemNuma(const Params &p);
+    ~DeepMemNuma();
+
+    void init() override;
+
+    /** MemPlacer: pick the frame of a newly mapped page. */
+    Addr allocFrame(Process *process, Addr vpage) override;
+
+    int numNodes() const { return nodeRanges.size(); }
+    /** Node of a physical address, or -1. */
+    int nodeOf(Addr paddr) const;
+
+    /** Count one memory-side access (called by the probes). */
+    void
+    recordAccess(int node, Addr paddr, bool write)
+    {
+        Counts &c = pageCounts[paddr >> pageShift];
+        if (write) {
+            ++c.writes;
+            ++epochWrites[node];
+            ++stats.writes[node];
+        } else {
+            ++c.reads;
+            ++epochReads[node];
+            ++stats.reads[node];
+        }
+    }
+
+    // ------------------------------------------------ syscalls (-errno)
+    int64_t sysMbind(ThreadContext *tc, Addr start, uint64_t len,
+                     uint64_t mode, Addr nmask, uint64_t maxnode,
+                     uint64_t flags);
+    int64_t sysSetMempolicy(ThreadContext *tc, uint64_t mode, Addr nmask,
+                            uint64_t maxnode);
+    int64_t sysGetMempolicy(ThreadContext *tc, Addr modep, Addr nmask,
+                            uint64_t maxnode, Addr addr, uint64_t flags);
+    int64_t sysMigratePages(ThreadContext *tc, int64_t pid,
+                            uint64_t maxnode, Addr old_nodes,
+                            Addr new_nodes);
+    int64_t sysMovePages(ThreadContext *tc, int64_t pid, uint64_t count,
+                         Addr pages, Addr nodes, Addr status,
+                         uint64_t flags);
+    int64_t sysGetcpu(ThreadContext *tc, Addr cpu, Addr node);
+
+    /** A new virtual region exists (mmap, brk). */
+    void noteRegion(Process *process, Addr start, Addr length,
+                    const std::string &source);
+    /** Frames of the mapped pages in a range (before munmap). */
+    std::vector<Addr> framesIn(Process *process, Addr start, Addr length);
+    /** munmap succeeded: recycle the frames, forget range policies. */
+    void noteUnmap(Process *process, Addr start, Addr length,
+                   const std::vector<Addr> &frames);
+
+    // ------------------------------------------------------- Python API
+    /** New regions since the last call: (id, start, length, source). */
+    std::vector<std::tuple<uint64_t, uint64_t, uint64_t, std::string>>
+    takeRegions();
+    /** Set the placement of a virtual range; "" or an error message. */
+    std::string setRegionPolicy(uint64_t start, uint64_t length,
+                                const std::string &mode,
+                                const std::vector<int> &nodes,
+                                const std::vector<unsigned> &weights);
+    /** Migrate pages (by page number); one result string per item. */
+    std::vector<std::string> migratePages(const std::vector<uint64_t> &vpns,
+                                          const std::vector<int> &nodes);
+    /** Per-page counts since the last call, flattened as
+     *  (vpn, reads, writes, node) and reset. */
+    std::vector<uint64_t> takePageCounts();
+    /** Per-node (reads, writes) since the last call, reset. */
+    std::vector<uint64_t> takeNodeCounts();
+    /** Per node: resident, free, capacity (pages), allocations,
+     *  migrations in, migrations out. */
+    std::vector<uint64_t> nodeSummary();
+    /** (migrated pages, migration ticks) since the last call, reset. */
+    std::vector<uint64_t> takeMigrationTotals();
+    /** Node of the frame backing a virtual page, or -1. */
+    int pageNode(uint64_t vpn);
+
+  private:
+    struct Counts
+    {
+        uint32_t reads = 0;
+        uint32_t writes = 0;
+    };
+
+    struct Owner
+    {
+        Process *process;
+        Addr vpage;
+    };
+
+    struct ProcState
+    {
+        MemPolicy policy;
+        uint64_t ilCounter = 0;
+        std::vector<RangePolicy> ranges;
+    };
+
+    std::vector<AddrRange> nodeRanges;
+    std::vector<int> poolIds;
+    std::vector<std::string> nodeNames;
+    std::vector<double> nodeBandwidth;
+    std::vector<unsigned> defaultWeights;
+    int localNode;
+    Tick migrationPageLatency;
+    bool regionExits;
+    Addr pageBytes;
+    unsigned pageShift;
+    MemPolicy defaultPolicy;
+    uint64_t defaultIlCounter = 0;
+
+    System *system;
+    SEWorkload *se = nullptr;
+    Process *mainProcess = nullptr;
+    uint64_t nextRegionId = 1;
+    std::vector<std::tuple<uint64_t, uint64_t, uint64_t, std::string>>
+        newRegions;
+
+    std::vector<std::vector<Addr>> freeFrames;
+    std::vector<uint64_t> resident;
+    std::vector<uint64_t> allocCount;
+    std::vector<uint64_t> migInCount;
+    std::vector<uint64_t> migOutCount;
+    std::unordered_map<Addr, Owner> frameOwner;
+    std::unordered_map<Process *, ProcState> procs;
+
+    std::unordered_map<Addr, Counts> pageCounts;
+    std::vector<uint64_t> epochReads;
+    std::vector<uint64_t> epochWrites;
+    uint64_t epochMigrated = 0;
+    uint64_t epochMigrationTicks = 0;
+
+    static std::vector<std::string> namesFor(const Params &p);
+    uint64_t allNodesMask() const;
+    bool hasSpace(int node) const;
+    uint64_t freePages(int node) const;
+    Addr takeFrame(int node);
+    void releaseFrame(Addr frame);
+    ProcState &procState(Process *p);
+    const MemPolicy *vmaPolicy(ProcState &ps, Addr vpage,
+                               Addr *range_start);
+    int interleaveNode(const MemPolicy &pol, uint64_t index) const;
+    int policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
+                   Addr range_start, Addr vpage, bool commit);
+    Addr allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
+                       Addr range_start, Addr vpage, int *chosen);
+    int64_t readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
+                         uint64_t *mask);
+    int64_t writeNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
+                          uint64_t mask);
+    int64_t makePolicy(uint64_t mode, uint64_t nodes, MemPolicy *out);
+    bool conforms(const MemPolicy &pol, int node) const;
+    /** Migrate one page: target node (>= 0) or -errno. */
+    int migrateOne(Process *p, Addr vpage, int target, Tick *cost);
+    void flushTlbs(Process *p);
+    void chargeStall(Process *p, ThreadContext *only, Tick cost);
+    bool vpageMapped(Process *p, Addr vpage);
+
+    struct NumaStats : public statistics::Group
+    {
+        NumaStats(DeepMemNuma &numa);
+        void regStats() override;
+
+        DeepMemNuma &numa;
+        statistics::Vector allocations;
+        statistics::Vector fallbackAllocations;
+        statistics::Vector recycledFrames;
+        statistics::Vector freedFrames;
+        statistics::Vector migrationsIn;
+        statistics::Vector migrationsOut;
+        statistics::Vector residentPages;
+        statistics::Vector reads;
+        statistics::Vector writes;
+        statistics::Scalar migratedPages;
+        statistics::Scalar migrationFailures;
+        statistics::Scalar migrationTicks;
+        statistics::Scalar policySyscalls;
+        statistics::Scalar policySyscallErrors;
+    } stats;
+};
+
+} // namespace gem5
+
+#endif // __DEEPMEM_DEEPMEM_NUMA_HH__
