@@ -45,6 +45,8 @@ PROTOCOL_VERSION = 1
 FALLBACKS = ("default", "stop")
 PORT_LINE_PREFIX = "DEEPMEM_BRIDGE_PORT="
 TOKEN_ENV = "DEEPMEM_BRIDGE_TOKEN"
+# Seconds a stopping server keeps connections open after the last call.
+CLOSE_LINGER_S = 1.0
 
 
 def log(message: str) -> None:
@@ -223,6 +225,7 @@ class BridgeServer:
         self._accepted_hosts: set[str] = set()
         self._session_taken = False
         self.session_done = threading.Event()
+        self.rpc_done = threading.Event()
         self._server: grpc.Server | None = None
         self.port = 0
 
@@ -279,10 +282,16 @@ class BridgeServer:
         self.outbound.put(_END)
         with self._lock:
             opened = self._session_taken
+        grace = self.config.shutdown_grace_s
         if opened:
-            self.session_done.wait(self.config.shutdown_grace_s)
-        self._server.stop(grace=self.config.shutdown_grace_s).wait(
-            self.config.shutdown_grace_s + 1.0)
+            # The handler has yielded its last message, then the call has
+            # ended (status sent): nothing of ours is left in flight.
+            self.session_done.wait(grace)
+            self.rpc_done.wait(grace)
+        # An idle client connection would hold a graceful stop for the
+        # whole grace period; a short linger lets the status frames out.
+        linger = min(grace, CLOSE_LINGER_S)
+        self._server.stop(grace=linger).wait(linger + 0.25)
         self._server = None
 
     # --------------------------------------------------------- handlers
@@ -327,8 +336,11 @@ class BridgeServer:
                 context.abort(grpc.StatusCode.ALREADY_EXISTS,
                               "a session is already in progress")
             self._session_taken = True
-        context.add_callback(lambda: self.inbound.put(
-            SessionClosed("the controller's stream ended")))
+        def on_rpc_done() -> None:
+            self.inbound.put(SessionClosed("the controller's stream ended"))
+            self.rpc_done.set()
+
+        context.add_callback(on_rpc_done)
         threading.Thread(target=self._read, args=(request_iterator,),
                          name="deepmem-grpc-reader", daemon=True).start()
         self.inbound.put(SessionOpened(peer))
