@@ -169,8 +169,9 @@ def _check_fields(where: str, data: Any, allowed: Sequence[str],
 
 
 def _build(cls: type, where: str, data: dict, problems: list[str]) -> Any:
+    known = {f.name for f in fields(cls)}  # unknown ones are reported apart
     try:
-        return cls(**data)
+        return cls(**{k: v for k, v in data.items() if k in known})
     except TypeError as exc:
         problems.append(f"{where}: {exc}")
         return None
