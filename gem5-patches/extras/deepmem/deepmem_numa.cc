@@ -386,6 +386,25 @@ DeepMemNuma::vpageMapped(Process *p, Addr vpage)
 
 // ------------------------------------------------------------ syscalls
 
+bool
+DeepMemNuma::readUser(ThreadContext *tc, Addr addr, void *buf, uint64_t len)
+{
+    SETranslatingPortProxy proxy(tc);
+    if (proxy.tryReadBlob(addr, buf, len))
+        return true;
+    // Pages of a mapping that were never touched read as zeros in Linux:
+    // fault them in (as a write would) and try again.
+    Process *p = tc->getProcessPtr();
+    const Addr end = addr + len;
+    if (end < addr)
+        return false;
+    for (Addr va = roundDown(addr, pageBytes); va < end; va += pageBytes) {
+        if (!p->pTable->lookup(va) && !p->fixupFault(va))
+            return false;
+    }
+    return proxy.tryReadBlob(addr, buf, len);
+}
+
 int64_t
 DeepMemNuma::readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
                           uint64_t *mask)
@@ -401,8 +420,7 @@ DeepMemNuma::readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
         return -EINVAL;
     const uint64_t words = divCeil(bits, 64);
     std::vector<uint64_t> buf(words, 0);
-    SETranslatingPortProxy proxy(tc);
-    if (!proxy.tryReadBlob(nmask, buf.data(), words * 8))
+    if (!readUser(tc, nmask, buf.data(), words * 8))
         return -EFAULT;
     if (bits % 64)
         buf[words - 1] &= (1ULL << (bits % 64)) - 1;
@@ -691,7 +709,7 @@ DeepMemNuma::sysMovePages(ThreadContext *tc, int64_t pid, uint64_t count,
 
     SETranslatingPortProxy proxy(tc);
     std::vector<uint64_t> addrs(count);
-    if (!proxy.tryReadBlob(pages, addrs.data(), count * 8))
+    if (!readUser(tc, pages, addrs.data(), count * 8))
         return fail(-EFAULT);
     std::vector<int32_t> st(count, 0);
 
@@ -712,12 +730,11 @@ DeepMemNuma::sysMovePages(ThreadContext *tc, int64_t pid, uint64_t count,
     }
 
     std::vector<int32_t> targets(count);
-    if (!proxy.tryReadBlob(nodes, targets.data(), count * 4))
+    if (!readUser(tc, nodes, targets.data(), count * 4))
         return fail(-EFAULT);
     for (uint64_t i = 0; i < count; ++i) {
-        if (targets[i] < 0 || targets[i] >= mpol::MaxNumNodes)
-            return fail(-EINVAL);
-        if (targets[i] >= numNodes())
+        // Linux: out of range or without memory -> ENODEV.
+        if (targets[i] < 0 || targets[i] >= numNodes())
             return fail(-ENODEV);
     }
 

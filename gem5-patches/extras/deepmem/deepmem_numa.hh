@@ -232,6 +232,7 @@ class DeepMemNuma : public SimObject, public MemPlacer
                    Addr range_start, Addr vpage, bool commit);
     Addr allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
                        Addr range_start, Addr vpage, int *chosen);
+    bool readUser(ThreadContext *tc, Addr addr, void *buf, uint64_t len);
     int64_t readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
                          uint64_t *mask);
     int64_t writeNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,

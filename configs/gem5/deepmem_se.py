@@ -1,0 +1,70 @@
+# DeepMem.Gem5: run a static x86-64 binary on an N-node heterogeneous memory
+# system in gem5 SE mode (patched gem5 v24.0.0.1, see gem5-patches/README).
+#
+#   gem5.opt [-d OUTDIR] configs/gem5/deepmem_se.py \
+#       --node dram:ddr4:64MiB --node nvm:nvm:256MiB --policy local \
+#       [--cpu timing|o3] [--epoch-insts N] \
+#       [--trace t.jsonl.gz --window-insts K] BINARY [ARGS...]
+#
+# `--controller grpc` serves the run to the DeepMem controller (the bridge
+# in gem5-patches/python/deepmem/bridge); without it the run uses the
+# default policy and the program's own system calls.
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "gem5-patches", "python"))
+
+import m5  # noqa: E402
+
+from deepmem import events as ev  # noqa: E402
+from deepmem import gem5run  # noqa: E402
+from deepmem import system as dm_system  # noqa: E402
+from deepmem.options import OptionsError, RunOptions, parse  # noqa: E402
+
+
+def make_consumer(opts: RunOptions) -> gem5run.Consumer:
+    """What drives the backend: the standalone loop, or the grpc bridge."""
+    if opts.controller == "none":
+        return gem5run.standalone
+    from deepmem.bridge.driver import run_bridge
+    from deepmem.bridge.server import BridgeConfig
+
+    config = BridgeConfig(
+        port=opts.bridge_port, port_file=opts.bridge_port_file,
+        token=opts.bridge_token,
+        reply_timeout_s=opts.bridge_reply_timeout_s,
+        connect_timeout_s=opts.bridge_connect_timeout_s,
+        fallback=opts.bridge_fallback)
+    problems = config.problems()
+    if problems:
+        for p in problems:
+            print(f"deepmem_se.py: bridge: {p}", file=sys.stderr)
+        sys.exit(2)
+    return lambda backend: run_bridge(backend, config).final
+
+
+def main() -> int:
+    try:
+        opts = parse(sys.argv[1:])
+    except OptionsError as e:
+        for p in e.problems:
+            print(f"deepmem_se.py: {p}", file=sys.stderr)
+        return 2
+    outdir = m5.options.outdir
+    built = dm_system.build(opts, outdir)
+    backend = gem5run.Gem5Backend(built, outdir)
+    final = gem5run.run(backend, make_consumer(opts))
+    if isinstance(final, ev.Finished):
+        print(f"DEEPMEM_FINISHED exit_code={final.exit_code} "
+              f"ticks={final.ticks} instructions={final.instructions} "
+              f"migrated_pages={final.migrated_pages} "
+              f"host_seconds={backend.host_seconds:.2f}")
+        return final.exit_code & 0xff if final.exit_code >= 0 else 1
+    reason = getattr(final, "reason", "no final event")
+    print(f"DEEPMEM_FAILED {reason}")
+    return 1
+
+
+sys.exit(main())

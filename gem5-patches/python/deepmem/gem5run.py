@@ -1,0 +1,347 @@
+"""The gem5 run loop: a `SimulatorBackend` over a built DeepMem system.
+
+`Gem5Backend(built, outdir)` implements `deepmem.events.SimulatorBackend`:
+
+* `machine_info()`: nodes, page size, workload, epoch length.
+* `next_event()`: simulates until the next event and returns it:
+  `RegionCreated` (mmap/brk reported by the syscall layer before the
+  program touches the region; only with `region_events`), `EpochEnded`
+  (every `epoch_instructions` committed instructions, with the sparse
+  per-page counts of the epoch), then `Finished` or `Failed`.
+* `apply_placement(Placement)`: sets the policy of the region's range
+  (default, local, bind, preferred, interleave, weighted interleave).
+* `apply_migrations([Migration])`: drains gem5, migrates page by page
+  (copy, remap, TLB flush, old frame recycled), stalls the thread for the
+  modelled cost; each refused item becomes a `Rejection`.
+* `stop(reason)`: the next `next_event()` returns `Finished` at once.
+
+With a trace path, every `window_instructions` instructions a window line
+is written (README-TRACE.md). `run(backend, consumer)` hands the backend to
+a consumer: `standalone` (no controller: default placement, no
+migrations) or the grpc bridge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict, deque
+from typing import Callable, Sequence
+
+import m5
+
+
+def _freq() -> int:
+    import _m5.core
+
+    return int(_m5.core.getClockFrequency())
+
+from deepmem import events as ev
+from deepmem.config import PAGE_SIZE, bound_node
+from deepmem.system import Built
+from deepmem.trace import TraceWriter
+
+REGION_CAUSE = "deepmem.region"
+STOP_CAUSE = "deepmem.stop"
+EXIT_CAUSE = "exiting with last active thread context"
+MAX_INSTS_CAUSE = "a thread reached the max instruction count"
+LINE_BYTES = 64
+
+
+class Gem5Backend:
+    def __init__(self, built: Built, outdir: str):
+        self._b = built
+        self._opts = built.options
+        self._numa = built.numa
+        self._cpu = built.cpu
+        self._outdir = outdir
+        o = self._opts
+        self._window = o.window_instructions if o.trace else 0
+        self._epoch = o.epoch_instructions
+        self._step = self._window or self._epoch
+        self._started = False
+        self._done = False
+        self._stop_reason = ""
+        self._pending: deque = deque()
+        self._regions: dict[int, tuple[int, int]] = {}
+        self._trace: TraceWriter | None = None
+        self._steps = 0
+        self._epochs = 0
+        self._last_tick = 0
+        self._last_insts = 0
+        self._epoch_tick = 0
+        self._epoch_insts = 0
+        self._epoch_pages: dict = defaultdict(lambda: [0, 0])
+        self._epoch_nodes = [[0, 0] for _ in o.nodes]
+        self._epoch_mig = [0, 0]
+        self._totals = [[0, 0] for _ in o.nodes]
+        self._mig_total = [0, 0]
+        self.host_seconds = 0.0
+
+    # ------------------------------------------------------- protocol
+    def machine_info(self) -> ev.MachineInfo:
+        o = self._opts
+        nodes = []
+        for i, (n, rng) in enumerate(zip(o.nodes,
+                                         self._b.memory.node_ranges())):
+            nodes.append(ev.NodeInfo(
+                id=i, name=n.name, kind=n.kind, base_address=int(rng.start),
+                capacity_bytes=n.size_bytes,
+                read_latency_ns=n.read_latency_ns,
+                write_latency_ns=n.write_latency_ns,
+                bandwidth_gbps=n.bandwidth_gbps))
+        return ev.MachineInfo(
+            simulator="gem5", nodes=tuple(nodes), page_size=PAGE_SIZE,
+            binary=o.binary, args=tuple(o.args), working_dir=os.getcwd(),
+            epoch_instructions=o.epoch_instructions,
+            ticks_per_second=_freq()
+            if self._started else 10**12,
+            cpu_model="O3" if o.cpu == "o3" else "TimingSimple")
+
+    def next_event(self) -> ev.Event:
+        if not self._started:
+            self._start()
+        if self._pending:
+            return self._pending.popleft()
+        if self._done:
+            raise RuntimeError("next_event after Finished/Failed")
+        if self._stop_reason:
+            return self._finish(-1, f"stopped: {self._stop_reason}")
+        while True:
+            t0 = time.time()
+            exit_event = m5.simulate()
+            self.host_seconds += time.time() - t0
+            cause = exit_event.getCause()
+            self._poll_regions()
+            if cause == REGION_CAUSE:
+                pass
+            elif cause == STOP_CAUSE:
+                epoch = self._boundary()
+                self._cpu.scheduleInstStop(0, self._step, STOP_CAUSE)
+                if epoch is not None:
+                    self._pending.append(epoch)
+            elif cause == EXIT_CAUSE:
+                return self._finish(exit_event.getCode(), "")
+            elif cause == MAX_INSTS_CAUSE:
+                return self._finish(0, cause)
+            else:
+                return self._fail(f"gem5 stopped: {cause} "
+                                  f"(code {exit_event.getCode()})")
+            if self._pending:
+                return self._pending.popleft()
+
+    def apply_placement(self, placement: ev.Placement) -> ev.Outcome:
+        region = self._regions.get(placement.region_id)
+        if region is None:
+            return ev.Outcome(0, [ev.Rejection(
+                0, f"region {placement.region_id} is unknown")])
+        mode = placement.mode
+        if mode == "interleave" and placement.weights:
+            mode = "weighted-interleave"
+        err = self._numa.setRegionPolicy(
+            region[0], region[1], mode, [int(n) for n in placement.nodes],
+            [int(w) for w in placement.weights])
+        if err:
+            return ev.Outcome(0, [ev.Rejection(0, err)])
+        return ev.Outcome(1, [])
+
+    def apply_migrations(self, migrations: Sequence[ev.Migration]
+                         ) -> ev.Outcome:
+        if not migrations:
+            return ev.Outcome(0, [])
+        # No request may be in flight while frames change hands.
+        m5.drain()
+        results = self._numa.migratePages(
+            [int(m.page_number) for m in migrations],
+            [int(m.target_node) for m in migrations])
+        out = ev.Outcome()
+        for i, r in enumerate(results):
+            if r.startswith("ok"):
+                out.applied += 1
+            else:
+                out.rejections.append(ev.Rejection(i, r))
+        return out
+
+    def stop(self, reason: str) -> None:
+        self._stop_reason = reason or "controller asked to stop"
+
+    # ------------------------------------------------------ internals
+    def _start(self) -> None:
+        m5.instantiate()
+        self._started = True
+        o = self._opts
+        if o.trace:
+            nodes = [{"id": i, "name": n.name, "kind": n.kind,
+                      "capacity_bytes": n.size_bytes,
+                      "bandwidth_gbps": n.bandwidth_gbps}
+                     for i, n in enumerate(o.nodes)]
+            self._trace = TraceWriter(o.trace, {
+                "page_size": PAGE_SIZE,
+                "window_instructions": self._window,
+                "ticks_per_second": _freq(),
+                "cpu": "O3" if o.cpu == "o3" else "TimingSimple",
+                "nodes": nodes,
+                "bound_node": bound_node(o.policy),
+                "default_policy": {"mode": o.policy.mode,
+                                   "nodes": list(o.policy.nodes),
+                                   "weights": list(o.policy.weights)},
+                "workload": {"binary": o.binary, "args": list(o.args)},
+            })
+        if self._step:
+            self._cpu.scheduleInstStop(0, self._step, STOP_CAUSE)
+
+    def _insts(self) -> int:
+        return int(self._cpu.getCurrentInstCount(0))
+
+    def _poll_regions(self) -> None:
+        for rid, start, length, source in self._numa.takeRegions():
+            self._regions[rid] = (start, length)
+            if self._trace:
+                self._trace.region(rid, start, length, source)
+            if self._opts.region_events:
+                self._pending.append(ev.RegionCreated(
+                    region_id=rid, start_address=start,
+                    length_bytes=length, source=source,
+                    instructions=self._insts(), tick=m5.curTick()))
+
+    def _take(self):
+        """Counts since the last take: trace window and epoch sums."""
+        flat = self._numa.takePageCounts()
+        nodes = self._numa.takeNodeCounts()
+        mig = self._numa.takeMigrationTotals()
+        for i in range(len(self._totals)):
+            for k in (0, 1):
+                self._totals[i][k] += nodes[2 * i + k]
+                self._epoch_nodes[i][k] += nodes[2 * i + k]
+        for k in (0, 1):
+            self._mig_total[k] += mig[k]
+            self._epoch_mig[k] += mig[k]
+        rows = sorted(zip(flat[0::4], flat[3::4], flat[1::4], flat[2::4]))
+        if self._epoch:
+            for vpn, node, r, w in rows:
+                acc = self._epoch_pages[(vpn, node)]
+                acc[0] += r
+                acc[1] += w
+        return rows
+
+    def _write_window(self, rows, tick: int, insts: int) -> None:
+        self._trace.window(
+            tick - self._last_tick, insts - self._last_insts,
+            [r[0] for r in rows], [r[2] for r in rows],
+            [r[3] for r in rows], [r[1] for r in rows])
+
+    def _boundary(self) -> ev.EpochEnded | None:
+        tick, insts = m5.curTick(), self._insts()
+        rows = self._take()
+        if self._trace:
+            self._write_window(rows, tick, insts)
+        self._last_tick, self._last_insts = tick, insts
+        self._steps += 1
+        if not self._epoch or (self._steps * self._step) % self._epoch:
+            return None
+        return self._epoch_event(tick, insts)
+
+    def _epoch_event(self, tick: int, insts: int) -> ev.EpochEnded:
+        pages = sorted(self._epoch_pages.items())
+        summary = self._numa.nodeSummary()
+        stats = []
+        for i, (r, w) in enumerate(self._epoch_nodes):
+            s = summary[6 * i:6 * i + 6]
+            stats.append(ev.NodeStats(
+                node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
+                bytes_written=w * LINE_BYTES, resident_pages=s[0],
+                free_pages=s[1]))
+        e = ev.EpochEnded(
+            epoch=self._epochs, start_tick=self._epoch_tick, end_tick=tick,
+            epoch_instructions=insts - self._epoch_insts,
+            total_instructions=insts, nodes=tuple(stats),
+            page_numbers=tuple(k[0] for k, _ in pages),
+            reads=tuple(v[0] for _, v in pages),
+            writes=tuple(v[1] for _, v in pages),
+            page_nodes=tuple(k[1] for k, _ in pages),
+            migrated_pages=self._epoch_mig[0],
+            migration_ticks=self._epoch_mig[1])
+        self._epochs += 1
+        self._epoch_tick, self._epoch_insts = tick, insts
+        self._epoch_pages.clear()
+        self._epoch_nodes = [[0, 0] for _ in self._opts.nodes]
+        self._epoch_mig = [0, 0]
+        return e
+
+    def node_stats(self) -> list[ev.NodeStats]:
+        summary = self._numa.nodeSummary()
+        out = []
+        for i, (r, w) in enumerate(self._totals):
+            s = summary[6 * i:6 * i + 6]
+            out.append(ev.NodeStats(
+                node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
+                bytes_written=w * LINE_BYTES, resident_pages=s[0],
+                free_pages=s[1]))
+        return out
+
+    def _finish(self, code: int, note: str) -> ev.Finished:
+        tick, insts = m5.curTick(), self._insts()
+        rows = self._take()
+        if self._trace:
+            if insts > self._last_insts or rows:
+                self._write_window(rows, tick, insts)
+            self._trace.end(tick, insts, code)
+        self._done = True
+        fin = ev.Finished(
+            exit_code=code, ticks=tick,
+            simulated_seconds=tick / _freq(),
+            instructions=insts, nodes=tuple(self.node_stats()),
+            migrated_pages=self._mig_total[0],
+            migration_ticks=self._mig_total[1], output_dir=self._outdir)
+        self._write_result(fin, note)
+        return fin
+
+    def _fail(self, reason: str) -> ev.Failed:
+        self._done = True
+        if self._trace:
+            self._trace.end(m5.curTick(), self._insts(), -1)
+        return ev.Failed(reason=reason)
+
+    def _write_result(self, fin: ev.Finished, note: str) -> None:
+        o = self._opts
+        rec = {
+            "backend": "gem5", "binary": o.binary, "args": list(o.args),
+            "exit_code": fin.exit_code, "note": note,
+            "ticks": fin.ticks, "simulated_seconds": fin.simulated_seconds,
+            "instructions": fin.instructions,
+            "cpu": o.cpu, "policy": o.policy.mode,
+            "policy_nodes": list(o.policy.nodes),
+            "nodes": [{"name": n.name, "preset": n.preset,
+                       "reads": s.reads, "writes": s.writes,
+                       "resident_pages": s.resident_pages,
+                       "free_pages": s.free_pages}
+                      for n, s in zip(o.nodes, fin.nodes)],
+            "migrated_pages": fin.migrated_pages,
+            "migration_ticks": fin.migration_ticks,
+            "epochs": self._epochs,
+            "windows": self._trace.windows if self._trace else 0,
+            "host_seconds_simulating": self.host_seconds,
+            "stats": os.path.join(self._outdir, "stats.txt"),
+        }
+        with open(os.path.join(self._outdir, o.result), "w") as f:
+            json.dump(rec, f, indent=1)
+
+
+# ----------------------------------------------------------- consumers
+
+Consumer = Callable[[ev.SimulatorBackend], ev.Event]
+
+
+def standalone(backend: ev.SimulatorBackend) -> ev.Event:
+    """No controller: default placement, no migrations."""
+    while True:
+        event = backend.next_event()
+        if isinstance(event, (ev.Finished, ev.Failed)):
+            return event
+
+
+def run(backend: ev.SimulatorBackend, consumer: Consumer = standalone
+        ) -> ev.Event:
+    """Hand the backend to a consumer (standalone, or the grpc bridge)."""
+    return consumer(backend)

@@ -1,0 +1,130 @@
+"""A stdlib-style heterogeneous memory system: one controller per device.
+
+Each node is one device with its own `MemCtrl` and its own non-interleaved
+address range, so gem5's SE mode builds one frame pool per node (pool id =
+rank by start address = node id, as the ranges are consecutive). A
+CXL-like node puts a `Bridge` with the added latency in front of its
+controller. With telemetry on, a `CommMonitor` sits in front of each
+controller and a `DeepMemPageProbe` on it counts the requests per page.
+"""
+
+from __future__ import annotations
+
+from typing import List, Sequence, Tuple
+
+import m5.objects as objects
+from m5.objects import AddrRange, Bridge, CommMonitor, MemCtrl, Port
+
+from gem5.components.memory.abstract_memory_system import (
+    AbstractMemorySystem,
+)
+
+from deepmem.config import NodeSpec, node_ranges
+
+
+def _monitor() -> CommMonitor:
+    # The monitor only hosts the probe point; its own histograms cost host
+    # time and are turned off.
+    return CommMonitor(
+        disable_burst_length_hists=True,
+        disable_bandwidth_hists=True,
+        disable_latency_hists=True,
+        disable_itt_dists=True,
+        disable_outstanding_hists=True,
+        disable_transaction_hists=True,
+        disable_addr_dists=True,
+    )
+
+
+class HeteroMemorySystem(AbstractMemorySystem):
+    """N devices, each one NUMA node (presets: ddr4, nvm, hbm, cxl)."""
+
+    def __init__(self, nodes: Sequence[NodeSpec], telemetry: bool = True,
+                 base: int = 0) -> None:
+        super().__init__()
+        if not nodes:
+            raise ValueError("HeteroMemorySystem needs at least one node")
+        self._nodes = list(nodes)
+        self._telemetry = telemetry
+        self._ranges = [AddrRange(start, size=size)
+                        for start, size in node_ranges(nodes, base)]
+        ctrls, links, monitors = [], [], []
+        self._entries: list = []
+        for spec, rng in zip(self._nodes, self._ranges):
+            iface_cls = getattr(objects, spec.interface, None)
+            if iface_cls is None:
+                raise ValueError(f"node '{spec.name}': gem5 has no memory "
+                                 f"interface '{spec.interface}'")
+            iface = iface_cls(range=rng)
+            ctrl = MemCtrl(dram=iface)
+            ctrls.append(ctrl)
+            entry = ctrl.port
+            chain = []
+            if telemetry:
+                mon = _monitor()
+                monitors.append(mon)
+                mon.mem_side_port = entry
+                entry = mon.cpu_side_port
+            if spec.added_latency_ns > 0:
+                # A bridge delays the request and the response: half each.
+                link = Bridge(delay=f"{spec.added_latency_ns / 2}ns",
+                              ranges=[rng], req_size=32, resp_size=32)
+                links.append(link)
+                link.mem_side_port = entry
+                entry = link.cpu_side_port
+            self._entries.append(entry)
+        self.mem_ctrls = ctrls
+        if links:
+            self.links = links
+        if monitors:
+            self.monitors = monitors
+
+    # --------------------------------------------------- DeepMem helpers
+    @property
+    def nodes(self) -> List[NodeSpec]:
+        return list(self._nodes)
+
+    def node_ranges(self) -> List[AddrRange]:
+        return list(self._ranges)
+
+    def attach_probes(self, numa) -> None:
+        """Count requests per page for `numa` (telemetry on only)."""
+        if not self._telemetry:
+            return
+        from m5.objects import DeepMemPageProbe
+
+        for i, mon in enumerate(self.monitors):
+            mon.page_probe = DeepMemPageProbe(
+                manager=[mon], probe_name="PktRequest", numa=numa, node=i)
+
+    def connect(self, membus) -> None:
+        """Plug every node into a classic crossbar."""
+        for entry in self._entries:
+            membus.mem_side_ports = entry
+
+    # ---------------------------------------------- AbstractMemorySystem
+    def incorporate_memory(self, board) -> None:
+        pass
+
+    def get_mem_ports(self) -> Sequence[Tuple[AddrRange, Port]]:
+        return list(zip(self._ranges, self._entries))
+
+    def get_memory_controllers(self) -> List[MemCtrl]:
+        return list(self.mem_ctrls)
+
+    def get_size(self) -> int:
+        return sum(n.size_bytes for n in self._nodes)
+
+    def set_memory_range(self, ranges: List[AddrRange]) -> None:
+        if len(ranges) != 1 or ranges[0].size() != self.get_size():
+            raise ValueError("HeteroMemorySystem takes one range of "
+                             f"{self.get_size()} bytes, split by node")
+        start = ranges[0].start
+        for i, (spec, rng) in enumerate(zip(self._nodes, self._ranges)):
+            new = AddrRange(start, size=spec.size_bytes)
+            self.mem_ctrls[i].dram.range = new
+            self._ranges[i] = new
+            start += spec.size_bytes
+
+    def get_uninterleaved_range(self) -> List[AddrRange]:
+        return list(self._ranges)

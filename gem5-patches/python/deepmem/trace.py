@@ -1,0 +1,70 @@
+"""Window-trace writer (format: gem5-patches/README-TRACE.md). No gem5."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import IO, Sequence
+
+FORMAT = "deepmem-window-trace"
+VERSION = 1
+
+
+class TraceWriter:
+    """gzip-compressed JSON lines: header, regions and windows, end."""
+
+    def __init__(self, path: str, header: dict):
+        self._f: IO[str] = gzip.open(path, "wt", encoding="utf-8")
+        self._windows = 0
+        self._write(dict({"format": FORMAT, "version": VERSION}, **header))
+
+    def _write(self, obj: dict) -> None:
+        self._f.write(json.dumps(obj, separators=(",", ":")) + "\n")
+
+    def region(self, region_id: int, start: int, length: int,
+               source: str) -> None:
+        self._write({"region": {"id": region_id, "start": start,
+                                "length": length, "source": source}})
+
+    def window(self, ticks: int, insts: int, pages: Sequence[int],
+               reads: Sequence[int], writes: Sequence[int],
+               nodes: Sequence[int]) -> None:
+        self._write({"w": self._windows, "ticks": ticks, "insts": insts,
+                     "pages": list(pages), "reads": list(reads),
+                     "writes": list(writes), "nodes": list(nodes)})
+        self._windows += 1
+
+    @property
+    def windows(self) -> int:
+        return self._windows
+
+    def end(self, ticks: int, insts: int, exit_code: int) -> None:
+        self._write({"end": True, "ticks": ticks, "insts": insts,
+                     "exit_code": exit_code})
+        self._f.close()
+
+
+def read_trace(path: str) -> tuple[dict, list[dict], list[dict], dict]:
+    """(header, regions, windows, end) of a trace; checks the shape."""
+    regions, windows, end = [], [], None
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = json.loads(f.readline())
+        if header.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file")
+        for line in f:
+            obj = json.loads(line)
+            if "region" in obj:
+                regions.append(obj["region"])
+            elif "w" in obj:
+                n = len(obj["pages"])
+                for key in ("reads", "writes", "nodes"):
+                    if len(obj[key]) != n:
+                        raise ValueError(f"{path}: window {obj['w']}: "
+                                         f"{key} has {len(obj[key])} "
+                                         f"entries, pages {n}")
+                windows.append(obj)
+            elif obj.get("end"):
+                end = obj
+    if end is None:
+        raise ValueError(f"{path}: no end line (truncated run?)")
+    return header, regions, windows, end
