@@ -5,4 +5,13 @@ public sealed record EstimatorOptions
 {
     /// <summary>Folder holding the single-device window traces of the workload (one per node).</summary>
     public string? TraceDir { get; init; }
+
+    /// <summary>Which trace's per-page counts weight the interpolation (default: the average of all traces).</summary>
+    public CountReference Reference { get; init; } = CountReference.Average;
+
+    /// <summary>Weight of one memory-side write relative to one read when counting accesses (default 1).</summary>
+    public double WriteWeight { get; init; } = 1.0;
+
+    /// <summary>Bytes moved per memory-side access, for the byte counters of the node statistics (default 64, one cache line).</summary>
+    public ulong AccessBytes { get; init; } = 64;
 }

@@ -1,0 +1,284 @@
+using DeepMem.Core;
+
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// The differential estimator over N single-device traces.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Per window w and node d, T_d(w) is the window's time in the trace with
+/// all data on d. A placement puts each page p on a node n(p). With c_p(w)
+/// the reference accesses of p in w (reads + <see cref="EstimatorOptions.WriteWeight"/>
+/// × writes; the reference is the average of the traces' counts or the
+/// fastest trace's, see <see cref="CountReference"/>), A(w) = Σ_p c_p(w) and
+/// A_d(w) = Σ_{p: n(p)=d} c_p(w), the window estimate is
+/// T(w) = Σ_d T_d(w) · A_d(w) / A(w), and T(w) = min_d T_d(w) when A(w) = 0.
+/// </para>
+/// <para>
+/// Linearity: A(w) does not depend on the placement, so
+/// Σ_w T(w) = C + Σ_p G[p, n(p)] with
+/// C = Σ_{w: A(w)=0} min_d T_d(w) and G[p, d] = Σ_{w: A(w)&gt;0} c_p(w) T_d(w) / A(w).
+/// Summing G over the pages of region r gives K[r, d], so a region→node
+/// placement costs C + K_other[n_other] + Σ_r K[r, n_r]: O(regions) after a
+/// single O(entries × nodes) precomputation. Page-level placements
+/// (interleave) cost O(touched pages of the interleaved regions).
+/// Placing every page on d gives exactly Σ_w T_d(w) for windows with
+/// accesses, i.e. the d trace's total when every window has accesses.
+/// </para>
+/// </remarks>
+public sealed class DifferentialEstimator
+{
+    /// <summary>Precomputes the estimator for <paramref name="traces"/>.</summary>
+    public DifferentialEstimator(TraceSet traces, EstimatorOptions? options = null)
+    {
+        Options = options ?? new EstimatorOptions();
+        Index = new TraceIndex(traces, Options);
+    }
+
+    /// <summary>The traces.</summary>
+    public TraceSet Traces => Index.Set;
+
+    /// <summary>The settings used.</summary>
+    public EstimatorOptions Options { get; }
+
+    /// <summary>Number of nodes.</summary>
+    public int NodeCount => Index.N;
+
+    /// <summary>Number of regions (placements list one per region).</summary>
+    public int RegionCount => Index.R;
+
+    /// <summary>Number of windows.</summary>
+    public int WindowCount => Index.W;
+
+    /// <summary>The regions, in trace order.</summary>
+    public IReadOnlyList<TraceRegion> Regions => Index.Set.Regions;
+
+    /// <summary>Distinct pages touched in any trace.</summary>
+    public int TouchedPages => Index.P;
+
+    /// <summary>Time of the windows without accesses, which no placement changes (C above).</summary>
+    public double ConstantMicroseconds => Index.ConstantMicros;
+
+    internal TraceIndex Index { get; }
+
+    /// <summary>Total time of the trace bound to <paramref name="node"/>, in microseconds.</summary>
+    public double TraceMicroseconds(int node)
+    {
+        CheckNode(node);
+        return Index.Set.Traces[node].End.Ticks / Index.TicksPerSecond * 1e6;
+    }
+
+    /// <summary>K[r, d]: microseconds region <paramref name="region"/> contributes when all of it is on <paramref name="node"/>.</summary>
+    public double RegionTerm(int region, int node)
+    {
+        CheckNode(node);
+        if ((uint)region >= (uint)Index.R)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"region {region} does not exist (regions: {Index.R})");
+        }
+
+        return Index.RegionCoeff[region * Index.N + node];
+    }
+
+    /// <summary>Microseconds the pages outside every region contribute when on <paramref name="node"/>.</summary>
+    public double OtherTerm(int node)
+    {
+        CheckNode(node);
+        return Index.OtherCoeff[node];
+    }
+
+    /// <summary>Touched pages of region <paramref name="region"/> (its footprint under first-touch allocation).</summary>
+    public int RegionTouchedPages(int region) => Index.RegionPages[region].Length;
+
+    /// <summary>Touched pages outside every region.</summary>
+    public int OtherTouchedPages => Index.OtherPages.Length;
+
+    /// <summary>
+    /// O(regions) estimate of region i on <paramref name="regionNodes"/>[i]
+    /// and other pages on <paramref name="otherNode"/>, in microseconds.
+    /// </summary>
+    public double EstimateRegionNodes(ReadOnlySpan<int> regionNodes, int otherNode = 0)
+    {
+        if (regionNodes.Length != Index.R)
+        {
+            throw new ArgumentException($"{regionNodes.Length} region nodes given for {Index.R} regions");
+        }
+
+        CheckNode(otherNode);
+        var n = Index.N;
+        var k = Index.RegionCoeff;
+        var total = Index.ConstantMicros + Index.OtherCoeff[otherNode];
+        for (var r = 0; r < regionNodes.Length; r++)
+        {
+            var d = regionNodes[r];
+            if ((uint)d >= (uint)n)
+            {
+                throw new ArgumentException($"region {r}: node {d} does not exist (nodes: {n})");
+            }
+
+            total += k[r * n + d];
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Estimates a static placement. Bind/Preferred/Default regions cost
+    /// O(1) each, interleaved regions O(their touched pages). With
+    /// <paramref name="perWindow"/>, also returns each window's estimate
+    /// (O(entries)).
+    /// </summary>
+    public StaticEstimate EstimateStatic(StaticPlacement placement, bool perWindow = false)
+    {
+        Check(placement);
+        var n = Index.N;
+        var total = Index.ConstantMicros + Index.OtherCoeff[placement.OtherNode];
+        for (var r = 0; r < Index.R; r++)
+        {
+            var rp = placement.Regions[r];
+            if (rp.Mode != PlacementMode.Interleave)
+            {
+                total += Index.RegionCoeff[r * n + SingleNode(rp)];
+                continue;
+            }
+
+            foreach (var p in Index.RegionPages[r])
+            {
+                total += Index.PageCoeff[p * n + InterleavePattern.Node(rp, Index.PageIndexInRegion[p])];
+            }
+        }
+
+        return new StaticEstimate(total, perWindow ? PerWindow(PageNodes(placement)) : null);
+    }
+
+    /// <summary>
+    /// Estimates an arbitrary page→node placement: <paramref name="pageNode"/>
+    /// is asked once per touched page (virtual page number). O(touched pages),
+    /// plus O(entries) with <paramref name="perWindow"/>.
+    /// </summary>
+    public StaticEstimate EstimatePages(Func<ulong, int> pageNode, bool perWindow = false)
+    {
+        var nodes = new int[Index.P];
+        for (var p = 0; p < Index.P; p++)
+        {
+            var d = pageNode(Index.PageNumbers[p]);
+            if ((uint)d >= (uint)Index.N)
+            {
+                throw new ArgumentException($"page {Index.PageNumbers[p]} (0x{Index.PageNumbers[p]:x}): node {d} does not exist (nodes: {Index.N})");
+            }
+
+            nodes[p] = d;
+        }
+
+        return EstimateDense(nodes, perWindow);
+    }
+
+    /// <summary>The page→node map a static placement implies, for touched pages (virtual page number → node).</summary>
+    public IReadOnlyDictionary<ulong, int> PagePlacement(StaticPlacement placement)
+    {
+        Check(placement);
+        var nodes = PageNodes(placement);
+        var map = new Dictionary<ulong, int>(Index.P);
+        for (var p = 0; p < Index.P; p++)
+        {
+            map[Index.PageNumbers[p]] = nodes[p];
+        }
+
+        return map;
+    }
+
+    internal StaticEstimate EstimateDense(int[] nodes, bool perWindow)
+    {
+        var n = Index.N;
+        var total = Index.ConstantMicros;
+        for (var p = 0; p < nodes.Length; p++)
+        {
+            total += Index.PageCoeff[p * n + nodes[p]];
+        }
+
+        return new StaticEstimate(total, perWindow ? PerWindow(nodes) : null);
+    }
+
+    /// <summary>Per-window estimate for a dense page→node array (direct evaluation of the window formula).</summary>
+    internal double[] PerWindow(int[] nodes)
+    {
+        var ix = Index;
+        var n = ix.N;
+        var result = new double[ix.W];
+        var share = new double[n];
+        for (var w = 0; w < ix.W; w++)
+        {
+            var a = ix.WindowAccesses[w];
+            if (!(a > 0))
+            {
+                result[w] = ix.FallbackMicros[w];
+                continue;
+            }
+
+            Array.Clear(share);
+            for (var e = ix.Offsets[w]; e < ix.Offsets[w + 1]; e++)
+            {
+                share[nodes[ix.EntryPage[e]]] += ix.EntryWeight[e];
+            }
+
+            double t = 0;
+            for (var d = 0; d < n; d++)
+            {
+                t += ix.WindowMicros[w * n + d] * share[d] / a;
+            }
+
+            result[w] = t;
+        }
+
+        return result;
+    }
+
+    private int[] PageNodes(StaticPlacement placement)
+    {
+        var nodes = new int[Index.P];
+        for (var p = 0; p < Index.P; p++)
+        {
+            var r = Index.PageRegion[p];
+            if (r < 0)
+            {
+                nodes[p] = placement.OtherNode;
+                continue;
+            }
+
+            var rp = placement.Regions[r];
+            nodes[p] = rp.Mode == PlacementMode.Interleave
+                ? InterleavePattern.Node(rp, Index.PageIndexInRegion[p])
+                : SingleNode(rp);
+        }
+
+        return nodes;
+    }
+
+    private static int SingleNode(RegionPlacement rp) => rp.Mode == PlacementMode.Default ? 0 : rp.Nodes[0];
+
+    private void Check(StaticPlacement placement)
+    {
+        if (placement.Regions.Count != Index.R)
+        {
+            throw new ArgumentException($"the placement lists {placement.Regions.Count} regions, the traces have {Index.R}");
+        }
+
+        CheckNode(placement.OtherNode);
+        for (var r = 0; r < Index.R; r++)
+        {
+            if (InterleavePattern.Check(placement.Regions[r], Index.N) is { } problem)
+            {
+                throw new ArgumentException($"region {r}: {problem}");
+            }
+        }
+    }
+
+    private void CheckNode(int node)
+    {
+        if ((uint)node >= (uint)Index.N)
+        {
+            throw new ArgumentOutOfRangeException(nameof(node), $"node {node} does not exist (nodes: {Index.N})");
+        }
+    }
+}

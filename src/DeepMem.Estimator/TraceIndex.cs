@@ -1,0 +1,302 @@
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// Dense, precomputed form of a <see cref="TraceSet"/> shared by the static
+/// estimator and the replay backend: dense page ids, per-window node times,
+/// the reference counts as one flat array (CSR by window), and the linear
+/// coefficients of the static estimate.
+/// </summary>
+internal sealed class TraceIndex
+{
+    public TraceIndex(TraceSet set, EstimatorOptions options)
+    {
+        if (!(options.WriteWeight >= 0) || double.IsInfinity(options.WriteWeight))
+        {
+            throw new ArgumentException($"write weight must be a finite number >= 0 (was {options.WriteWeight})");
+        }
+
+        Set = set;
+        N = set.NodeCount;
+        W = set.WindowCount;
+        R = set.Regions.Count;
+        TicksPerSecond = set.Header.TicksPerSecond;
+        PageSize = set.PageSize;
+        Reference = options.Reference;
+        ReferenceNode = options.Reference == CountReference.Fastest ? set.FastestNode : -1;
+
+        // Dense page ids over every trace.
+        var ids = new Dictionary<ulong, int>();
+        var pages = new List<ulong>();
+        foreach (var t in set.Traces)
+        {
+            foreach (var w in t.Windows)
+            {
+                foreach (var p in w.Pages)
+                {
+                    if (!ids.ContainsKey(p))
+                    {
+                        ids.Add(p, pages.Count);
+                        pages.Add(p);
+                    }
+                }
+            }
+        }
+
+        PageIds = ids;
+        PageNumbers = pages.ToArray();
+        P = PageNumbers.Length;
+
+        // Page -> region (the last-created region that contains it; -1: none).
+        PageRegion = new int[P];
+        PageIndexInRegion = new ulong[P];
+        var regionFirst = set.Regions.Select(r => r.Start / PageSize).ToArray();
+        var regionPages = set.Regions.Select(r => r.ToRegion().PageCount(PageSize)).ToArray();
+        var perRegion = new List<int>[R];
+        for (var r = 0; r < R; r++)
+        {
+            perRegion[r] = [];
+        }
+
+        var other = new List<int>();
+        for (var i = 0; i < P; i++)
+        {
+            var vpn = PageNumbers[i];
+            var found = -1;
+            for (var r = R - 1; r >= 0; r--)
+            {
+                if (vpn >= regionFirst[r] && vpn - regionFirst[r] < regionPages[r])
+                {
+                    found = r;
+                    break;
+                }
+            }
+
+            PageRegion[i] = found;
+            if (found >= 0)
+            {
+                PageIndexInRegion[i] = vpn - regionFirst[found];
+                perRegion[found].Add(i);
+            }
+            else
+            {
+                other.Add(i);
+            }
+        }
+
+        RegionPages = perRegion.Select(l => l.ToArray()).ToArray();
+        OtherPages = other.ToArray();
+
+        // Per-window node times in microseconds.
+        WindowMicros = new double[W * N];
+        FallbackMicros = new double[W];
+        WindowInstructions = new ulong[W];
+        for (var w = 0; w < W; w++)
+        {
+            var min = double.MaxValue;
+            for (var d = 0; d < N; d++)
+            {
+                var us = set.Traces[d].Windows[w].Ticks / TicksPerSecond * 1e6;
+                WindowMicros[w * N + d] = us;
+                min = Math.Min(min, us);
+            }
+
+            FallbackMicros[w] = min;
+            WindowInstructions[w] = set.Traces[0].Windows[w].Instructions;
+        }
+
+        BuildReferenceCounts(set, options.WriteWeight);
+        BuildCoefficients();
+    }
+
+    public TraceSet Set { get; }
+
+    public int N { get; }
+
+    public int W { get; }
+
+    public int R { get; }
+
+    public int P { get; }
+
+    public ulong PageSize { get; }
+
+    public double TicksPerSecond { get; }
+
+    public CountReference Reference { get; }
+
+    /// <summary>Node whose counts are the reference, or -1 for the average.</summary>
+    public int ReferenceNode { get; }
+
+    public Dictionary<ulong, int> PageIds { get; }
+
+    public ulong[] PageNumbers { get; }
+
+    public int[] PageRegion { get; }
+
+    public ulong[] PageIndexInRegion { get; }
+
+    public int[][] RegionPages { get; }
+
+    public int[] OtherPages { get; }
+
+    /// <summary>T_d(w) in microseconds at [w * N + d].</summary>
+    public double[] WindowMicros { get; }
+
+    /// <summary>Time of a window without (weighted) accesses: the minimum over nodes.</summary>
+    public double[] FallbackMicros { get; }
+
+    public ulong[] WindowInstructions { get; }
+
+    /// <summary>Entries of window w are [Offsets[w], Offsets[w+1]).</summary>
+    public int[] Offsets { get; private set; } = [];
+
+    public int[] EntryPage { get; private set; } = [];
+
+    public double[] EntryReads { get; private set; } = [];
+
+    public double[] EntryWrites { get; private set; } = [];
+
+    /// <summary>Reads + write weight * writes of each entry.</summary>
+    public double[] EntryWeight { get; private set; } = [];
+
+    /// <summary>A(w): the weighted accesses of each window.</summary>
+    public double[] WindowAccesses { get; private set; } = [];
+
+    /// <summary>G[p * N + d]: microseconds page p contributes when placed on node d.</summary>
+    public double[] PageCoeff { get; private set; } = [];
+
+    /// <summary>K[r * N + d]: sum of G over the pages of region r.</summary>
+    public double[] RegionCoeff { get; private set; } = [];
+
+    /// <summary>Sum of G over pages outside every region, per node.</summary>
+    public double[] OtherCoeff { get; private set; } = [];
+
+    /// <summary>Time of the windows without accesses (placement independent).</summary>
+    public double ConstantMicros { get; private set; }
+
+    public int Entries => EntryPage.Length;
+
+    private void BuildReferenceCounts(TraceSet set, double writeWeight)
+    {
+        var offsets = new int[W + 1];
+        var page = new List<int>();
+        var reads = new List<double>();
+        var writes = new List<double>();
+        var slot = new int[P];
+        Array.Fill(slot, -1);
+        for (var w = 0; w < W; w++)
+        {
+            offsets[w] = page.Count;
+            if (ReferenceNode >= 0)
+            {
+                var tw = set.Traces[ReferenceNode].Windows[w];
+                for (var i = 0; i < tw.Pages.Length; i++)
+                {
+                    page.Add(PageIds[tw.Pages[i]]);
+                    reads.Add(tw.Reads[i]);
+                    writes.Add(tw.Writes[i]);
+                }
+            }
+            else
+            {
+                var start = page.Count;
+                foreach (var t in set.Traces)
+                {
+                    var tw = t.Windows[w];
+                    for (var i = 0; i < tw.Pages.Length; i++)
+                    {
+                        var id = PageIds[tw.Pages[i]];
+                        if (slot[id] < 0)
+                        {
+                            slot[id] = page.Count;
+                            page.Add(id);
+                            reads.Add(0);
+                            writes.Add(0);
+                        }
+
+                        reads[slot[id]] += tw.Reads[i] / (double)N;
+                        writes[slot[id]] += tw.Writes[i] / (double)N;
+                    }
+                }
+
+                for (var e = start; e < page.Count; e++)
+                {
+                    slot[page[e]] = -1;
+                }
+            }
+        }
+
+        offsets[W] = page.Count;
+        Offsets = offsets;
+        EntryPage = page.ToArray();
+        EntryReads = reads.ToArray();
+        EntryWrites = writes.ToArray();
+        EntryWeight = new double[EntryPage.Length];
+        WindowAccesses = new double[W];
+        for (var w = 0; w < W; w++)
+        {
+            double a = 0;
+            for (var e = offsets[w]; e < offsets[w + 1]; e++)
+            {
+                EntryWeight[e] = EntryReads[e] + writeWeight * EntryWrites[e];
+                a += EntryWeight[e];
+            }
+
+            WindowAccesses[w] = a;
+        }
+    }
+
+    private void BuildCoefficients()
+    {
+        var g = new double[P * N];
+        double constant = 0;
+        for (var w = 0; w < W; w++)
+        {
+            var a = WindowAccesses[w];
+            if (!(a > 0))
+            {
+                constant += FallbackMicros[w];
+                continue;
+            }
+
+            var tw = w * N;
+            for (var e = Offsets[w]; e < Offsets[w + 1]; e++)
+            {
+                var f = EntryWeight[e] / a;
+                if (f == 0)
+                {
+                    continue;
+                }
+
+                var gp = EntryPage[e] * N;
+                for (var d = 0; d < N; d++)
+                {
+                    g[gp + d] += f * WindowMicros[tw + d];
+                }
+            }
+        }
+
+        PageCoeff = g;
+        ConstantMicros = constant;
+        RegionCoeff = new double[R * N];
+        for (var r = 0; r < R; r++)
+        {
+            foreach (var p in RegionPages[r])
+            {
+                for (var d = 0; d < N; d++)
+                {
+                    RegionCoeff[r * N + d] += g[p * N + d];
+                }
+            }
+        }
+
+        OtherCoeff = new double[N];
+        foreach (var p in OtherPages)
+        {
+            for (var d = 0; d < N; d++)
+            {
+                OtherCoeff[d] += g[p * N + d];
+            }
+        }
+    }
+}

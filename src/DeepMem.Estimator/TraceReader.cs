@@ -1,0 +1,530 @@
+using System.IO.Compression;
+using System.Text.Json;
+using DeepMem.Core;
+
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// Streaming reader of window traces (JSON lines, gzip-compressed or
+/// plain; detected from the first bytes). The header is read by the
+/// constructor; <see cref="Read"/> then returns one record at a time.
+/// Every problem is a <see cref="TraceFormatException"/> naming the line.
+/// Unknown fields are ignored.
+/// </summary>
+public sealed class TraceReader : IDisposable
+{
+    private readonly StreamReader _reader;
+    private readonly HashSet<ulong> _regionIds = [];
+    private readonly HashSet<ulong> _pageSeen = [];
+    private int _windows;
+    private ulong _sumTicks;
+    private ulong _sumInsts;
+    private bool _ended;
+    private TraceRegion? _region;
+    private TraceWindow? _window;
+    private TraceEnd? _end;
+
+    /// <summary>Opens a trace on <paramref name="stream"/> and reads its header.</summary>
+    /// <param name="stream">The trace bytes (gzip or plain).</param>
+    /// <param name="source">Name used in messages, usually the file path.</param>
+    /// <param name="leaveOpen">Whether disposing the reader leaves the stream open.</param>
+    public TraceReader(Stream stream, string source, bool leaveOpen = false)
+    {
+        SourceName = source;
+        var buffered = new BufferedStream(stream, 1 << 16);
+        Stream text = buffered;
+        try
+        {
+            var b0 = buffered.ReadByte();
+            var b1 = b0 < 0 ? -1 : buffered.ReadByte();
+            var prefix = new List<byte>();
+            if (b0 >= 0) prefix.Add((byte)b0);
+            if (b1 >= 0) prefix.Add((byte)b1);
+            Stream rest = new PrefixedStream(prefix.ToArray(), buffered, leaveOpen);
+            text = b0 == 0x1f && b1 == 0x8b ? new GZipStream(rest, CompressionMode.Decompress) : rest;
+        }
+        catch (IOException e)
+        {
+            throw new TraceFormatException(source, 0, "cannot read the trace: " + e.Message, e);
+        }
+
+        _reader = new StreamReader(text, System.Text.Encoding.UTF8, false, 1 << 16);
+        Header = ReadHeader();
+    }
+
+    /// <summary>Name of the trace in messages.</summary>
+    public string SourceName { get; }
+
+    /// <summary>The header (line 1).</summary>
+    public TraceHeader Header { get; }
+
+    /// <summary>1-based number of the last line read.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>The region read by the last <see cref="Read"/> that returned <see cref="TraceRecordKind.Region"/>.</summary>
+    public TraceRegion Region => _region ?? throw new InvalidOperationException("no region line was read");
+
+    /// <summary>The window read by the last <see cref="Read"/> that returned <see cref="TraceRecordKind.Window"/>.</summary>
+    public TraceWindow Window => _window ?? throw new InvalidOperationException("no window line was read");
+
+    /// <summary>The end record, once read.</summary>
+    public TraceEnd End => _end ?? throw new InvalidOperationException("the end line was not read yet");
+
+    /// <summary>Opens a trace file.</summary>
+    public static TraceReader Open(string path)
+    {
+        FileStream stream;
+        try
+        {
+            stream = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceFormatException(path, 0, "cannot open the trace: " + e.Message, e);
+        }
+
+        try
+        {
+            return new TraceReader(stream, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a whole trace file into memory.</summary>
+    public static WindowTrace ReadFile(string path)
+    {
+        using var reader = Open(path);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Reads a whole trace from a stream into memory.</summary>
+    public static WindowTrace ReadStream(Stream stream, string source)
+    {
+        using var reader = new TraceReader(stream, source, leaveOpen: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Reads the remaining records into a <see cref="WindowTrace"/>.</summary>
+    public WindowTrace ReadToEnd()
+    {
+        var regions = new List<TraceRegion>();
+        var windows = new List<TraceWindow>();
+        while (true)
+        {
+            switch (Read())
+            {
+                case TraceRecordKind.Region:
+                    regions.Add(Region);
+                    break;
+                case TraceRecordKind.Window:
+                    windows.Add(Window);
+                    break;
+                case TraceRecordKind.End:
+                    break;
+                default:
+                    return new WindowTrace(Header, regions, windows, End, SourceName);
+            }
+        }
+    }
+
+    /// <summary>Reads the next record.</summary>
+    public TraceRecordKind Read()
+    {
+        while (true)
+        {
+            var line = NextLine();
+            if (line is null)
+            {
+                if (!_ended)
+                {
+                    throw Error($"the trace ends without an end line after {_windows} window(s) (truncated file?)");
+                }
+
+                return TraceRecordKind.EndOfFile;
+            }
+
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (_ended)
+            {
+                throw Error("content after the end line");
+            }
+
+            using var doc = Parse(line);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Error($"expected a JSON object, found {root.ValueKind}");
+            }
+
+            if (root.TryGetProperty("region", out var region))
+            {
+                _region = ParseRegion(region);
+                return TraceRecordKind.Region;
+            }
+
+            if (root.TryGetProperty("w", out _))
+            {
+                _window = ParseWindow(root);
+                return TraceRecordKind.Window;
+            }
+
+            if (root.TryGetProperty("end", out _))
+            {
+                _end = ParseEnd(root);
+                _ended = true;
+                return TraceRecordKind.End;
+            }
+
+            throw Error("unknown record: expected an object with \"region\", \"w\" or \"end\"");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _reader.Dispose();
+
+    private string? NextLine()
+    {
+        try
+        {
+            var line = _reader.ReadLine();
+            LineNumber++;
+            return line;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new TraceFormatException(SourceName, LineNumber + 1, "corrupt gzip data: " + e.Message, e);
+        }
+        catch (IOException e)
+        {
+            throw new TraceFormatException(SourceName, LineNumber + 1, "cannot read the trace: " + e.Message, e);
+        }
+    }
+
+    private JsonDocument Parse(string line)
+    {
+        try
+        {
+            return JsonDocument.Parse(line);
+        }
+        catch (JsonException e)
+        {
+            throw Error("invalid JSON: " + e.Message, e);
+        }
+    }
+
+    private TraceHeader ReadHeader()
+    {
+        var line = NextLine();
+        if (line is null || string.IsNullOrWhiteSpace(line))
+        {
+            throw Error("empty first line: expected the trace header");
+        }
+
+        using var doc = Parse(line);
+        var h = doc.RootElement;
+        if (h.ValueKind != JsonValueKind.Object)
+        {
+            throw Error($"the header must be a JSON object, found {h.ValueKind}");
+        }
+
+        var format = RequiredString(h, "format", "header");
+        if (format != TraceHeader.FormatName)
+        {
+            throw Error($"header format is \"{format}\", expected \"{TraceHeader.FormatName}\"");
+        }
+
+        var version = (int)RequiredUInt(h, "version", "header");
+        if (version < 1 || version > TraceHeader.CurrentVersion)
+        {
+            throw Error($"header version {version} is not supported (this reader reads versions 1..{TraceHeader.CurrentVersion})");
+        }
+
+        var pageSize = RequiredUInt(h, "page_size", "header");
+        if (pageSize == 0 || (pageSize & (pageSize - 1)) != 0)
+        {
+            throw Error($"header page_size must be a power of two greater than zero (was {pageSize})");
+        }
+
+        var windowInsts = RequiredUInt(h, "window_instructions", "header");
+        if (windowInsts == 0)
+        {
+            throw Error("header window_instructions must be greater than zero (was 0)");
+        }
+
+        var tps = 1e12;
+        if (h.TryGetProperty("ticks_per_second", out var tpsEl))
+        {
+            if (tpsEl.ValueKind != JsonValueKind.Number || !tpsEl.TryGetDouble(out tps) || !(tps > 0))
+            {
+                throw Error($"header ticks_per_second must be a number greater than zero (was {tpsEl.GetRawText()})");
+            }
+        }
+
+        var cpu = h.TryGetProperty("cpu", out var cpuEl) && cpuEl.ValueKind == JsonValueKind.String ? cpuEl.GetString()! : "";
+
+        if (!h.TryGetProperty("nodes", out var nodesEl) || nodesEl.ValueKind != JsonValueKind.Array || nodesEl.GetArrayLength() == 0)
+        {
+            throw Error("header nodes must be a non-empty array of {\"id\",\"name\",\"kind\",\"capacity_bytes\"}");
+        }
+
+        var nodes = new List<TraceNode>();
+        foreach (var n in nodesEl.EnumerateArray())
+        {
+            var what = $"header nodes[{nodes.Count}]";
+            if (n.ValueKind != JsonValueKind.Object)
+            {
+                throw Error($"{what} must be an object");
+            }
+
+            var id = (int)RequiredUInt(n, "id", what);
+            if (id != nodes.Count)
+            {
+                throw Error($"{what}.id is {id}, expected {nodes.Count} (nodes are listed in id order from 0)");
+            }
+
+            var name = RequiredString(n, "name", what);
+            var kind = n.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
+            var cap = n.TryGetProperty("capacity_bytes", out _) ? RequiredUInt(n, "capacity_bytes", what) : 0;
+            nodes.Add(new TraceNode(id, name, kind, cap));
+        }
+
+        var bound = RequiredUInt(h, "bound_node", "header");
+        if (bound >= (ulong)nodes.Count)
+        {
+            throw Error($"header bound_node {bound} does not exist (nodes: {nodes.Count})");
+        }
+
+        var workload = new TraceWorkload("", []);
+        if (h.TryGetProperty("workload", out var wl) && wl.ValueKind == JsonValueKind.Object)
+        {
+            var binary = wl.TryGetProperty("binary", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
+            var args = new List<string>();
+            if (wl.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var x in a.EnumerateArray())
+                {
+                    args.Add(x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText());
+                }
+            }
+
+            workload = new TraceWorkload(binary, args);
+        }
+
+        return new TraceHeader
+        {
+            Version = version,
+            PageSize = pageSize,
+            WindowInstructions = windowInsts,
+            TicksPerSecond = tps,
+            Cpu = cpu,
+            Nodes = nodes,
+            BoundNode = (int)bound,
+            Workload = workload,
+        };
+    }
+
+    private TraceRegion ParseRegion(JsonElement r)
+    {
+        if (r.ValueKind != JsonValueKind.Object)
+        {
+            throw Error("\"region\" must be an object with id, start, length and source");
+        }
+
+        var id = RequiredUInt(r, "id", "region");
+        var start = RequiredUInt(r, "start", "region");
+        var length = RequiredUInt(r, "length", "region");
+        var source = RegionSource.Mmap;
+        if (r.TryGetProperty("source", out var s))
+        {
+            var text = s.ValueKind == JsonValueKind.String ? s.GetString()! : s.GetRawText();
+            if (!Enum.TryParse(text, ignoreCase: true, out source) || !Enum.IsDefined(source) || int.TryParse(text, out _))
+            {
+                throw Error($"region {id}: source \"{text}\" is unknown (known: mmap, brk, mbind, startup)");
+            }
+        }
+
+        if (!_regionIds.Add(id))
+        {
+            throw Error($"region id {id} appears twice");
+        }
+
+        if (start > ulong.MaxValue - length)
+        {
+            throw Error($"region {id}: start 0x{start:x} + length {length} overflows the address space");
+        }
+
+        return new TraceRegion(id, start, length, source, _windows);
+    }
+
+    private TraceWindow ParseWindow(JsonElement o)
+    {
+        var index = RequiredUInt(o, "w", "window");
+        if (index != (ulong)_windows)
+        {
+            throw Error($"window index {index} out of order: expected {_windows}");
+        }
+
+        var what = $"window {index}";
+        var ticks = RequiredUInt(o, "ticks", what);
+        var insts = RequiredUInt(o, "insts", what);
+        var pages = UIntArray(o, "pages", what, ulong.MaxValue);
+        var reads = UIntArray(o, "reads", what, uint.MaxValue);
+        var writes = UIntArray(o, "writes", what, uint.MaxValue);
+        if (reads.Length != pages.Length || writes.Length != pages.Length)
+        {
+            throw Error($"{what}: pages, reads and writes differ in length ({pages.Length}, {reads.Length}, {writes.Length})");
+        }
+
+        var nodes = new int[pages.Length];
+        if (o.TryGetProperty("nodes", out _))
+        {
+            var raw = UIntArray(o, "nodes", what, (ulong)Header.Nodes.Count - 1);
+            if (raw.Length != pages.Length)
+            {
+                throw Error($"{what}: nodes has {raw.Length} entries, pages has {pages.Length}");
+            }
+
+            for (var i = 0; i < raw.Length; i++)
+            {
+                nodes[i] = (int)raw[i];
+            }
+        }
+        else
+        {
+            Array.Fill(nodes, Header.BoundNode);
+        }
+
+        _pageSeen.Clear();
+        var r = new uint[pages.Length];
+        var wr = new uint[pages.Length];
+        for (var i = 0; i < pages.Length; i++)
+        {
+            if (!_pageSeen.Add(pages[i]))
+            {
+                throw Error($"{what}: page {pages[i]} (0x{pages[i]:x}) is listed twice");
+            }
+
+            r[i] = (uint)reads[i];
+            wr[i] = (uint)writes[i];
+        }
+
+        _windows++;
+        _sumTicks += ticks;
+        _sumInsts += insts;
+        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes);
+    }
+
+    private TraceEnd ParseEnd(JsonElement o)
+    {
+        var ticks = RequiredUInt(o, "ticks", "end");
+        var insts = RequiredUInt(o, "insts", "end");
+        var exit = 0;
+        if (o.TryGetProperty("exit_code", out var e))
+        {
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out exit))
+            {
+                throw Error($"end exit_code must be an integer (was {e.GetRawText()})");
+            }
+        }
+
+        if (ticks != _sumTicks || insts != _sumInsts)
+        {
+            throw Error($"end totals (ticks {ticks}, insts {insts}) differ from the sums over the {_windows} window(s) (ticks {_sumTicks}, insts {_sumInsts})");
+        }
+
+        return new TraceEnd(ticks, insts, exit);
+    }
+
+    private string RequiredString(JsonElement o, string name, string what)
+    {
+        if (!o.TryGetProperty(name, out var v))
+        {
+            throw Error($"{what}: missing \"{name}\"");
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw Error($"{what}: \"{name}\" must be a string (was {v.GetRawText()})");
+        }
+
+        return v.GetString()!;
+    }
+
+    private ulong RequiredUInt(JsonElement o, string name, string what)
+    {
+        if (!o.TryGetProperty(name, out var v))
+        {
+            throw Error($"{what}: missing \"{name}\"");
+        }
+
+        if (!TryUInt(v, out var value))
+        {
+            throw Error($"{what}: \"{name}\" must be a whole number >= 0 (was {Short(v.GetRawText())})");
+        }
+
+        return value;
+    }
+
+    private ulong[] UIntArray(JsonElement o, string name, string what, ulong max)
+    {
+        if (!o.TryGetProperty(name, out var v))
+        {
+            throw Error($"{what}: missing \"{name}\"");
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw Error($"{what}: \"{name}\" must be an array (was {Short(v.GetRawText())})");
+        }
+
+        var result = new ulong[v.GetArrayLength()];
+        var i = 0;
+        foreach (var x in v.EnumerateArray())
+        {
+            if (!TryUInt(x, out var value) || value > max)
+            {
+                throw Error($"{what}: {name}[{i}] must be a whole number in 0..{max} (was {Short(x.GetRawText())})");
+            }
+
+            result[i++] = value;
+        }
+
+        return result;
+    }
+
+    private static bool TryUInt(JsonElement v, out ulong value)
+    {
+        value = 0;
+        if (v.ValueKind != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (v.TryGetUInt64(out value))
+        {
+            return true;
+        }
+
+        // Accept integral values written in exponent form, e.g. 1e12.
+        if (v.TryGetDouble(out var d) && d >= 0 && d == Math.Floor(d) && d < 1.8e19)
+        {
+            value = (ulong)d;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string Short(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    private TraceFormatException Error(string problem, Exception? inner = null) =>
+        new(SourceName, LineNumber, problem, inner);
+}

@@ -1,0 +1,231 @@
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// The single-device traces of one workload, one per node, checked to fit
+/// together: same nodes, page size and workload, the same number of windows
+/// ending at the same instruction counts, and the same region map.
+/// Index <c>d</c> of <see cref="Traces"/> is the trace with all data on node <c>d</c>.
+/// </summary>
+public sealed class TraceSet
+{
+    private const int MaxListedMismatches = 5;
+
+    private TraceSet(IReadOnlyList<WindowTrace> traces)
+    {
+        Traces = traces;
+    }
+
+    /// <summary>The traces; index = the node the run was bound to.</summary>
+    public IReadOnlyList<WindowTrace> Traces { get; }
+
+    /// <summary>The header of the node-0 trace (the fields every trace shares).</summary>
+    public TraceHeader Header => Traces[0].Header;
+
+    /// <summary>Number of nodes (and traces).</summary>
+    public int NodeCount => Traces.Count;
+
+    /// <summary>Number of windows in every trace.</summary>
+    public int WindowCount => Traces[0].Windows.Count;
+
+    /// <summary>Page size in bytes.</summary>
+    public ulong PageSize => Header.PageSize;
+
+    /// <summary>The region map shared by the traces, in file order.</summary>
+    public IReadOnlyList<TraceRegion> Regions => Traces[0].Regions;
+
+    /// <summary>The node whose trace took the least simulated time (ties: lowest id).</summary>
+    public int FastestNode
+    {
+        get
+        {
+            var best = 0;
+            for (var d = 1; d < Traces.Count; d++)
+            {
+                if (Traces[d].End.Ticks < Traces[best].End.Ticks)
+                {
+                    best = d;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    /// <summary>
+    /// Loads every <c>*.trace.jsonl.gz</c> in <paramref name="directory"/>
+    /// (or, given <paramref name="nodeNames"/>, exactly
+    /// <c>&lt;name&gt;.trace.jsonl.gz</c> for each) and checks them.
+    /// </summary>
+    /// <exception cref="TraceFormatException">A file is malformed.</exception>
+    /// <exception cref="TraceSetException">The files do not fit together, or files are missing.</exception>
+    public static TraceSet Load(string directory, IReadOnlyList<string>? nodeNames = null)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new TraceSetException([$"trace folder {directory} does not exist"]);
+        }
+
+        IReadOnlyList<string> files;
+        if (nodeNames is null)
+        {
+            files = Directory.GetFiles(directory, "*.trace.jsonl.gz").Order(StringComparer.Ordinal).ToList();
+            if (files.Count == 0)
+            {
+                throw new TraceSetException([$"trace folder {directory} holds no *.trace.jsonl.gz files"]);
+            }
+        }
+        else
+        {
+            files = nodeNames.Select(n => Path.Combine(directory, WindowTrace.FileNameFor(n))).ToList();
+            var missing = files.Where(f => !File.Exists(f)).Select(f => $"missing trace {f} (record it with `deepmem trace`)").ToList();
+            if (missing.Count > 0)
+            {
+                throw new TraceSetException(missing);
+            }
+        }
+
+        return Create(files.Select(TraceReader.ReadFile).ToList());
+    }
+
+    /// <summary>Checks <paramref name="traces"/> (any order) and orders them by bound node.</summary>
+    /// <exception cref="TraceSetException">With every problem found.</exception>
+    public static TraceSet Create(IReadOnlyList<WindowTrace> traces)
+    {
+        var problems = new List<string>();
+        if (traces.Count == 0)
+        {
+            throw new TraceSetException(["no traces given"]);
+        }
+
+        var first = traces[0];
+        var n = first.Header.Nodes.Count;
+        var byNode = new WindowTrace?[n];
+        foreach (var t in traces)
+        {
+            var name = Name(t);
+            var h = t.Header;
+            if (h.Nodes.Count != n || !h.Nodes.Select(x => x.Name).SequenceEqual(first.Header.Nodes.Select(x => x.Name)))
+            {
+                problems.Add($"{name} lists nodes [{string.Join(", ", h.Nodes.Select(x => x.Name))}] but {Name(first)} lists [{string.Join(", ", first.Header.Nodes.Select(x => x.Name))}]");
+                continue;
+            }
+
+            if (byNode[h.BoundNode] is { } other)
+            {
+                problems.Add($"{name} and {Name(other)} are both bound to node {h.BoundNode} ({h.Nodes[h.BoundNode].Name})");
+                continue;
+            }
+
+            byNode[h.BoundNode] = t;
+        }
+
+        for (var d = 0; d < n; d++)
+        {
+            if (byNode[d] is null && problems.Count == 0)
+            {
+                problems.Add($"no trace is bound to node {d} ({first.Header.Nodes[d].Name}): expected {WindowTrace.FileNameFor(first.Header.Nodes[d].Name)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new TraceSetException(problems);
+        }
+
+        var ordered = byNode.Select(t => t!).ToList();
+        var r = ordered[0];
+        for (var d = 1; d < n; d++)
+        {
+            CompareWith(r, ordered[d], problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new TraceSetException(problems);
+        }
+
+        return new TraceSet(ordered);
+    }
+
+    private static void CompareWith(WindowTrace a, WindowTrace b, List<string> problems)
+    {
+        var (an, bn) = (Name(a), Name(b));
+        var (ha, hb) = (a.Header, b.Header);
+        if (ha.PageSize != hb.PageSize)
+        {
+            problems.Add($"page size differs: {ha.PageSize} in {an}, {hb.PageSize} in {bn}");
+        }
+
+        if (ha.WindowInstructions != hb.WindowInstructions)
+        {
+            problems.Add($"window_instructions differs: {ha.WindowInstructions} in {an}, {hb.WindowInstructions} in {bn}");
+        }
+
+        if (ha.TicksPerSecond != hb.TicksPerSecond)
+        {
+            problems.Add($"ticks_per_second differs: {ha.TicksPerSecond} in {an}, {hb.TicksPerSecond} in {bn}");
+        }
+
+        if (ha.Workload.Binary != hb.Workload.Binary || !ha.Workload.Args.SequenceEqual(hb.Workload.Args))
+        {
+            problems.Add($"workload differs: \"{ha.Workload.Binary} {string.Join(' ', ha.Workload.Args)}\" in {an}, \"{hb.Workload.Binary} {string.Join(' ', hb.Workload.Args)}\" in {bn}");
+        }
+
+        if (ha.Cpu != hb.Cpu)
+        {
+            problems.Add($"cpu differs: \"{ha.Cpu}\" in {an}, \"{hb.Cpu}\" in {bn}");
+        }
+
+        if (a.End.ExitCode != b.End.ExitCode)
+        {
+            problems.Add($"exit code differs: {a.End.ExitCode} in {an}, {b.End.ExitCode} in {bn}");
+        }
+
+        if (a.Windows.Count != b.Windows.Count)
+        {
+            problems.Add($"window count differs: {a.Windows.Count} in {an}, {b.Windows.Count} in {bn} (instructions {a.End.Instructions} vs {b.End.Instructions})");
+        }
+        else
+        {
+            var mismatches = 0;
+            for (var w = 0; w < a.Windows.Count; w++)
+            {
+                if (a.Windows[w].Instructions != b.Windows[w].Instructions)
+                {
+                    if (mismatches < MaxListedMismatches)
+                    {
+                        problems.Add($"window {w} is not instruction-aligned: {a.Windows[w].Instructions} instructions in {an}, {b.Windows[w].Instructions} in {bn}");
+                    }
+
+                    mismatches++;
+                }
+            }
+
+            if (mismatches > MaxListedMismatches)
+            {
+                problems.Add($"... and {mismatches - MaxListedMismatches} more misaligned window(s) between {an} and {bn}");
+            }
+        }
+
+        if (a.Regions.Count != b.Regions.Count)
+        {
+            problems.Add($"region count differs: {a.Regions.Count} in {an}, {b.Regions.Count} in {bn}");
+        }
+        else
+        {
+            for (var i = 0; i < a.Regions.Count; i++)
+            {
+                if (a.Regions[i] != b.Regions[i])
+                {
+                    problems.Add($"region #{i} differs: {Describe(a.Regions[i])} in {an}, {Describe(b.Regions[i])} in {bn}");
+                }
+            }
+        }
+    }
+
+    private static string Describe(TraceRegion r) =>
+        $"id {r.Id} [0x{r.Start:x}, +{r.Length}) {r.Source.ToString().ToLowerInvariant()} before window {r.FirstWindow}";
+
+    private static string Name(WindowTrace t) =>
+        string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode}" : Path.GetFileName(t.Source);
+}

@@ -1,0 +1,48 @@
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// One instruction-aligned window of a trace: its duration, its
+/// instructions (both per window, not cumulative) and the sparse
+/// memory-side accesses per virtual page.
+/// </summary>
+public sealed class TraceWindow
+{
+    /// <summary>Creates a window; the four page arrays must have the same length.</summary>
+    public TraceWindow(int index, ulong ticks, ulong instructions, ulong[] pages, uint[] reads, uint[] writes, int[] nodes)
+    {
+        if (reads.Length != pages.Length || writes.Length != pages.Length || nodes.Length != pages.Length)
+        {
+            throw new ArgumentException(
+                $"window {index}: page arrays differ in length (pages {pages.Length}, reads {reads.Length}, writes {writes.Length}, nodes {nodes.Length})");
+        }
+
+        Index = index;
+        Ticks = ticks;
+        Instructions = instructions;
+        Pages = pages;
+        Reads = reads;
+        Writes = writes;
+        Nodes = nodes;
+    }
+
+    /// <summary>Window index (0-based, consecutive).</summary>
+    public int Index { get; }
+
+    /// <summary>Simulated ticks the window took.</summary>
+    public ulong Ticks { get; }
+
+    /// <summary>Instructions committed in the window.</summary>
+    public ulong Instructions { get; }
+
+    /// <summary>Virtual page numbers with at least one access; no duplicates.</summary>
+    public ulong[] Pages { get; }
+
+    /// <summary>Memory-side reads per page.</summary>
+    public uint[] Reads { get; }
+
+    /// <summary>Memory-side writes per page.</summary>
+    public uint[] Writes { get; }
+
+    /// <summary>Node each page lived on during the window.</summary>
+    public int[] Nodes { get; }
+}

@@ -1,0 +1,189 @@
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// Writes window traces in the format <see cref="TraceReader"/> reads:
+/// header, then regions and windows in order, then the end line. Used for
+/// tests and synthetic data; gem5 writes the real ones.
+/// </summary>
+public sealed class TraceWriter : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly Utf8JsonWriter _json;
+    private readonly TraceHeader _header;
+    private int _windows;
+    private ulong _ticks;
+    private ulong _insts;
+    private bool _ended;
+
+    /// <summary>Starts a trace on <paramref name="stream"/> and writes the header.</summary>
+    /// <param name="stream">Destination.</param>
+    /// <param name="header">The header line.</param>
+    /// <param name="compress">Gzip the output (the file format); false writes plain JSON lines.</param>
+    /// <param name="leaveOpen">Whether disposing the writer leaves <paramref name="stream"/> open.</param>
+    public TraceWriter(Stream stream, TraceHeader header, bool compress = true, bool leaveOpen = false)
+    {
+        _stream = compress ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen) : leaveOpen ? new NonClosingStream(stream) : stream;
+        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true });
+        _header = header;
+        WriteHeader(header);
+    }
+
+    /// <summary>Creates (or replaces) a gzip trace file and writes the header.</summary>
+    public static TraceWriter Create(string path, TraceHeader header) =>
+        new(File.Create(path), header, compress: !path.EndsWith(".jsonl", StringComparison.Ordinal));
+
+    /// <summary>Writes a whole trace to a file (gzip unless the name ends in ".jsonl").</summary>
+    public static void WriteFile(string path, WindowTrace trace)
+    {
+        using var writer = Create(path, trace.Header);
+        writer.WriteAll(trace);
+    }
+
+    /// <summary>Writes a whole trace to a stream.</summary>
+    public static void Write(Stream stream, WindowTrace trace, bool compress = true)
+    {
+        using var writer = new TraceWriter(stream, trace.Header, compress, leaveOpen: true);
+        writer.WriteAll(trace);
+    }
+
+    /// <summary>Writes a region line.</summary>
+    public void WriteRegion(TraceRegion region)
+    {
+        CheckOpen();
+        _json.WriteStartObject();
+        _json.WriteStartObject("region");
+        _json.WriteNumber("id", region.Id);
+        _json.WriteNumber("start", region.Start);
+        _json.WriteNumber("length", region.Length);
+        _json.WriteString("source", region.Source.ToString().ToLowerInvariant());
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        EndLine();
+    }
+
+    /// <summary>Writes a window line; windows must come in index order.</summary>
+    public void WriteWindow(TraceWindow window)
+    {
+        CheckOpen();
+        if (window.Index != _windows)
+        {
+            throw new InvalidOperationException($"window {window.Index} written out of order: expected {_windows}");
+        }
+
+        _json.WriteStartObject();
+        _json.WriteNumber("w", window.Index);
+        _json.WriteNumber("ticks", window.Ticks);
+        _json.WriteNumber("insts", window.Instructions);
+        _json.WriteStartArray("pages");
+        foreach (var p in window.Pages) _json.WriteNumberValue(p);
+        _json.WriteEndArray();
+        _json.WriteStartArray("reads");
+        foreach (var r in window.Reads) _json.WriteNumberValue(r);
+        _json.WriteEndArray();
+        _json.WriteStartArray("writes");
+        foreach (var w in window.Writes) _json.WriteNumberValue(w);
+        _json.WriteEndArray();
+        _json.WriteStartArray("nodes");
+        foreach (var n in window.Nodes) _json.WriteNumberValue(n);
+        _json.WriteEndArray();
+        _json.WriteEndObject();
+        EndLine();
+        _windows++;
+        _ticks += window.Ticks;
+        _insts += window.Instructions;
+    }
+
+    /// <summary>Writes the end line with the totals of the windows written.</summary>
+    public void WriteEnd(int exitCode)
+    {
+        CheckOpen();
+        _json.WriteStartObject();
+        _json.WriteBoolean("end", true);
+        _json.WriteNumber("ticks", _ticks);
+        _json.WriteNumber("insts", _insts);
+        _json.WriteNumber("exit_code", exitCode);
+        _json.WriteEndObject();
+        EndLine();
+        _ended = true;
+    }
+
+    /// <summary>Flushes and closes the output.</summary>
+    public void Dispose()
+    {
+        _json.Flush();
+        _json.Dispose();
+        _stream.Dispose();
+    }
+
+    private void WriteAll(WindowTrace trace)
+    {
+        var regions = trace.Regions.OrderBy(r => r.FirstWindow).ToList();
+        var next = 0;
+        foreach (var w in trace.Windows)
+        {
+            while (next < regions.Count && regions[next].FirstWindow <= w.Index)
+            {
+                WriteRegion(regions[next++]);
+            }
+
+            WriteWindow(w);
+        }
+
+        while (next < regions.Count)
+        {
+            WriteRegion(regions[next++]);
+        }
+
+        WriteEnd(trace.End.ExitCode);
+    }
+
+    private void WriteHeader(TraceHeader h)
+    {
+        _json.WriteStartObject();
+        _json.WriteString("format", TraceHeader.FormatName);
+        _json.WriteNumber("version", h.Version);
+        _json.WriteNumber("page_size", h.PageSize);
+        _json.WriteNumber("window_instructions", h.WindowInstructions);
+        _json.WriteNumber("ticks_per_second", h.TicksPerSecond);
+        _json.WriteString("cpu", h.Cpu);
+        _json.WriteStartArray("nodes");
+        foreach (var n in h.Nodes)
+        {
+            _json.WriteStartObject();
+            _json.WriteNumber("id", n.Id);
+            _json.WriteString("name", n.Name);
+            _json.WriteString("kind", n.Kind);
+            _json.WriteNumber("capacity_bytes", n.CapacityBytes);
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndArray();
+        _json.WriteNumber("bound_node", h.BoundNode);
+        _json.WriteStartObject("workload");
+        _json.WriteString("binary", h.Workload.Binary);
+        _json.WriteStartArray("args");
+        foreach (var a in h.Workload.Args) _json.WriteStringValue(a);
+        _json.WriteEndArray();
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        EndLine();
+    }
+
+    private void EndLine()
+    {
+        _json.Flush();
+        _json.Reset();
+        _stream.WriteByte((byte)'\n');
+    }
+
+    private void CheckOpen()
+    {
+        if (_ended)
+        {
+            throw new InvalidOperationException($"the end line was written already (header bound to node {_header.BoundNode})");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using DeepMem.Estimator;
+using Xunit;
+
+namespace DeepMem.Tests.Estimator;
+
+public class TraceSetTests
+{
+    private static readonly TestTraces.Access[][] Windows =
+    [
+        [new(0x100, 1, 0)],
+        [new(0x100, 2, 0)],
+    ];
+
+    [Fact]
+    public void Traces_are_ordered_by_bound_node_whatever_the_input_order()
+    {
+        var set = TestTraces.TwoByTwo();
+        var swapped = TraceSet.Create([set.Traces[1], set.Traces[0]]);
+        Assert.Equal(0, swapped.Traces[0].Header.BoundNode);
+        Assert.Equal(1, swapped.Traces[1].Header.BoundNode);
+        Assert.Equal(0, swapped.FastestNode);
+    }
+
+    [Fact]
+    public void Misaligned_windows_are_reported_with_window_and_counts()
+    {
+        var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
+        var b = TestTraces.Trace(1, 2, [20, 20], Windows, []);
+        var w1 = b.Windows[1];
+        var shifted = b with
+        {
+            Windows = [b.Windows[0], new TraceWindow(1, w1.Ticks, 1012, w1.Pages, w1.Reads, w1.Writes, w1.Nodes)],
+            End = b.End with { Instructions = 2012 },
+        };
+        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, shifted]));
+        Assert.Contains(e.Problems, p => p.Contains("window 1 is not instruction-aligned: 1000 instructions in dram.trace.jsonl.gz, 1012 in nvm.trace.jsonl.gz"));
+    }
+
+    [Fact]
+    public void Different_window_counts_and_regions_are_all_reported()
+    {
+        var a = TestTraces.Trace(0, 2, [10, 10], Windows, [TestTraces.Region(1, 0x100, 1)]);
+        var b = TestTraces.Trace(1, 2, [20], Windows[..1], [TestTraces.Region(1, 0x180, 1)]);
+        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, b]));
+        Assert.Contains(e.Problems, p => p.StartsWith("window count differs: 2 in dram.trace.jsonl.gz, 1 in nvm.trace.jsonl.gz"));
+        Assert.Contains(e.Problems, p => p.StartsWith("region #0 differs"));
+    }
+
+    [Fact]
+    public void A_missing_node_trace_names_the_expected_file()
+    {
+        var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
+        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a]));
+        Assert.Contains("no trace is bound to node 1 (nvm): expected nvm.trace.jsonl.gz", e.Message);
+    }
+
+    [Fact]
+    public void Two_traces_bound_to_the_same_node_are_refused()
+    {
+        var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
+        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, a]));
+        Assert.Contains("both bound to node 0", e.Message);
+    }
+
+    [Fact]
+    public void Loading_a_folder_without_traces_says_what_is_missing()
+    {
+        var dir = Directory.CreateTempSubdirectory("deepmem-empty-").FullName;
+        try
+        {
+            Assert.Contains("holds no *.trace.jsonl.gz", Assert.Throws<TraceSetException>(() => TraceSet.Load(dir)).Message);
+            Assert.Contains("missing trace", Assert.Throws<TraceSetException>(() => TraceSet.Load(dir, ["dram"])).Message);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+}
