@@ -19,6 +19,13 @@ public sealed record RegionPlacement(PlacementMode Mode, IReadOnlyList<int> Node
     public static RegionPlacement Interleave(IReadOnlyList<int> nodes, IReadOnlyList<int>? weights = null) =>
         new(PlacementMode.Interleave, nodes, weights ?? []);
 
+    /// <summary>Equal when mode, nodes and weights are equal, item by item.</summary>
+    public bool Equals(RegionPlacement? other) =>
+        other is not null && Mode == other.Mode && Nodes.SequenceEqual(other.Nodes) && Weights.SequenceEqual(other.Weights);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Mode, Nodes.Count > 0 ? Nodes[0] : -1, Nodes.Count);
+
     /// <summary>Human-readable form, e.g. "bind(1)" or "interleave(0:3,1:1)".</summary>
     public override string ToString() => Mode switch
     {

@@ -60,6 +60,13 @@ public static partial class ExperimentLoader
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? Directory.GetCurrentDirectory();
         var sweep = ReadSweep(root, sink);
         var experiments = new List<Experiment>();
+        if (sweep.Count > 1 || sweep[0].Count > 0 || sink.HasErrors)
+        {
+            // Validate the file as written too, so that every problem shows
+            // up even where a sweep point could not be applied.
+            Build(root, fileName, baseDir, [], sink);
+        }
+
         foreach (var point in sweep)
         {
             // A fresh tree per point: overrides replace nodes in place.
@@ -84,7 +91,8 @@ public static partial class ExperimentLoader
             }
         }
 
-        return new LoadResult(sink.HasErrors ? [] : experiments, sink.Problems);
+        var ordered = sink.Problems.OrderBy(p => p.Line).ThenBy(p => p.Column).ToList();
+        return new LoadResult(sink.HasErrors ? [] : experiments, ordered);
     }
 
     private static YamlMappingNode? Parse(string text, ProblemSink sink)
@@ -289,7 +297,8 @@ public static partial class ExperimentLoader
 
         if (backend == "gem5" && workload is not null && !File.Exists(workload.Binary))
         {
-            sink.Warning(root.Get("workload")!, "workload.binary", workload.Binary,
+            var binaryNode = (root.Get("workload") as YamlMappingNode)?.Children[new YamlScalarNode("binary")] ?? root.Node;
+            sink.Warning(binaryNode, "workload.binary", workload.Binary,
                 $"binary '{workload.Binary}' does not exist yet (build the workloads: make -C tests/workloads)");
         }
 

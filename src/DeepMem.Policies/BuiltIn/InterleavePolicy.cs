@@ -65,20 +65,38 @@ public sealed class InterleavePolicy(InterleaveOptions options) : IPlacementPoli
     }
 
     /// <summary>
-    /// Bandwidths reduced to small integers: scale so the largest is
-    /// <paramref name="maxWeight"/>, round, clamp to at least 1, then divide by the GCD.
+    /// Bandwidths reduced to small integers: the ratios to the slowest node
+    /// are approximated by the smallest multiplier k (1..maxWeight) whose
+    /// rounded weights are within 5% of every ratio; weights above
+    /// <paramref name="maxWeight"/> are scaled down to it (at least 1 each).
     /// </summary>
     public static int[] WeightsFromBandwidth(double[] bandwidths, int maxWeight)
     {
-        var max = bandwidths.Max();
-        if (max <= 0)
+        var min = bandwidths.Where(b => b > 0).DefaultIfEmpty(0).Min();
+        if (min <= 0)
         {
             return bandwidths.Select(_ => 1).ToArray();
         }
 
-        var w = bandwidths.Select(b => Math.Max(1, (int)Math.Round(b / max * maxWeight))).ToArray();
-        var g = w.Aggregate(Gcd);
-        return w.Select(x => x / g).ToArray();
+        var ratios = bandwidths.Select(b => Math.Max(b, min) / min).ToArray();
+        int[] weights = [];
+        for (var k = 1; k <= Math.Max(1, maxWeight); k++)
+        {
+            weights = ratios.Select(r => Math.Max(1, (int)Math.Round(r * k))).ToArray();
+            if (ratios.Zip(weights).All(p => Math.Abs(p.Second / (double)k - p.First) <= 0.05 * p.First))
+            {
+                break;
+            }
+        }
+
+        var top = weights.Max();
+        if (top > maxWeight)
+        {
+            weights = weights.Select(w => Math.Max(1, (int)Math.Round(w * (double)maxWeight / top))).ToArray();
+        }
+
+        var g = weights.Aggregate(Gcd);
+        return weights.Select(x => x / g).ToArray();
     }
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);

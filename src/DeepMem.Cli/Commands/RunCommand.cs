@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using DeepMem.Core;
+using DeepMem.Experiments;
+using Spectre.Console;
+
+namespace DeepMem.Cli.Commands;
+
+/// <summary><c>deepmem run</c>: run every point of an experiment, resuming what is done.</summary>
+public static class RunCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var file = SharedOptions.ExperimentFile();
+        var backend = SharedOptions.Backend();
+        var output = SharedOptions.Output();
+        var force = new Option<bool>("--force") { Description = "rerun points whose result is already stored" };
+        var command = new Command("run", "run an experiment (every sweep point) on its backend; stored results are reused")
+        {
+            file, backend, output, force,
+        };
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output),
+            parse.GetValue(force), Backends.Create, ct));
+        return command;
+    }
+
+    /// <summary>Runs; returns the exit code.</summary>
+    public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
+        Func<Experiment, IMemorySimulator> backends, CancellationToken ct)
+    {
+        var loaded = ExperimentLoader.LoadFile(file.ToString());
+        foreach (var p in loaded.Problems)
+        {
+            await Console.Error.WriteLineAsync(p.ToString());
+        }
+
+        if (!loaded.Ok)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
+        var runner = new ExperimentRunner(backends);
+        var failed = 0;
+        foreach (var e in experiments)
+        {
+            ExperimentRunner.PointOutcome outcome;
+            try
+            {
+                outcome = await RunWithProgressAsync(runner, e, force, ct);
+            }
+            catch (BackendUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"{e.Name}/{e.PointId}: backend '{e.Backend}' unavailable: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
+            var r = outcome.Record.Result;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name}/{e.PointId}: {r.Status.ToString().ToLowerInvariant()}{(outcome.Skipped ? " (stored result reused)" : "")}, simulated {r.SimulatedSeconds * 1e6:F1} us, {r.MigratedPages} pages migrated, host {r.HostSeconds:F2} s");
+            Console.WriteLine(line);
+            if (r.Status == RunStatus.Failed)
+            {
+                failed++;
+                await Console.Error.WriteLineAsync($"  cause: {r.FailureReason}");
+                if (!string.IsNullOrEmpty(r.OutputTail))
+                {
+                    await Console.Error.WriteLineAsync("  output tail:\n" + r.OutputTail);
+                }
+            }
+            else if (r.Status == RunStatus.Cancelled)
+            {
+                return ExitCodes.Cancelled;
+            }
+        }
+
+        Console.WriteLine($"results: {experiments.FirstOrDefault()?.ResultsRoot}");
+        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static Experiment Override(Experiment e, string? backend, DirectoryInfo? output)
+    {
+        if (backend is not null)
+        {
+            e = e with { Backend = backend };
+        }
+
+        if (output is not null)
+        {
+            var root = output.FullName;
+            e = e with
+            {
+                ResultsRoot = root,
+                Spec = e.Spec with { OutputDir = e.SweepPoint.Count == 0 ? root : Path.Combine(root, e.PointId) },
+            };
+        }
+
+        return e;
+    }
+
+    private static async Task<ExperimentRunner.PointOutcome> RunWithProgressAsync(ExperimentRunner runner, Experiment e, bool force, CancellationToken ct)
+    {
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await runner.RunAsync(e, null, force, ct);
+        }
+
+        ExperimentRunner.PointOutcome? outcome = null;
+        await AnsiConsole.Status().StartAsync($"{e.Name}/{e.PointId}: starting {e.Backend}", async ctx =>
+        {
+            var progress = new Progress<RunProgress>(p => ctx.Status(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name}/{e.PointId}: {p.Instructions / 1e6:F1}M instructions, {p.Ticks / 1e6:F1} us simulated, epoch {p.Epochs}, {p.MigratedPages} pages migrated")));
+            outcome = await runner.RunAsync(e, progress, force, ct);
+        });
+        return outcome!;
+    }
+}

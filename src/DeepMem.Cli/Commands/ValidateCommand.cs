@@ -1,0 +1,52 @@
+using System.CommandLine;
+using DeepMem.Experiments;
+
+namespace DeepMem.Cli.Commands;
+
+/// <summary><c>deepmem validate</c>: check experiment files and print what would run.</summary>
+public static class ValidateCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var files = SharedOptions.ExperimentFiles();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only problems, not the resolved experiments" };
+        var command = new Command("validate", "check experiment files; print every problem with file:line:col, then the resolved experiments")
+        {
+            files,
+            quiet,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(files)!, parse.GetValue(quiet), Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Validates files; returns the exit code.</summary>
+    public static int Execute(FileInfo[] files, bool quiet, TextWriter stdout, TextWriter stderr)
+    {
+        var failed = false;
+        foreach (var file in files)
+        {
+            var result = ExperimentLoader.LoadFile(file.FullName == Path.GetFullPath(file.ToString()) ? file.ToString() : file.FullName);
+            foreach (var problem in result.Problems)
+            {
+                stderr.WriteLine(problem);
+            }
+
+            if (!result.Ok)
+            {
+                failed = true;
+                stderr.WriteLine($"{file}: {result.Problems.Count(p => p.Severity == Severity.Error)} error(s)");
+                continue;
+            }
+
+            if (!quiet)
+            {
+                ExperimentPrinter.Print(result.Experiments, stdout);
+            }
+
+            stdout.WriteLine($"{file}: ok ({result.Experiments.Count} point{(result.Experiments.Count == 1 ? "" : "s")})");
+        }
+
+        return failed ? ExitCodes.BadInput : ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using DeepMem.Cli;
+
+return await DeepMemCommand.RunAsync(args);

@@ -1,0 +1,57 @@
+using DeepMem.Core;
+using DeepMem.Policies;
+
+namespace DeepMem.Experiments;
+
+/// <summary>
+/// Runs experiment points on their backend, skipping points whose result is
+/// already stored with the same config hash, and saving each result as soon
+/// as it exists (failed runs too, so nothing finished is lost).
+/// </summary>
+/// <param name="backends">Creates a simulator for an experiment; throws <see cref="BackendUnavailableException"/> when it cannot.</param>
+public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends)
+{
+    /// <summary>Outcome of one point.</summary>
+    /// <param name="Experiment">The point.</param>
+    /// <param name="Record">Its record.</param>
+    /// <param name="Skipped">True when an earlier result was reused.</param>
+    public sealed record PointOutcome(Experiment Experiment, ResultRecord Record, bool Skipped);
+
+    /// <summary>Runs one point (or reuses its stored result unless <paramref name="force"/>).</summary>
+    public async Task<PointOutcome> RunAsync(Experiment experiment, IProgress<RunProgress>? progress, bool force, CancellationToken ct)
+    {
+        if (!force && ResultStore.FindDone(experiment) is { } done)
+        {
+            return new PointOutcome(experiment, done, Skipped: true);
+        }
+
+        var simulator = backends(experiment);
+        var policy = PolicyFactory.Create(experiment.Policy);
+        RunResult result;
+        try
+        {
+            result = await simulator.RunAsync(experiment.Spec, policy, progress, ct).ConfigureAwait(false);
+        }
+        catch (PolicyFailedException e)
+        {
+            result = new RunResult { Backend = simulator.Name, Status = RunStatus.Failed, FailureReason = e.Message, ExitCode = 1 };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            result = new RunResult { Backend = simulator.Name, Status = RunStatus.Cancelled, FailureReason = "cancelled by the user", ExitCode = 130 };
+        }
+
+        var record = new ResultRecord
+        {
+            Experiment = experiment.Name,
+            Point = experiment.PointId,
+            SweepValues = experiment.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
+            ConfigHash = ConfigHash.Of(experiment),
+            Policy = experiment.Policy.DisplayName,
+            FinishedUtc = DateTime.UtcNow.ToString("O"),
+            Result = result,
+        };
+        ResultStore.Save(experiment, record);
+        return new PointOutcome(experiment, record, Skipped: false);
+    }
+}

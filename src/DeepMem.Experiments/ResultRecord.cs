@@ -1,0 +1,34 @@
+using DeepMem.Core;
+
+namespace DeepMem.Experiments;
+
+/// <summary>
+/// One run's result as stored on disk (result.json): the experiment point,
+/// its config hash, and the backend's <see cref="RunResult"/>.
+/// </summary>
+public sealed record ResultRecord
+{
+    /// <summary>Format version of this record.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Experiment name.</summary>
+    public required string Experiment { get; init; }
+
+    /// <summary>Sweep point id ("default" without a sweep).</summary>
+    public required string Point { get; init; }
+
+    /// <summary>Sweep values of the point.</summary>
+    public IReadOnlyDictionary<string, string> SweepValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>SHA-256 of the resolved experiment point; a rerun with the same hash is skipped.</summary>
+    public required string ConfigHash { get; init; }
+
+    /// <summary>Policy display name.</summary>
+    public required string Policy { get; init; }
+
+    /// <summary>When the run finished (UTC, ISO 8601).</summary>
+    public required string FinishedUtc { get; init; }
+
+    /// <summary>The backend's result.</summary>
+    public required RunResult Result { get; init; }
+}

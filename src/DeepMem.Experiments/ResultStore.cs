@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DeepMem.Experiments;
+
+/// <summary>
+/// Results on disk: one folder per experiment point holding result.json.
+/// Writes are atomic (temp file + rename), so an interrupted sweep never
+/// leaves a half-written record and resumes where it stopped.
+/// </summary>
+public static class ResultStore
+{
+    /// <summary>File name of a point's record.</summary>
+    public const string FileName = "result.json";
+
+    /// <summary>JSON settings used for records.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Path of the record of an experiment point.</summary>
+    public static string PathOf(Experiment e) => Path.Combine(e.Spec.OutputDir, FileName);
+
+    /// <summary>The stored record of a point if it exists, succeeded and has the same config hash.</summary>
+    public static ResultRecord? FindDone(Experiment e)
+    {
+        var path = PathOf(e);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
+            return record is not null && record.ConfigHash == ConfigHash.Of(e) && record.Result.Status == Core.RunStatus.Succeeded
+                ? record
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes a record atomically.</summary>
+    public static string Save(Experiment e, ResultRecord record)
+    {
+        Directory.CreateDirectory(e.Spec.OutputDir);
+        var path = PathOf(e);
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(record, Json));
+        File.Move(tmp, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>Reads every record below a folder.</summary>
+    public static IReadOnlyList<ResultRecord> ReadAll(string folder)
+    {
+        var records = new List<ResultRecord>();
+        if (!Directory.Exists(folder))
+        {
+            return records;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var r = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(file), Json);
+            if (r is not null)
+            {
+                records.Add(r);
+            }
+        }
+
+        return records;
+    }
+}

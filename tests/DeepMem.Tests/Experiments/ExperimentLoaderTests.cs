@@ -1,0 +1,227 @@
+using DeepMem.Bridge;
+using DeepMem.Core;
+using DeepMem.Experiments;
+
+namespace DeepMem.Tests.Experiments;
+
+public class ExperimentLoaderTests
+{
+    private const string Good = """
+        name: demo
+        memory:
+          nodes:
+            - { name: dram, preset: ddr4, capacity: 64MiB }
+            - { name: nvm, preset: nvm, capacity: 256MiB }
+        workload:
+          binary: bin/stream
+          args: ["100"]
+        policy:
+          name: interleave
+          options:
+            weights: [3, 1]
+        epoch: 2M
+        backend: estimator
+        """;
+
+    private static LoadResult Load(string yaml) => ExperimentLoader.LoadText(yaml, "/tmp/exp/test.yaml");
+
+    private static ConfigProblem Single(LoadResult r)
+    {
+        var errors = r.Problems.Where(p => p.Severity == Severity.Error).ToList();
+        Assert.True(errors.Count == 1, "expected one error, got:\n" + string.Join("\n", r.Problems));
+        return errors[0];
+    }
+
+    [Fact]
+    public void A_good_file_resolves_every_default()
+    {
+        var r = Load(Good);
+        Assert.True(r.Ok, string.Join("\n", r.Problems));
+        var e = Assert.Single(r.Experiments);
+        Assert.Equal("demo", e.Name);
+        Assert.Equal(2, e.Spec.Nodes.Count);
+        Assert.Equal(64UL * 1024 * 1024, e.Spec.Nodes[0].CapacityBytes);
+        Assert.Equal(DeviceKind.Nvm, e.Spec.Nodes[1].Kind);
+        Assert.Equal(150, e.Spec.Nodes[1].ReadLatencyNs);
+        Assert.Equal(500, e.Spec.Nodes[1].WriteLatencyNs);
+        Assert.Equal(2_000_000UL, e.Spec.EpochInstructions);
+        Assert.Equal("o3", e.Spec.Cpu.Model);
+        Assert.Equal(Path.GetFullPath("/tmp/exp/bin/stream"), e.Spec.Workload.Binary);
+        Assert.Equal(["100"], e.Spec.Workload.Args);
+        Assert.Equal("interleave", e.Policy.Name);
+        Assert.Equal("3", e.Policy.Options["weights"].List![0]);
+        Assert.Equal(2000, e.Spec.Migration.PerPageNs);
+        Assert.Equal("estimator", e.Backend);
+        Assert.Equal(FallbackMode.Default, e.Gem5.Fallback);
+        Assert.Equal("default", e.PointId);
+    }
+
+    [Fact]
+    public void The_topology_assigns_contiguous_base_addresses()
+    {
+        var t = Assert.Single(Load(Good).Experiments).Spec.ToTopology();
+        Assert.Equal(0UL, t.Nodes[0].BaseAddress);
+        Assert.Equal(64UL * 1024 * 1024, t.Nodes[1].BaseAddress);
+        Assert.Equal(0, t.FastestNode.Id);
+    }
+
+    [Fact]
+    public void A_sweep_crosses_every_list()
+    {
+        var r = Load(Good + "\nsweep:\n  cpu.model: [o3, timing]\n  memory.nodes[0].capacity: [16MiB, 32MiB, 64MiB]\n");
+        Assert.True(r.Ok, string.Join("\n", r.Problems));
+        Assert.Equal(6, r.Experiments.Count);
+        Assert.Equal(6, r.Experiments.Select(e => e.PointId).Distinct().Count());
+        Assert.Contains(r.Experiments, e => e.Spec.Cpu.Model == "timing" && e.Spec.Nodes[0].CapacityBytes == 16UL << 20);
+        Assert.All(r.Experiments, e => Assert.StartsWith(e.ResultsRoot, e.Spec.OutputDir));
+    }
+
+    [Fact]
+    public void A_bad_swept_value_is_reported_at_the_value()
+    {
+        var r = Load(Good + "\nsweep:\n  memory.nodes[0].capacity: [16MiB, huge]\n");
+        var p = Single(r);
+        Assert.Equal((16, 37), (p.Line, p.Column));
+        Assert.Contains("'huge'", p.Message);
+    }
+
+    [Fact]
+    public void A_swept_policy_must_accept_the_options_in_the_file()
+    {
+        var r = Load(Good + "\nsweep:\n  policy.name: [first-touch, interleave]\n");
+        Assert.False(r.Ok);
+        Assert.Contains(r.Problems, p => p.Key == "policy.options.weights" && p.Message.Contains("unknown option 'weights'"));
+    }
+
+    [Fact]
+    public void Unknown_keys_are_errors_with_a_hint()
+    {
+        var p = Single(Load(Good.Replace("epoch: 2M", "epoh: 2M")));
+        Assert.Equal((13, 1), (p.Line, p.Column));
+        Assert.Equal("epoh", p.Key);
+        Assert.Contains("did you mean 'epoch'", p.Message);
+    }
+
+    [Fact]
+    public void A_bad_preset_lists_the_allowed_values()
+    {
+        var p = Single(Load(Good.Replace("preset: nvm", "preset: pmem")));
+        Assert.Equal((5, 28), (p.Line, p.Column));
+        Assert.Equal("memory.nodes[1].preset", p.Key);
+        Assert.Contains("allowed: ddr4, nvm, hbm, cxl, custom", p.Message);
+    }
+
+    [Fact]
+    public void A_bad_capacity_names_the_value_and_the_form()
+    {
+        var p = Single(Load(Good.Replace("capacity: 64MiB", "capacity: 64MB/s")));
+        Assert.Equal((4, 45), (p.Line, p.Column));
+        Assert.Contains("'64MB/s'", p.Message);
+        Assert.Contains("64MiB", p.Message);
+    }
+
+    [Fact]
+    public void A_capacity_must_be_whole_pages()
+    {
+        var p = Single(Load(Good.Replace("capacity: 64MiB", "capacity: 5000")));
+        Assert.Contains("whole number of 4096-byte pages", p.Message);
+    }
+
+    [Fact]
+    public void Missing_required_keys_are_reported()
+    {
+        var r = Load("name: x\n");
+        Assert.False(r.Ok);
+        Assert.Contains(r.Problems, p => p.Message.Contains("missing required key 'memory'"));
+        Assert.Contains(r.Problems, p => p.Message.Contains("missing required key 'workload'"));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var bad = Good.Replace("preset: nvm", "preset: pmem").Replace("epoch: 2M", "epoch: soon").Replace("backend: estimator", "backend: qemu");
+        var r = Load(bad);
+        Assert.Equal(3, r.Problems.Count(p => p.Severity == Severity.Error));
+        Assert.Equal(r.Problems.OrderBy(p => p.Line).ThenBy(p => p.Column), r.Problems);
+    }
+
+    [Fact]
+    public void A_yaml_syntax_error_has_a_position()
+    {
+        var r = Load("name: x\nmemory: [a, b\n");
+        var p = Single(r);
+        Assert.StartsWith("YAML syntax", p.Message);
+        Assert.True(p.Line >= 2);
+    }
+
+    [Fact]
+    public void A_wrong_shape_says_what_was_expected()
+    {
+        var p = Single(Load(Good.Replace("  args: [\"100\"]", "  args: 100")));
+        Assert.Equal("workload.args", p.Key);
+        Assert.Contains("expected a list", p.Message);
+    }
+
+    [Fact]
+    public void An_unknown_policy_gets_a_hint()
+    {
+        var p = Single(Load(Good.Replace("name: interleave", "name: interleaf")));
+        Assert.Equal((10, 9), (p.Line, p.Column));
+        Assert.Contains("did you mean 'interleave'", p.Message);
+    }
+
+    [Fact]
+    public void Policy_options_are_checked_against_the_options_class()
+    {
+        var r = Load(Good.Replace("weights: [3, 1]", "weigths: [3, 1]\n    by_bandwidth: maybe"));
+        var errors = r.Problems.Where(p => p.Severity == Severity.Error).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, p => p.Key == "policy.options.weigths" && p.Message.Contains("did you mean 'weights'") && p.Line == 12);
+        Assert.Contains(errors, p => p.Key == "policy.options.by_bandwidth" && p.Message.Contains("true or false") && p.Line == 13);
+    }
+
+    [Fact]
+    public void A_custom_device_needs_its_parameters()
+    {
+        var r = Load(Good.Replace("{ name: nvm, preset: nvm, capacity: 256MiB }", "{ name: cxl, preset: custom, capacity: 256MiB, kind: cxl }"));
+        var errors = r.Problems.Where(p => p.Severity == Severity.Error).Select(p => p.Message).ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.Contains("preset 'custom' needs 'read_latency'", errors);
+        Assert.Contains("preset 'custom' needs 'bandwidth'", errors);
+    }
+
+    [Fact]
+    public void Binding_off_loopback_needs_a_token()
+    {
+        var p = Single(Load(Good + "\ngem5:\n  bind: 0.0.0.0\n"));
+        Assert.Equal("gem5.bind", p.Key);
+        Assert.Contains("token", p.Message);
+        Assert.True(Load(Good + "\ngem5:\n  bind: 0.0.0.0\n  token: s3cret\n").Ok);
+    }
+
+    [Fact]
+    public void Gem5_settings_take_human_durations()
+    {
+        var r = Load(Good + "\ngem5:\n  reply_deadline: 90s\n  fallback: stop\n");
+        var e = Assert.Single(r.Experiments);
+        Assert.Equal(TimeSpan.FromSeconds(90), e.Gem5.ReplyDeadline);
+        Assert.Equal(FallbackMode.Stop, e.Gem5.Fallback);
+    }
+
+    [Fact]
+    public void The_config_hash_changes_with_the_settings_and_only_then()
+    {
+        var a = Assert.Single(Load(Good).Experiments);
+        var b = Assert.Single(Load(Good).Experiments);
+        var c = Assert.Single(Load(Good.Replace("epoch: 2M", "epoch: 3M")).Experiments);
+        Assert.Equal(ConfigHash.Of(a), ConfigHash.Of(b));
+        Assert.NotEqual(ConfigHash.Of(a), ConfigHash.Of(c));
+    }
+
+    [Fact]
+    public void A_missing_file_is_one_clear_problem()
+    {
+        var r = ExperimentLoader.LoadFile("/nonexistent/x.yaml");
+        Assert.Contains("file not found", Single(r).Message);
+    }
+}
