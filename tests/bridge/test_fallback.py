@@ -1,10 +1,11 @@
 """Deadlines, a controller that goes away, and simulator errors."""
 
+import threading
 import time
 import unittest
 
 from bridge_harness import (FIRST_PAGE, BridgeTest, Controller, SimRun,
-                            epoch, finished, region, script)
+                            epoch, finished, pb2, region, script)
 from deepmem import events as ev
 from deepmem.bridge.scripted import Script, ScriptedBackend
 
@@ -86,11 +87,31 @@ class DisconnectTest(BridgeTest):
         c = self.controller(run)
         c.recv()
         c.close_requests()
+        # the response stream is still open: the last message comes
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertIn("the controller closed its request stream while "
+                      "event 1 was pending; fallback 'default'",
+                      self.reasons(m.previous_reply)[0])
         result = run.join()
         self.assertEqual(result.mode, "default")
         self.assertIn("closed its request stream", result.fallback_reason)
         self.assertEqual(run.backend.produced, 4)
         self.assertIsNone(run.backend.stop_reason)
+
+    def test_stop_then_half_close_still_gets_finished(self):
+        # grpc-dotnet style: the writer completes right after its last reply
+        run = SimRun(script(region(), epoch(0), finished(exit_code=2)))
+        c = self.controller(run)
+        c.recv()
+        c.reply(1, stop=pb2.Stop(reason="done"))
+        c.close_requests()
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.finished.exit_code, 2)
+        self.assertEqual(m.previous_reply.applied, 1)
+        self.assertIsNone(c.recv())
+        self.assertEqual(run.join().mode, "controller")
 
     def test_channel_closed_between_events(self):
         run = SimRun(script(region(), epoch(0), finished()),
@@ -124,6 +145,21 @@ class ConnectDeadlineTest(BridgeTest):
         self.assertEqual(run.backend.produced, 1)
         self.assertEqual(result.final.exit_code, 3)
 
+    def test_controller_after_the_deadline_is_refused(self):
+        data = script(region(), finished())
+        slow = _Slow(data)
+        run = SimRun(data, backend=slow, connect_timeout_s=0.3)
+        self.assertTrue(slow.simulating.wait(5))
+        c = Controller(run.port)
+        self._controllers.append(c)
+        reply = c.hello()
+        self.assertFalse(reply.accepted)
+        self.assertIn("the simulator stopped waiting for a controller "
+                      "(no controller opened a session within 0.3 s); it "
+                      "runs on with fallback 'default'", reply.reason)
+        slow.release.set()
+        self.assertEqual(run.join().mode, "default")
+
     def test_hello_without_session_is_not_a_connection(self):
         run = SimRun(script(region(), finished()), connect_timeout_s=0.5,
                      fallback="stop")
@@ -131,6 +167,20 @@ class ConnectDeadlineTest(BridgeTest):
         self._controllers.append(c)
         self.assertTrue(c.hello().accepted)
         self.assertEqual(run.join().mode, "stop")
+
+
+class _Slow(ScriptedBackend):
+    """Blocks in its first next_event until released."""
+
+    def __init__(self, data):
+        super().__init__(Script(data))
+        self.simulating = threading.Event()
+        self.release = threading.Event()
+
+    def next_event(self):
+        self.simulating.set()
+        self.release.wait(5)
+        return super().next_event()
 
 
 class _Exploding(ScriptedBackend):

@@ -24,7 +24,8 @@ carries the verdict in `previous_reply`. Items the backend refuses are
 rejected one by one with its reason.
 
 Fallback. When the controller does not connect within connect_timeout_s,
-does not answer within reply_timeout_s, or goes away:
+does not answer within reply_timeout_s, or goes away (cancels, disconnects
+or half-closes its request stream while an event is pending):
 
 * "default": the simulation goes on with the default policy; no further
   event is sent or waited for, except the final Finished/Failed, which is
@@ -32,7 +33,10 @@ does not answer within reply_timeout_s, or goes away:
   event and says what happened);
 * "stop": backend.stop(reason), then the final message as above.
 
-Replies that arrive after their deadline are ignored.
+Replies that arrive after their deadline are ignored. After the connect
+deadline the server refuses further controllers (Hello says why). A
+controller that half-closes after its last reply (e.g. after Stop) still
+gets the final message.
 """
 
 from __future__ import annotations
@@ -121,12 +125,17 @@ class LockstepDriver:
         cfg = self.config
         res = self.result
         self._connected = self._await_session()
+        if not self._connected:
+            why = (f"no controller opened a session within "
+                   f"{cfg.connect_timeout_s:g} s")
+            # A session that slipped in just now is served after all.
+            self._connected = self.server.close_admission(
+                f"the simulator stopped waiting for a controller ({why}); "
+                f"it runs on with fallback '{cfg.fallback}'")
         self._stream_open = self._connected
         mode = "controller"
         if not self._connected:
-            mode = self._fall_back(
-                f"no controller opened a session within "
-                f"{cfg.connect_timeout_s:g} s")
+            mode = self._fall_back(why)
         previous = None
         stopping = mode == "stop"
         while True:
@@ -135,6 +144,7 @@ class LockstepDriver:
             terminal = kind in ("finished", "failed")
             if terminal:
                 res.final = event
+                self._drain_inbound()
                 if self._stream_open:
                     self._send(event, previous)
                 log(f"{kind}" + (": sent" if self._stream_open
@@ -152,7 +162,7 @@ class LockstepDriver:
                            f"{cfg.reply_timeout_s:g} s")
                 else:
                     why = f"{reply.reason} while event {seq} was pending"
-                    self._stream_open = False
+                    self._stream_open = reply.half_close
                 mode = self._fall_back(why)
                 stopping = mode == "stop"
                 previous = self.pb2.ReplyOutcome(reply_to=seq)
@@ -185,6 +195,18 @@ class LockstepDriver:
         self.server.send(convert.simulator_message(self.pb2, event, seq,
                                                    previous))
         return seq
+
+    def _drain_inbound(self) -> None:
+        """Before the last message: notice a controller that has gone."""
+        while True:
+            try:
+                item = self.server.inbound.get_nowait()
+            except queue.Empty:
+                return
+            if (isinstance(item, SessionClosed) and not item.half_close
+                    and self._stream_open):
+                self._stream_open = False
+                log(f"{item.reason} before the last message")
 
     def _await_session(self) -> bool:
         deadline = time.monotonic() + self.config.connect_timeout_s

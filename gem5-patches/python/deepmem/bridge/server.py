@@ -8,7 +8,8 @@ pass stream messages through two thread-safe queues:
 
 * `inbound`: what the driver reads: `SessionOpened`, each
   `ControllerMessage` as it arrives, and `SessionClosed` when the controller
-  half-closes, cancels or disconnects;
+  half-closes (then the last message can still be sent), cancels or
+  disconnects;
 * `outbound`: `SimulatorMessage`s the driver sends; the Session handler
   yields them, and ends the stream after `Finished` or `Failed`.
 
@@ -183,6 +184,9 @@ class SessionOpened:
 @dataclass(frozen=True)
 class SessionClosed:
     reason: str
+    # True when only the controller's request stream ended (half-close):
+    # no more replies will come, but the last message can still be sent.
+    half_close: bool = False
 
 
 _END = object()  # tells the Session handler to end without a message
@@ -224,6 +228,7 @@ class BridgeServer:
         self._lock = threading.Lock()
         self._accepted_hosts: set[str] = set()
         self._session_taken = False
+        self._admission_closed = ""
         self.session_done = threading.Event()
         self.rpc_done = threading.Event()
         self._server: grpc.Server | None = None
@@ -272,6 +277,15 @@ class BridgeServer:
             f", token {'required' if cfg.token else 'not required'})")
         return port
 
+    def close_admission(self, reason: str) -> bool:
+        """Refuse controllers from now on; return True when a session was
+        opened before this (the caller then serves it after all)."""
+        with self._lock:
+            if self._session_taken:
+                return True
+            self._admission_closed = reason
+            return False
+
     def send(self, message) -> None:
         self.outbound.put(message)
 
@@ -318,6 +332,8 @@ class BridgeServer:
             return refuse("a token is required" if not request.token
                           else "token mismatch")
         with self._lock:
+            if self._admission_closed:
+                return refuse(self._admission_closed)
             if self._session_taken:
                 return refuse("a session is already in progress")
             self._accepted_hosts.add(_peer_host(peer))
@@ -329,6 +345,9 @@ class BridgeServer:
     def _session(self, request_iterator, context):
         peer = context.peer()
         with self._lock:
+            if self._admission_closed:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION,
+                              self._admission_closed)
             if _peer_host(peer) not in self._accepted_hosts:
                 context.abort(grpc.StatusCode.FAILED_PRECONDITION,
                               "call Hello (and be accepted) before Session")
@@ -370,4 +389,4 @@ class BridgeServer:
                 f"the controller's stream broke ({type(exc).__name__})"))
         else:
             self.inbound.put(SessionClosed(
-                "the controller closed its request stream"))
+                "the controller closed its request stream", half_close=True))
