@@ -28,6 +28,19 @@ def make_consumer(opts: RunOptions) -> gem5run.Consumer:
     """What drives the backend: the standalone loop, or the grpc bridge."""
     if opts.controller == "none":
         return gem5run.standalone
+    if opts.controller == "hot-promote":
+        from deepmem.demo import HotPromote
+
+        demo = HotPromote()
+
+        def consume(backend):
+            final = demo(backend)
+            print(f"DEEPMEM_DEMO placed={demo.placed} "
+                  f"promoted={demo.promoted} epochs={demo.epochs} "
+                  f"rejected={len(demo.rejected)}")
+            return final
+
+        return consume
     from deepmem.bridge.driver import run_bridge
     from deepmem.bridge.server import BridgeConfig
 

@@ -176,7 +176,9 @@ class Gem5Backend:
                       "capacity_bytes": n.size_bytes,
                       "bandwidth_gbps": n.bandwidth_gbps}
                      for i, n in enumerate(o.nodes)]
-            self._trace = TraceWriter(o.trace, {
+            path = o.trace if os.path.isabs(o.trace) else os.path.join(
+                self._outdir, o.trace)
+            self._trace = TraceWriter(path, {
                 "page_size": PAGE_SIZE,
                 "window_instructions": self._window,
                 "ticks_per_second": _freq(),

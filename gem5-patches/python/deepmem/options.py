@@ -42,7 +42,7 @@ class RunOptions:
     migration_page_latency_ns: float
     interleave_weights: tuple[int, ...]
     max_instructions: int
-    controller: str  # "none" | "grpc"
+    controller: str  # "none" | "grpc" | "hot-promote"
     region_events: bool
     bridge_port: int
     bridge_port_file: str
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window-insts", type=int, default=0,
                    help="instructions per trace window (with --trace)")
     p.add_argument("--trace", default="",
-                   help="write a window trace (.jsonl.gz) here")
+                   help="write a window trace (.jsonl.gz) here (relative "
+                        "paths are inside gem5's output folder)")
     p.add_argument("--no-telemetry", action="store_true",
                    help="no per-page counters (no monitors in front of "
                         "the controllers)")
@@ -90,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated per-node weights for "
                         "MPOL_WEIGHTED_INTERLEAVE (default 1 each)")
     p.add_argument("--max-insts", type=int, default=0)
-    p.add_argument("--controller", choices=("none", "grpc"),
-                   default="none")
+    p.add_argument("--controller", choices=("none", "grpc", "hot-promote"),
+                   default="none",
+                   help="none: default policy only; grpc: the DeepMem "
+                        "controller over the bridge; hot-promote: the "
+                        "built-in demo controller (deepmem.demo)")
     p.add_argument("--region-events", action="store_true",
                    help="report regions as events (on with a controller)")
     p.add_argument("--bridge-port", type=int, default=0)
@@ -168,6 +172,10 @@ def parse(argv: Sequence[str]) -> RunOptions:
             problems.append("--interleave-weights needs one weight >= 1 "
                             f"per node (was {a.interleave_weights}, nodes: "
                             f"{len(nodes)})")
+    if a.controller == "hot-promote" and a.epoch_insts <= 0:
+        problems.append("--controller hot-promote needs --epoch-insts > 0")
+    if a.controller == "hot-promote" and len(nodes) < 2:
+        problems.append("--controller hot-promote needs two nodes")
     if a.max_insts < 0:
         problems.append(f"--max-insts must be >= 0 (was {a.max_insts})")
     if problems:

@@ -1,0 +1,203 @@
+"""End-to-end tests of the patched gem5 (needs DEEPMEM_GEM5=<gem5.opt>).
+
+    DEEPMEM_GEM5=/path/to/build/X86/gem5.opt python3 tests/gem5/e2e.py -v
+
+Without DEEPMEM_GEM5 every test is skipped with a message. Each test prints
+the gem5 host time of its runs ("[e2e] <name>: <s> s host").
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gem5util import (CTRL, Run, build_workloads, gem5_path,  # noqa: E402
+                      run_gem5, stream_us)
+
+from deepmem.config import node_totals  # noqa: E402
+from deepmem.trace import read_trace  # noqa: E402
+
+SKIP = ("DEEPMEM_GEM5 is not set (path to a gem5.opt built with "
+        "gem5-patches): gem5 end-to-end tests skipped")
+STREAM_ARGS = ("1024", "1")
+
+
+def report(run: Run) -> None:
+    print(f"\n[e2e] {run.name}: {run.host_s:.1f} s host", flush=True)
+
+
+@unittest.skipUnless(gem5_path(), SKIP)
+class Gem5EndToEnd(unittest.TestCase):
+    bins = ""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(gem5_path(), os.X_OK):
+            raise unittest.SkipTest(f"DEEPMEM_GEM5={gem5_path()} is not an "
+                                    "executable")
+        cls.bins = build_workloads()
+        cls.streams: dict[str, Run] = {}
+
+    def bin(self, name: str) -> str:
+        return os.path.join(self.bins, name)
+
+    def check_pass(self, run: Run) -> None:
+        report(run)
+        fails = [ln for ln in run.stdout.splitlines()
+                 if ln.startswith("FAIL ")]
+        self.assertEqual(fails, [], run.tail())
+        self.assertIn("RESULT PASS", run.stdout, run.tail())
+        self.assertEqual(run.rc, 0, run.tail())
+
+    def stream(self, policy: str, *extra: str) -> Run:
+        key = policy + " ".join(extra)
+        if key not in self.streams:
+            name = "stream-" + policy.replace(":", "") + (
+                "-" + "-".join(e.strip("-") for e in extra if
+                               e.startswith("--")) if extra else "")
+            self.streams[key] = run_gem5(
+                name, self.bin("stream"), STREAM_ARGS,
+                ("--policy", policy, *extra))
+            report(self.streams[key])
+        return self.streams[key]
+
+    # ---------------------------------------------------- system calls
+    def test_set_mempolicy(self):
+        self.check_pass(run_gem5("set_mempolicy",
+                                 self.bin("t_set_mempolicy")))
+
+    def test_get_mempolicy(self):
+        self.check_pass(run_gem5("get_mempolicy",
+                                 self.bin("t_get_mempolicy")))
+
+    def test_mbind(self):
+        self.check_pass(run_gem5("mbind", self.bin("t_mbind")))
+
+    def test_move_pages_and_migration_stats(self):
+        run = run_gem5("move_pages", self.bin("t_move_pages"))
+        self.check_pass(run)
+        s = run.stats
+        # 64 to node 1, 32 back, 1 more: 97 migrations, each charged.
+        self.assertEqual(s["system.numa.migratedPages"], 97, run.tail())
+        self.assertEqual(s["system.numa.migrationsIn::nvm"], 65)
+        self.assertEqual(s["system.numa.migrationsIn::dram"], 32)
+        per_page = 2_000_000 + 4096 / 2.3e9 * 1e12  # ticks
+        self.assertAlmostEqual(s["system.numa.migrationTicks"],
+                               97 * per_page, delta=97 * 2)
+
+    def test_migrate_pages(self):
+        self.check_pass(run_gem5("migrate_pages",
+                                 self.bin("t_migrate_pages")))
+
+    def test_errno(self):
+        run = run_gem5("errno", self.bin("t_errno"))
+        self.check_pass(run)
+        self.assertGreaterEqual(run.stats["system.numa.policySyscallErrors"],
+                                27)
+
+    def test_libnuma(self):
+        self.check_pass(run_gem5("libnuma", self.bin("t_libnuma")))
+
+    # ------------------------------------------------ nodes and speed
+    def test_stream_nvm_slower_than_ddr(self):
+        ddr = self.stream("bind:0")
+        nvm = self.stream("bind:1")
+        for run in (ddr, nvm):
+            self.assertEqual(run.rc, 0, run.tail())
+            self.assertIn("RESULT PASS", run.stdout)
+        s_ddr, s_nvm = ddr.stats, nvm.stats
+        self.assertEqual(s_ddr["system.numa.allocations::nvm"], 0)
+        self.assertEqual(s_nvm["system.numa.allocations::dram"], 0)
+        ratio = stream_us(nvm) / stream_us(ddr)
+        sim_ratio = s_nvm["simSeconds"] / s_ddr["simSeconds"]
+        print(f"[e2e] stream triad NVM/DDR time ratio {ratio:.2f} "
+              f"(whole run {sim_ratio:.2f})", flush=True)
+        self.assertGreater(ratio, 1.3)
+        self.assertLess(ratio, 20.0)
+
+    def test_node_totals_match_controllers(self):
+        run = self.stream("interleave:0,1")
+        self.assertEqual(run.rc, 0, run.tail())
+        totals = node_totals(run.stats, ["dram", "nvm"], ctrl_path=CTRL)
+        for t in totals:
+            self.assertGreater(t.reads, 1000, t)
+            self.assertEqual((t.reads, t.writes),
+                             (t.ctrl_reads, t.ctrl_writes), t)
+
+    def test_first_touch_spills_to_next_node(self):
+        run = run_gem5("spill", self.bin("stream"), ("4096", "1"),
+                       nodes=("--node", "dram:ddr4:8MiB", "--node",
+                              "nvm:nvm:64MiB"))
+        report(run)
+        self.assertEqual(run.rc, 0, run.tail())
+        s = run.stats
+        self.assertGreater(s["system.numa.allocations::dram"], 1900)
+        self.assertGreater(s["system.numa.allocations::nvm"], 900)
+        self.assertGreater(s["system.numa.fallbackAllocations::nvm"], 900)
+
+    # ------------------------------------------------------ telemetry
+    def test_window_trace(self):
+        k = 100_000
+        run = self.stream("bind:1", "--trace", "TRACE", "--window-insts",
+                          str(k))
+        self.assertEqual(run.rc, 0, run.tail())
+        path = os.path.join(run.outdir, "TRACE")
+        header, regions, windows, end = read_trace(path)
+        self.assertEqual(header["version"], 1)
+        self.assertEqual(header["bound_node"], 1)
+        self.assertEqual(header["window_instructions"], k)
+        self.assertEqual([n["name"] for n in header["nodes"]],
+                         ["dram", "nvm"])
+        self.assertTrue(any(r["length"] >= 1 << 20 for r in regions))
+        self.assertEqual(end["exit_code"], 0)
+        self.assertEqual(sum(w["insts"] for w in windows), end["insts"])
+        self.assertEqual(sum(w["ticks"] for w in windows), end["ticks"])
+        self.assertTrue(all(w["insts"] == k for w in windows[:-1]))
+        reads = sum(sum(w["reads"]) for w in windows)
+        writes = sum(sum(w["writes"]) for w in windows)
+        s = run.stats
+        # Pages of freed frames only count in the node totals.
+        self.assertLessEqual(reads, s["system.numa.reads::total"])
+        self.assertGreater(reads, 0.95 * s["system.numa.reads::total"])
+        self.assertLessEqual(writes, s["system.numa.writes::total"])
+        self.assertTrue(all(set(w["nodes"]) <= {1} for w in windows))
+
+    def test_telemetry_overhead(self):
+        on = self.stream("bind:0")
+        off = self.stream("bind:0", "--no-telemetry")
+        self.assertEqual(off.rc, 0, off.tail())
+        self.assertEqual(on.stats["simTicks"], off.stats["simTicks"],
+                         "counters must not change timing")
+        ratio = on.host_s / off.host_s
+        print(f"[e2e] telemetry host-time ratio (one run each) "
+              f"{ratio:.3f}", flush=True)
+        self.assertLess(ratio, 1.5)
+
+    # ----------------------------------------------------- controller
+    def test_controller_places_and_promotes(self):
+        run = run_gem5("hot-promote", self.bin("stream"), STREAM_ARGS,
+                       ("--controller", "hot-promote", "--epoch-insts",
+                        "300000"))
+        report(run)
+        self.assertEqual(run.rc, 0, run.tail())
+        self.assertIn("RESULT PASS", run.stdout)  # data survived
+        demo = [ln for ln in run.stdout.splitlines()
+                if ln.startswith("DEEPMEM_DEMO")]
+        self.assertTrue(demo, run.tail())
+        fields = dict(kv.split("=") for kv in demo[0].split()[1:])
+        self.assertGreaterEqual(int(fields["placed"]), 3)
+        self.assertGreater(int(fields["promoted"]), 0)
+        s = run.stats
+        self.assertEqual(s["system.numa.migrationsIn::dram"],
+                         int(fields["promoted"]))
+        self.assertEqual(run.result["migrated_pages"],
+                         int(fields["promoted"]))
+
+
+if __name__ == "__main__":
+    if not gem5_path():
+        print(f"SKIP: {SKIP}")
+    unittest.main()

@@ -1,0 +1,81 @@
+"""Helpers shared by the gem5 end-to-end test and benchmark (plain CPython).
+
+They build the test workloads and run the patched gem5 (`DEEPMEM_GEM5`, the
+path of a gem5.opt built with gem5-patches) on configs/gem5/deepmem_se.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "gem5-patches", "python"))
+
+from deepmem.config import parse_stats  # noqa: E402
+
+WORKLOADS = os.path.join(REPO, "tests", "workloads")
+CONFIG = os.path.join(REPO, "configs", "gem5", "deepmem_se.py")
+NODES = ("--node", "dram:ddr4:64MiB", "--node", "nvm:nvm:256MiB")
+CTRL = "system.memory.mem_ctrls{i}"
+
+
+def gem5_path() -> str:
+    return os.environ.get("DEEPMEM_GEM5", "")
+
+
+def build_workloads() -> str:
+    subprocess.run(["make", "-s", "-C", WORKLOADS], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(WORKLOADS, "bin")
+
+
+@dataclass
+class Run:
+    name: str
+    rc: int
+    stdout: str
+    stderr: str
+    outdir: str
+    host_s: float
+
+    @property
+    def stats(self) -> dict[str, float]:
+        with open(os.path.join(self.outdir, "stats.txt")) as f:
+            return parse_stats(f.read())
+
+    @property
+    def result(self) -> dict:
+        with open(os.path.join(self.outdir, "deepmem_result.json")) as f:
+            return json.load(f)
+
+    def tail(self, n: int = 3000) -> str:
+        return (self.stdout[-n:] + "\n--- stderr ---\n" + self.stderr[-n:])
+
+
+def run_gem5(name: str, binary: str, args=(), options=(), nodes=NODES,
+             timeout: float = 600.0, outroot: str | None = None) -> Run:
+    outroot = outroot or tempfile.mkdtemp(prefix="deepmem-e2e-")
+    outdir = os.path.join(outroot, name)
+    os.makedirs(outdir, exist_ok=True)
+    cmd = [gem5_path(), "-d", outdir, CONFIG, *nodes, *options, binary,
+           *args]
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       timeout=timeout)
+    host = time.time() - t0
+    with open(os.path.join(outdir, "cmd.txt"), "w") as f:
+        f.write(" ".join(cmd) + "\n")
+    return Run(name, p.returncode, p.stdout, p.stderr, outdir, host)
+
+
+def stream_us(run: Run) -> float:
+    for line in run.stdout.splitlines():
+        if line.startswith("STREAM_US "):
+            return float(line.split()[1])
+    raise AssertionError(f"{run.name}: no STREAM_US line\n{run.tail()}")
