@@ -64,6 +64,21 @@ class GenerateTest(unittest.TestCase):
                 protocol.generate(protocol.default_proto_path(), self.cache)
         self.assertIn("/nonexistent/plugin", str(err.exception))
 
+    def test_default_cache_must_be_private(self):
+        with mock.patch.dict(os.environ, {"TMPDIR": self.tmp.name}):
+            os.environ.pop("DEEPMEM_PROTO_CACHE", None)
+            tempfile.tempdir = None  # re-read TMPDIR
+            try:
+                shared = Path(self.tmp.name) / f"deepmem-proto-{os.getuid()}"
+                self.assertEqual(protocol.default_cache_dir(), shared)
+                self.assertEqual(shared.stat().st_mode & 0o777, 0o700)
+                shared.chmod(0o777)  # someone else could plant modules
+                other = protocol.default_cache_dir()
+                self.assertNotEqual(other, shared)
+                self.assertEqual(other.stat().st_mode & 0o777, 0o700)
+            finally:
+                tempfile.tempdir = None
+
     def test_load_returns_the_same_modules(self):
         first = protocol.load()
         self.assertIs(protocol.load(), first)

@@ -16,8 +16,11 @@ Environment overrides:
 
 * `DEEPMEM_PROTO`: path of the .proto file (default: `protos/deepmem.proto`
   of the repository this package sits in);
-* `DEEPMEM_PROTO_CACHE`: cache folder (default: a per-user folder in the
-  system temp dir);
+* `DEEPMEM_PROTO_CACHE`: cache folder (default: `deepmem-proto-<uid>` in
+  the system temp dir, used only when it is ours and not writable by
+  others; otherwise a fresh private folder). A gem5 config can call
+  `load(cache_dir=...)` with a folder under its output dir before the
+  bridge starts;
 * `DEEPMEM_PROTOC`, `DEEPMEM_GRPC_PYTHON_PLUGIN`: the two tools.
 """
 
@@ -27,6 +30,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -65,8 +69,18 @@ def default_cache_dir() -> Path:
     env = os.environ.get("DEEPMEM_PROTO_CACHE")
     if env:
         return Path(env)
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"deepmem-proto-{uid}"
+    uid = os.getuid()
+    folder = Path(tempfile.gettempdir()) / f"deepmem-proto-{uid}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        st = None
+    # We import code from here: it must be ours and writable by us only.
+    if (st is None or not stat.S_ISDIR(st.st_mode) or st.st_uid != uid
+            or st.st_mode & 0o022):
+        return Path(tempfile.mkdtemp(prefix="deepmem-proto-"))
+    return folder
 
 
 def _tool(env_name: str, exe: str, package: str) -> str:

@@ -629,8 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
     from deepmem.bridge.server import add_bridge_arguments
     p = argparse.ArgumentParser(
         prog="python3 -m deepmem.bridge.scripted",
-        description="Serve the DeepMem co-simulation protocol from a JSON "
-                    "script instead of gem5 (for contract tests).")
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--script", required=True, help="the JSON script")
     p.add_argument("--transcript", default="",
                    help="write what the simulator saw as JSON lines here")
