@@ -147,6 +147,19 @@ class TokenTest(BridgeTest):
         self.assertEqual(c.recv().WhichOneof("event"), "finished")
         run.join()
 
+    def test_a_taken_port_is_a_clear_error(self):
+        run = SimRun(script(finished()))
+        machine = MachineInfo(simulator="t", page_size=4096, binary="b",
+                              nodes=(NodeInfo(0, "dram", "dram", 0, 1 << 20),))
+        second = BridgeServer(BridgeConfig(port=run.port, announce=False),
+                              machine)
+        with self.assertRaises(BridgeError) as err:
+            second.start()
+        self.assertIn(f"cannot bind 127.0.0.1:{run.port}", str(err.exception))
+        c = self.controller(run)
+        self.assertEqual(c.recv().WhichOneof("event"), "finished")
+        run.join()
+
     def test_loopback_detection(self):
         for host in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"):
             self.assertTrue(is_loopback(host), host)

@@ -262,6 +262,8 @@ class BridgeServer:
         else:
             detail = ""
         if not port:
+            self._server.stop(None)
+            self._server = None
             raise BridgeError(f"cannot bind {address} (port in use or "
                               f"address not local){detail}")
         self._server.start()
