@@ -295,8 +295,10 @@ DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
         return firstNode(pol.nodes);
       case mpol::Interleave:
       case mpol::WeightedInterleave:
+        // Linux: a VMA interleaves on the page's index in its mapping,
+        // which for anonymous memory is the virtual page number.
         if (per_vma)
-            return interleaveNode(pol, (vpage - range_start) >> pageShift);
+            return interleaveNode(pol, vpage >> pageShift);
         {
             uint64_t &counter = &pol == &defaultPolicy ?
                 defaultIlCounter : ps.ilCounter;
