@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using DeepMem.Core;
+
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// The fast backend: replays the single-device traces of a workload window
+/// by window and times each window with the differential model under the
+/// placement the policy produces, including migrations.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Regions are offered to <see cref="IPlacementPolicy.PlaceRegion"/> before the first window recorded after their region line.</item>
+/// <item>A page is placed when first touched (first window where the reference counts list it), by its region's mode:
+/// Default: node 0, then 1, 2, ...; Preferred: its node, then the others fastest first;
+/// Bind: its nodes in list order, then (counted as a bind spill) the others fastest first;
+/// Interleave: the weighted pattern by page index in the region, then the other listed nodes, then the rest.
+/// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>).</item>
+/// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
+/// <see cref="SimulationSpec.EpochInstructions"/> (0: no epochs); none is reported after the last window.
+/// The migrations the policy returns are applied at once, in order; each costs
+/// <see cref="MigrationCostSpec.PageSeconds"/> of simulated time, charged to the next epoch.
+/// A migration to a missing node, of an unmapped page or to a full node is rejected
+/// and listed in the next report; a migration to the page's own node is a no-op.</item>
+/// <item>Node statistics count the reference accesses; bytes are accesses × <see cref="EstimatorOptions.AccessBytes"/>.
+/// The estimator models no latency, so <see cref="NodeStats.AvgReadLatencyNs"/> is 0.</item>
+/// </list>
+/// </remarks>
+public sealed class EstimatorSimulator : IMemorySimulator
+{
+    private readonly EstimatorOptions _options;
+    private readonly Lock _gate = new();
+    private DifferentialEstimator? _estimator;
+
+    /// <summary>A backend that loads the traces from <see cref="EstimatorOptions.TraceDir"/> on the first run (one file per spec node).</summary>
+    public EstimatorSimulator(EstimatorOptions options)
+    {
+        _options = options;
+    }
+
+    /// <summary>A backend over traces already loaded.</summary>
+    public EstimatorSimulator(TraceSet traces, EstimatorOptions? options = null)
+        : this(new DifferentialEstimator(traces, options))
+    {
+    }
+
+    /// <summary>A backend sharing an estimator's precomputation.</summary>
+    public EstimatorSimulator(DifferentialEstimator estimator)
+    {
+        _options = estimator.Options;
+        _estimator = estimator;
+    }
+
+    /// <inheritdoc />
+    public string Name => "estimator";
+
+    /// <inheritdoc />
+    public async Task<RunResult> RunAsync(
+        SimulationSpec spec,
+        IPlacementPolicy policy,
+        IProgress<RunProgress>? progress,
+        CancellationToken cancellationToken) =>
+        (await RunDetailedAsync(spec, policy, progress, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>Like <see cref="RunAsync"/>, with per-window times and placement counters.</summary>
+    public Task<EstimatorRun> RunDetailedAsync(
+        SimulationSpec spec,
+        IPlacementPolicy policy,
+        IProgress<RunProgress>? progress,
+        CancellationToken cancellationToken) =>
+        Task.Run(() => Run(spec, policy, progress, cancellationToken), CancellationToken.None);
+
+    /// <summary>Runs synchronously on the calling thread (what <see cref="RunDetailedAsync"/> runs on the thread pool).</summary>
+    public EstimatorRun Run(
+        SimulationSpec spec,
+        IPlacementPolicy policy,
+        IProgress<RunProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        DifferentialEstimator estimator;
+        try
+        {
+            estimator = GetEstimator(spec);
+        }
+        catch (Exception e) when (e is TraceFormatException or TraceSetException or IOException or ArgumentException)
+        {
+            return Failed($"cannot load the traces: {e.Message}", clock);
+        }
+
+        var problems = Check(spec, estimator.Traces);
+        if (problems.Count > 0)
+        {
+            return Failed(string.Join("; ", problems), clock);
+        }
+
+        var replay = new Replay(spec, estimator.Index, policy, progress, _options.AccessBytes);
+        return replay.Run(clock, cancellationToken);
+    }
+
+    private DifferentialEstimator GetEstimator(SimulationSpec spec)
+    {
+        lock (_gate)
+        {
+            if (_estimator is null)
+            {
+                if (string.IsNullOrEmpty(_options.TraceDir))
+                {
+                    throw new ArgumentException("no trace folder set (estimator.traces in the experiment)");
+                }
+
+                _estimator = new DifferentialEstimator(TraceSet.Load(_options.TraceDir, spec.Nodes.Select(n => n.Name).ToList()), _options);
+            }
+
+            return _estimator;
+        }
+    }
+
+    private static List<string> Check(SimulationSpec spec, TraceSet traces)
+    {
+        var problems = new List<string>();
+        var traceNames = traces.Header.Nodes.Select(n => n.Name).ToList();
+        var specNames = spec.Nodes.Select(n => n.Name).ToList();
+        if (!traceNames.SequenceEqual(specNames))
+        {
+            problems.Add($"the experiment's nodes [{string.Join(", ", specNames)}] differ from the traces' nodes [{string.Join(", ", traceNames)}]");
+        }
+
+        if (spec.PageSize != traces.PageSize)
+        {
+            problems.Add($"page size {spec.PageSize} differs from the traces' page size {traces.PageSize}");
+        }
+
+        if (spec.EpochInstructions > 0 && spec.EpochInstructions % traces.Header.WindowInstructions != 0)
+        {
+            problems.Add($"epoch instructions {spec.EpochInstructions} is not a multiple of the traces' window_instructions {traces.Header.WindowInstructions}; use a multiple or record the traces with a window that divides it");
+        }
+
+        return problems;
+    }
+
+    private EstimatorRun Failed(string reason, Stopwatch clock) =>
+        new(new RunResult { Backend = Name, Status = RunStatus.Failed, FailureReason = reason, HostSeconds = clock.Elapsed.TotalSeconds }, [], 0, 0, 0);
+}

@@ -1,0 +1,467 @@
+using System.Diagnostics;
+using DeepMem.Core;
+
+namespace DeepMem.Estimator;
+
+/// <summary>One replay of a trace index under a policy (see <see cref="EstimatorSimulator"/> for the rules).</summary>
+internal sealed class Replay
+{
+    private readonly SimulationSpec _spec;
+    private readonly TraceIndex _ix;
+    private readonly IPlacementPolicy _policy;
+    private readonly IProgress<RunProgress>? _progress;
+    private readonly ulong _accessBytes;
+    private readonly Topology _topology;
+    private readonly int _n;
+    private readonly int[] _nodeOf;
+    private readonly ulong[] _used;
+    private readonly ulong[] _capacity;
+    private readonly int[] _fastestFirst;
+    private readonly RegionPlacement?[] _regionPlacement;
+    private readonly int[]?[] _regionOrder;
+    private readonly int[] _defaultOrder;
+
+    // Run totals.
+    private readonly double[] _totalReads;
+    private readonly double[] _totalWrites;
+
+    // Current epoch.
+    private readonly double[] _epochNodeReads;
+    private readonly double[] _epochNodeWrites;
+    private readonly double[] _epochPageReads;
+    private readonly double[] _epochPageWrites;
+    private readonly bool[] _epochTouched;
+    private readonly List<int> _epochPages = [];
+    private List<Rejection> _pendingRejections = [];
+    private ulong _pendingMigrated;
+    private double _pendingMigrationMicros;
+
+    private double _micros;
+    private ulong _instructions;
+    private ulong _epochs;
+    private ulong _migrated;
+    private double _migrationMicros;
+    private ulong _rejected;
+    private ulong _bindSpills;
+    private ulong _fallbacks;
+    private ulong _updates;
+    private bool _bindSpillReported;
+
+    public Replay(SimulationSpec spec, TraceIndex ix, IPlacementPolicy policy, IProgress<RunProgress>? progress, ulong accessBytes)
+    {
+        _spec = spec;
+        _ix = ix;
+        _policy = policy;
+        _progress = progress;
+        _accessBytes = accessBytes;
+        _topology = spec.ToTopology() with { TicksPerSecond = (ulong)Math.Round(ix.TicksPerSecond) };
+        _n = ix.N;
+        _nodeOf = new int[ix.P];
+        Array.Fill(_nodeOf, -1);
+        _used = new ulong[_n];
+        _capacity = Enumerable.Range(0, _n).Select(_topology.CapacityPages).ToArray();
+        _fastestFirst = _topology.NodesFastestFirst.Select(x => x.Id).ToArray();
+        _defaultOrder = Enumerable.Range(0, _n).ToArray();
+        _regionPlacement = new RegionPlacement?[ix.R];
+        _regionOrder = new int[ix.R][];
+        _totalReads = new double[_n];
+        _totalWrites = new double[_n];
+        _epochNodeReads = new double[_n];
+        _epochNodeWrites = new double[_n];
+        var epochs = spec.EpochInstructions > 0;
+        _epochPageReads = epochs ? new double[ix.P] : [];
+        _epochPageWrites = epochs ? new double[ix.P] : [];
+        _epochTouched = epochs ? new bool[ix.P] : [];
+    }
+
+    private string PolicyName => _policy.GetType().Name;
+
+    public EstimatorRun Run(Stopwatch clock, CancellationToken ct)
+    {
+        var windowMicros = new double[_ix.W];
+        try
+        {
+            try
+            {
+                _policy.Initialize(_topology);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Finish(RunStatus.Failed, $"policy {PolicyName} failed in Initialize: {e.Message}", clock, windowMicros);
+            }
+
+            var nextRegion = 0;
+            var regions = _ix.Set.Regions;
+            var regionOrder = Enumerable.Range(0, regions.Count).OrderBy(r => regions[r].FirstWindow).ToArray();
+            var epochLength = _spec.EpochInstructions;
+            var nextEpochEnd = epochLength;
+            var share = new double[_n];
+            var epochStartMicros = 0.0;
+            for (var w = 0; w < _ix.W; w++)
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    return Finish(RunStatus.Cancelled, $"cancelled after {w} of {_ix.W} windows", clock, windowMicros);
+                }
+
+                while (nextRegion < regionOrder.Length && regions[regionOrder[nextRegion]].FirstWindow <= w)
+                {
+                    if (!PlaceRegion(regionOrder[nextRegion++], out var failure))
+                    {
+                        return Finish(RunStatus.Failed, failure, clock, windowMicros);
+                    }
+                }
+
+                if (!ReplayWindow(w, share, out var t, out var oom))
+                {
+                    return Finish(RunStatus.Failed, oom, clock, windowMicros);
+                }
+
+                windowMicros[w] = t;
+                _micros += t;
+                _instructions += _ix.WindowInstructions[w];
+
+                if (epochLength > 0 && _instructions >= nextEpochEnd && w < _ix.W - 1)
+                {
+                    while (nextEpochEnd <= _instructions)
+                    {
+                        nextEpochEnd += epochLength;
+                    }
+
+                    // The next epoch starts here; the migrations decided now are charged to it.
+                    var boundary = _micros;
+                    if (!EndEpoch(epochStartMicros, out var failure))
+                    {
+                        return Finish(RunStatus.Failed, failure, clock, windowMicros);
+                    }
+
+                    epochStartMicros = boundary;
+                }
+            }
+
+            return Finish(RunStatus.Succeeded, null, clock, windowMicros);
+        }
+        catch (OperationCanceledException)
+        {
+            return Finish(RunStatus.Cancelled, "cancelled", clock, windowMicros);
+        }
+    }
+
+    private bool PlaceRegion(int r, out string failure)
+    {
+        failure = "";
+        var tr = _ix.Set.Regions[r];
+        var region = tr.ToRegion(_instructions, Ticks(_micros));
+        RegionPlacement? placement;
+        try
+        {
+            placement = _policy.PlaceRegion(region);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = $"policy {PolicyName} failed in PlaceRegion (region {tr.Id} at 0x{tr.Start:x}): {e.Message}";
+            return false;
+        }
+
+        var why = placement is null ? "no placement (null)" : InterleavePattern.Check(placement, _n);
+        if (placement is null || why is not null)
+        {
+            _pendingRejections.Add(new Rejection(0, $"region {tr.Id}: {why}; using the default placement"));
+            _rejected++;
+            placement = RegionPlacement.Default;
+        }
+
+        _regionPlacement[r] = placement;
+        _regionOrder[r] = placement.Mode switch
+        {
+            PlacementMode.Default => _defaultOrder,
+            PlacementMode.Preferred => Prepend([placement.Nodes[0]]),
+            PlacementMode.Bind => Prepend(placement.Nodes.Distinct().ToArray()),
+            _ => null,
+        };
+        return true;
+    }
+
+    private int[] Prepend(int[] first) => first.Concat(_fastestFirst.Where(d => !first.Contains(d))).ToArray();
+
+    private bool ReplayWindow(int w, double[] share, out double micros, out string failure)
+    {
+        failure = "";
+        var ix = _ix;
+        var nodeOf = _nodeOf;
+        var pages = ix.EntryPage;
+        var weight = ix.EntryWeight;
+        var reads = ix.EntryReads;
+        var writes = ix.EntryWrites;
+        var epochs = _epochTouched.Length > 0;
+        Array.Clear(share);
+        int start = ix.Offsets[w], end = ix.Offsets[w + 1];
+        for (var e = start; e < end; e++)
+        {
+            var p = pages[e];
+            var d = nodeOf[p];
+            if (d < 0)
+            {
+                d = FirstTouch(p);
+                if (d < 0)
+                {
+                    micros = 0;
+                    failure = $"out of memory: every node is full when page 0x{ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
+                    return false;
+                }
+            }
+
+            share[d] += weight[e];
+            _epochNodeReads[d] += reads[e];
+            _epochNodeWrites[d] += writes[e];
+            if (epochs)
+            {
+                if (!_epochTouched[p])
+                {
+                    _epochTouched[p] = true;
+                    _epochPages.Add(p);
+                }
+
+                _epochPageReads[p] += reads[e];
+                _epochPageWrites[p] += writes[e];
+            }
+        }
+
+        _updates += (ulong)(end - start);
+        var a = ix.WindowAccesses[w];
+        if (!(a > 0))
+        {
+            micros = ix.FallbackMicros[w];
+            return true;
+        }
+
+        double t = 0;
+        var row = w * _n;
+        for (var d = 0; d < _n; d++)
+        {
+            t += ix.WindowMicros[row + d] * share[d];
+        }
+
+        micros = t / a;
+        return true;
+    }
+
+    private int FirstTouch(int p)
+    {
+        var r = _ix.PageRegion[p];
+        var placement = r >= 0 ? _regionPlacement[r] : null;
+        int[] order;
+        var primaries = 1;
+        if (placement is null)
+        {
+            order = _defaultOrder;
+            primaries = 1;
+        }
+        else if (placement.Mode == PlacementMode.Interleave)
+        {
+            var slot = InterleavePattern.Slot(placement, _ix.PageIndexInRegion[p]);
+            var listed = placement.Nodes;
+            var list = new List<int>(_n);
+            for (var i = 0; i < listed.Count; i++)
+            {
+                var d = listed[(slot + i) % listed.Count];
+                if (!list.Contains(d)) list.Add(d);
+            }
+
+            list.AddRange(_fastestFirst.Where(d => !list.Contains(d)));
+            order = list.ToArray();
+        }
+        else
+        {
+            order = _regionOrder[r]!;
+            primaries = placement.Mode == PlacementMode.Bind ? placement.Nodes.Distinct().Count() : 1;
+        }
+
+        for (var i = 0; i < order.Length; i++)
+        {
+            var d = order[i];
+            if (_used[d] < _capacity[d])
+            {
+                if (i >= primaries)
+                {
+                    if (placement?.Mode == PlacementMode.Bind)
+                    {
+                        _bindSpills++;
+                        if (!_bindSpillReported)
+                        {
+                            _bindSpillReported = true;
+                            _progress?.Report(new RunProgress(_instructions, Ticks(_micros), _epochs, _migrated,
+                                $"bound nodes [{string.Join(",", placement.Nodes)}] are full: page 0x{_ix.PageNumbers[p]:x} spilled to node {d} (Linux would fail the allocation); counted as a bind spill"));
+                        }
+                    }
+                    else
+                    {
+                        _fallbacks++;
+                    }
+                }
+
+                _used[d]++;
+                _nodeOf[p] = d;
+                return d;
+            }
+        }
+
+        return -1;
+    }
+
+    private bool EndEpoch(double epochStartMicros, out string failure)
+    {
+        failure = "";
+        var report = BuildReport(epochStartMicros);
+        _epochs++;
+        IReadOnlyList<PageMigration> migrations;
+        try
+        {
+            migrations = _policy.OnEpoch(report) ?? [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = $"policy {PolicyName} failed in OnEpoch (epoch {report.Epoch}): {e.Message}";
+            return false;
+        }
+
+        ApplyMigrations(migrations);
+        _progress?.Report(new RunProgress(_instructions, Ticks(_micros), _epochs, _migrated));
+        return true;
+    }
+
+    private EpochReport BuildReport(double epochStartMicros)
+    {
+        var stats = new NodeStats[_n];
+        for (var d = 0; d < _n; d++)
+        {
+            stats[d] = Stats(d, _epochNodeReads[d], _epochNodeWrites[d]);
+            _totalReads[d] += _epochNodeReads[d];
+            _totalWrites[d] += _epochNodeWrites[d];
+        }
+
+        Array.Clear(_epochNodeReads);
+        Array.Clear(_epochNodeWrites);
+        _epochPages.Sort((a, b) => _ix.PageNumbers[a].CompareTo(_ix.PageNumbers[b]));
+        var k = _epochPages.Count;
+        var vpn = new ulong[k];
+        var r = new uint[k];
+        var wr = new uint[k];
+        var nodes = new int[k];
+        for (var i = 0; i < k; i++)
+        {
+            var p = _epochPages[i];
+            vpn[i] = _ix.PageNumbers[p];
+            r[i] = ToCount(_epochPageReads[p]);
+            wr[i] = ToCount(_epochPageWrites[p]);
+            nodes[i] = _nodeOf[p];
+            _epochPageReads[p] = 0;
+            _epochPageWrites[p] = 0;
+            _epochTouched[p] = false;
+        }
+
+        _epochPages.Clear();
+        var report = new EpochReport(
+            _epochs,
+            Ticks(epochStartMicros),
+            Ticks(_micros),
+            _spec.EpochInstructions,
+            _instructions,
+            stats,
+            new PageCounts(vpn, r, wr, nodes),
+            _pendingMigrated,
+            Ticks(_pendingMigrationMicros),
+            _pendingRejections);
+        _pendingRejections = [];
+        _pendingMigrated = 0;
+        _pendingMigrationMicros = 0;
+        return report;
+    }
+
+    private void ApplyMigrations(IReadOnlyList<PageMigration> migrations)
+    {
+        double cost = 0;
+        ulong moved = 0;
+        for (var i = 0; i < migrations.Count; i++)
+        {
+            var m = migrations[i];
+            string? reason = null;
+            var p = -1;
+            if ((uint)m.TargetNode >= (uint)_n)
+            {
+                reason = $"node {m.TargetNode} does not exist (nodes: {_n})";
+            }
+            else if (!_ix.PageIds.TryGetValue(m.PageNumber, out p) || _nodeOf[p] < 0)
+            {
+                reason = $"page 0x{m.PageNumber:x} is not mapped";
+            }
+            else if (_nodeOf[p] == m.TargetNode)
+            {
+                continue;
+            }
+            else if (_used[m.TargetNode] >= _capacity[m.TargetNode])
+            {
+                reason = $"node {m.TargetNode} ({_topology.Nodes[m.TargetNode].Name}) is full ({_capacity[m.TargetNode]} pages)";
+            }
+
+            if (reason is not null)
+            {
+                _pendingRejections.Add(new Rejection(i, reason));
+                _rejected++;
+                continue;
+            }
+
+            var from = _nodeOf[p];
+            _used[from]--;
+            _used[m.TargetNode]++;
+            _nodeOf[p] = m.TargetNode;
+            cost += _spec.Migration.PageSeconds(_spec.PageSize, _topology.Nodes[from], _topology.Nodes[m.TargetNode]) * 1e6;
+            moved++;
+        }
+
+        _migrated += moved;
+        _migrationMicros += cost;
+        _micros += cost;
+        _pendingMigrated += moved;
+        _pendingMigrationMicros += cost;
+    }
+
+    private NodeStats Stats(int d, double reads, double writes)
+    {
+        var r = (ulong)Math.Round(reads);
+        var w = (ulong)Math.Round(writes);
+        return new NodeStats(d, r, w, r * _accessBytes, w * _accessBytes, 0, _used[d], _capacity[d] - _used[d]);
+    }
+
+    private EstimatorRun Finish(RunStatus status, string? reason, Stopwatch clock, double[] windowMicros)
+    {
+        var nodes = new NodeStats[_n];
+        for (var d = 0; d < _n; d++)
+        {
+            nodes[d] = Stats(d, _totalReads[d] + _epochNodeReads[d], _totalWrites[d] + _epochNodeWrites[d]);
+        }
+
+        var result = new RunResult
+        {
+            Backend = "estimator",
+            Status = status,
+            FailureReason = reason,
+            ExitCode = status == RunStatus.Succeeded ? _ix.Set.Traces[0].End.ExitCode : 0,
+            SimulatedSeconds = _micros * 1e-6,
+            Ticks = Ticks(_micros),
+            Instructions = _instructions,
+            Epochs = _epochs,
+            Nodes = nodes,
+            MigratedPages = _migrated,
+            MigrationSeconds = _migrationMicros * 1e-6,
+            RejectedDecisions = _rejected,
+            HostSeconds = clock.Elapsed.TotalSeconds,
+        };
+        _progress?.Report(new RunProgress(_instructions, result.Ticks, _epochs, _migrated, reason));
+        return new EstimatorRun(result, windowMicros, _bindSpills, _fallbacks, _updates);
+    }
+
+    private ulong Ticks(double micros) => (ulong)Math.Round(micros * 1e-6 * _ix.TicksPerSecond);
+
+    private static uint ToCount(double x) => x >= uint.MaxValue ? uint.MaxValue : (uint)Math.Round(x);
+}
