@@ -30,8 +30,11 @@ public sealed record TraceHeader
     /// <summary>The memory nodes of the traced system, in id order.</summary>
     public required IReadOnlyList<TraceNode> Nodes { get; init; }
 
-    /// <summary>The node all data was bound to in this run.</summary>
-    public required int BoundNode { get; init; }
+    /// <summary>
+    /// The node all data was bound to in this run; null when the run had no
+    /// single-node default policy (such a trace cannot be part of a <see cref="TraceSet"/>).
+    /// </summary>
+    public required int? BoundNode { get; init; }
 
     /// <summary>The traced program.</summary>
     public TraceWorkload Workload { get; init; } = new("", []);

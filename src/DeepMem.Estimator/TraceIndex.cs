@@ -187,42 +187,36 @@ internal sealed class TraceIndex
         for (var w = 0; w < W; w++)
         {
             offsets[w] = page.Count;
-            if (ReferenceNode >= 0)
+            var start = page.Count;
+            for (var d = 0; d < N; d++)
             {
-                var tw = set.Traces[ReferenceNode].Windows[w];
+                if (ReferenceNode >= 0 && d != ReferenceNode)
+                {
+                    continue;
+                }
+
+                var scale = ReferenceNode >= 0 ? 1.0 : 1.0 / N;
+                var tw = set.Traces[d].Windows[w];
                 for (var i = 0; i < tw.Pages.Length; i++)
                 {
-                    page.Add(PageIds[tw.Pages[i]]);
-                    reads.Add(tw.Reads[i]);
-                    writes.Add(tw.Writes[i]);
+                    // One entry per page and window (a page migrated within a window is listed per node).
+                    var id = PageIds[tw.Pages[i]];
+                    if (slot[id] < 0)
+                    {
+                        slot[id] = page.Count;
+                        page.Add(id);
+                        reads.Add(0);
+                        writes.Add(0);
+                    }
+
+                    reads[slot[id]] += tw.Reads[i] * scale;
+                    writes[slot[id]] += tw.Writes[i] * scale;
                 }
             }
-            else
+
+            for (var e = start; e < page.Count; e++)
             {
-                var start = page.Count;
-                foreach (var t in set.Traces)
-                {
-                    var tw = t.Windows[w];
-                    for (var i = 0; i < tw.Pages.Length; i++)
-                    {
-                        var id = PageIds[tw.Pages[i]];
-                        if (slot[id] < 0)
-                        {
-                            slot[id] = page.Count;
-                            page.Add(id);
-                            reads.Add(0);
-                            writes.Add(0);
-                        }
-
-                        reads[slot[id]] += tw.Reads[i] / (double)N;
-                        writes[slot[id]] += tw.Writes[i] / (double)N;
-                    }
-                }
-
-                for (var e = start; e < page.Count; e++)
-                {
-                    slot[page[e]] = -1;
-                }
+                slot[page[e]] = -1;
             }
         }
 

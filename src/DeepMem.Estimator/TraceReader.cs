@@ -296,10 +296,21 @@ public sealed class TraceReader : IDisposable
             nodes.Add(new TraceNode(id, name, kind, cap));
         }
 
-        var bound = RequiredUInt(h, "bound_node", "header");
-        if (bound >= (ulong)nodes.Count)
+        int? boundNode = null;
+        if (!h.TryGetProperty("bound_node", out var boundEl))
         {
-            throw Error($"header bound_node {bound} does not exist (nodes: {nodes.Count})");
+            throw Error("header: missing \"bound_node\" (a node id, or null)");
+        }
+
+        if (boundEl.ValueKind != JsonValueKind.Null)
+        {
+            var bound = RequiredUInt(h, "bound_node", "header");
+            if (bound >= (ulong)nodes.Count)
+            {
+                throw Error($"header bound_node {bound} does not exist (nodes: {nodes.Count})");
+            }
+
+            boundNode = (int)bound;
         }
 
         var workload = new TraceWorkload("", []);
@@ -326,7 +337,7 @@ public sealed class TraceReader : IDisposable
             TicksPerSecond = tps,
             Cpu = cpu,
             Nodes = nodes,
-            BoundNode = (int)bound,
+            BoundNode = boundNode,
             Workload = workload,
         };
     }
@@ -397,19 +408,25 @@ public sealed class TraceReader : IDisposable
                 nodes[i] = (int)raw[i];
             }
         }
+        else if (Header.BoundNode is { } bound)
+        {
+            Array.Fill(nodes, bound);
+        }
         else
         {
-            Array.Fill(nodes, Header.BoundNode);
+            throw Error($"{what}: missing \"nodes\" (required when the header's bound_node is null)");
         }
 
+        // A page migrated within a window appears once per node, so only
+        // (page, node) pairs must be unique.
         _pageSeen.Clear();
         var r = new uint[pages.Length];
         var wr = new uint[pages.Length];
         for (var i = 0; i < pages.Length; i++)
         {
-            if (!_pageSeen.Add(pages[i]))
+            if (!_pageSeen.Add(((ulong)nodes[i] << 56) ^ pages[i]) && Duplicate(pages, nodes, i))
             {
-                throw Error($"{what}: page {pages[i]} (0x{pages[i]:x}) is listed twice");
+                throw Error($"{what}: page {pages[i]} (0x{pages[i]:x}) is listed twice for node {nodes[i]}");
             }
 
             r[i] = (uint)reads[i];
@@ -498,6 +515,19 @@ public sealed class TraceReader : IDisposable
         }
 
         return result;
+    }
+
+    private static bool Duplicate(ulong[] pages, int[] nodes, int i)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            if (pages[j] == pages[i] && nodes[j] == nodes[i])
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool TryUInt(JsonElement v, out ulong value)

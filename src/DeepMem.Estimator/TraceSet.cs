@@ -110,13 +110,19 @@ public sealed class TraceSet
                 continue;
             }
 
-            if (byNode[h.BoundNode] is { } other)
+            if (h.BoundNode is not { } bound)
             {
-                problems.Add($"{name} and {Name(other)} are both bound to node {h.BoundNode} ({h.Nodes[h.BoundNode].Name})");
+                problems.Add($"{name} is not a single-device trace (bound_node is null): record it with the default policy bind:N");
                 continue;
             }
 
-            byNode[h.BoundNode] = t;
+            if (byNode[bound] is { } other)
+            {
+                problems.Add($"{name} and {Name(other)} are both bound to node {bound} ({h.Nodes[bound].Name})");
+                continue;
+            }
+
+            byNode[bound] = t;
         }
 
         for (var d = 0; d < n; d++)
@@ -227,5 +233,5 @@ public sealed class TraceSet
         $"id {r.Id} [0x{r.Start:x}, +{r.Length}) {r.Source.ToString().ToLowerInvariant()} before window {r.FirstWindow}";
 
     private static string Name(WindowTrace t) =>
-        string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode}" : Path.GetFileName(t.Source);
+        string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode?.ToString() ?? "null"}" : Path.GetFileName(t.Source);
 }

@@ -34,7 +34,7 @@ public sealed class TraceWindow
     /// <summary>Instructions committed in the window.</summary>
     public ulong Instructions { get; }
 
-    /// <summary>Virtual page numbers with at least one access; no duplicates.</summary>
+    /// <summary>Virtual page numbers with at least one access; a page appears once per node it lived on in the window.</summary>
     public ulong[] Pages { get; }
 
     /// <summary>Memory-side reads per page.</summary>

@@ -161,7 +161,15 @@ public sealed class TraceWriter : IDisposable
         }
 
         _json.WriteEndArray();
-        _json.WriteNumber("bound_node", h.BoundNode);
+        if (h.BoundNode is { } bound)
+        {
+            _json.WriteNumber("bound_node", bound);
+        }
+        else
+        {
+            _json.WriteNull("bound_node");
+        }
+
         _json.WriteStartObject("workload");
         _json.WriteString("binary", h.Workload.Binary);
         _json.WriteStartArray("args");
@@ -183,7 +191,7 @@ public sealed class TraceWriter : IDisposable
     {
         if (_ended)
         {
-            throw new InvalidOperationException($"the end line was written already (header bound to node {_header.BoundNode})");
+            throw new InvalidOperationException($"the end line was written already (trace of {_header.Workload.Binary})");
         }
     }
 }

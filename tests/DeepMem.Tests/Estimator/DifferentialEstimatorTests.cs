@@ -126,6 +126,23 @@ public class DifferentialEstimatorTests
     }
 
     [Fact]
+    public void A_page_listed_once_per_node_in_a_window_counts_once_with_summed_accesses()
+    {
+        // dram trace lists page 0x100 twice (3 reads on node 0, then 0 reads + 0 writes... split 2 + 1).
+        var regions = new[] { TestTraces.Region(1, 0x100, 1), TestTraces.Region(2, 0x200, 1) };
+        var a = TestTraces.Trace(0, 2, [100], [[new(0x100, 2, 0), new(0x200, 1, 0)]], regions);
+        var w = a.Windows[0];
+        var split = a with
+        {
+            Windows = [new TraceWindow(0, w.Ticks, w.Instructions, [0x100, 0x100, 0x200], [2, 1, 1], [0, 0, 0], [0, 1, 0])],
+        };
+        var b = TestTraces.Trace(1, 2, [300], [[new(0x100, 3, 0), new(0x200, 1, 0)]], regions);
+        var est = new DifferentialEstimator(TraceSet.Create([split, b]), new EstimatorOptions { Reference = CountReference.Fastest });
+        Assert.Equal(2, est.TouchedPages);
+        Assert.Equal(150, est.EstimateRegionNodes([0, 1]), Eps);
+    }
+
+    [Fact]
     public void Bad_placements_are_refused_with_the_reason()
     {
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());

@@ -261,7 +261,7 @@ public class EstimatorSimulatorTests
         {
             foreach (var t in TestTraces.TwoByTwo().Traces)
             {
-                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(TestTraces.NodeName(t.Header.BoundNode))), t);
+                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(TestTraces.NodeName(t.Header.BoundNode!.Value))), t);
             }
 
             IMemorySimulator sim = new EstimatorSimulator(new EstimatorOptions { TraceDir = dir });

@@ -9,7 +9,7 @@ namespace DeepMem.Tests.Estimator;
 public class TraceReaderTests
 {
     private const string Header =
-        """{"format":"deepmem-window-trace","version":1,"page_size":4096,"window_instructions":1000,"ticks_per_second":1e12,"cpu":"O3","nodes":[{"id":0,"name":"dram","kind":"dram","capacity_bytes":1073741824},{"id":1,"name":"nvm","kind":"nvm","capacity_bytes":4294967296}],"bound_node":1,"workload":{"binary":"/bin/stream","args":["100"]}}""";
+        """{"format":"deepmem-window-trace","version":1,"page_size":4096,"window_instructions":1000,"ticks_per_second":1e12,"cpu":"O3","nodes":[{"id":0,"name":"dram","kind":"dram","capacity_bytes":1073741824,"bandwidth_gbps":19.2},{"id":1,"name":"nvm","kind":"nvm","capacity_bytes":4294967296}],"bound_node":1,"default_policy":{"mode":"bind","nodes":[1],"weights":[]},"workload":{"binary":"/bin/stream","args":["100"]}}""";
 
     private static WindowTrace ReadText(string text, bool gzip = true)
     {
@@ -113,7 +113,7 @@ public class TraceReaderTests
             var set = TestTraces.TwoByTwo();
             foreach (var t in set.Traces)
             {
-                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(t.Header.Nodes[t.Header.BoundNode].Name)), t);
+                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(t.Header.Nodes[t.Header.BoundNode!.Value].Name)), t);
             }
 
             var loaded = TraceSet.Load(dir, ["dram", "nvm"]);
@@ -176,6 +176,33 @@ public class TraceReaderTests
         Assert.Equal(3, e.LineNumber);
         Assert.Contains(fragment, e.Message);
         Assert.StartsWith("t.trace.jsonl.gz:3:", e.Message);
+    }
+
+    [Fact]
+    public void A_page_migrated_within_a_window_may_appear_once_per_node()
+    {
+        var text = Header + "\n"
+            + """{"w":0,"ticks":5,"insts":1000,"pages":[3,3],"reads":[1,2],"writes":[0,1],"nodes":[0,1]}""" + "\n"
+            + """{"end":true,"ticks":5,"insts":1000,"exit_code":0}""" + "\n";
+        var w = ReadText(text).Windows[0];
+        Assert.Equal([3UL, 3UL], w.Pages);
+        Assert.Equal([0, 1], w.Nodes);
+    }
+
+    [Fact]
+    public void A_null_bound_node_is_read_but_needs_per_page_nodes()
+    {
+        var header = Header.Replace("\"bound_node\":1", "\"bound_node\":null");
+        var ok = ReadText(header + "\n" + """{"end":true,"ticks":0,"insts":0,"exit_code":0}""" + "\n");
+        Assert.Null(ok.Header.BoundNode);
+        var e = Bad(header + "\n" + """{"w":0,"ticks":5,"insts":1000,"pages":[3],"reads":[1],"writes":[0]}""" + "\n");
+        Assert.Contains("missing \"nodes\"", e.Message);
+        Assert.Equal(2, e.LineNumber);
+
+        var set = TestTraces.TwoByTwo();
+        var unbound = set.Traces[1] with { Header = set.Traces[1].Header with { BoundNode = null } };
+        var se = Assert.Throws<TraceSetException>(() => TraceSet.Create([set.Traces[0], unbound]));
+        Assert.Contains("nvm.trace.jsonl.gz is not a single-device trace (bound_node is null)", se.Message);
     }
 
     [Fact]
