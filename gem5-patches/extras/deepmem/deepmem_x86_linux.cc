@@ -4,6 +4,8 @@
 
 #include "deepmem/deepmem_x86_linux.hh"
 
+#include <cerrno>
+
 #include "arch/x86/linux/linux.hh"
 #include "arch/x86/page_size.hh"
 #include "arch/x86/process.hh"
@@ -81,6 +83,15 @@ getcpuImpl(SyscallDesc *, ThreadContext *tc, uint64_t cpu, uint64_t node,
 }
 
 SyscallReturn
+setMempolicyHomeNodeImpl(SyscallDesc *, ThreadContext *, uint64_t start,
+                         uint64_t len, uint64_t home_node, uint64_t flags)
+{
+    // Not modelled: answer as a kernel without the call does.
+    warn_once("set_mempolicy_home_node: not modelled, returning ENOSYS");
+    return -ENOSYS;
+}
+
+SyscallReturn
 mmapImpl(SyscallDesc *desc, ThreadContext *tc, VPtr<> start,
          X86Linux64::size_t length, int prot, int tgt_flags, int tgt_fd,
          X86Linux64::off_t offset)
@@ -132,6 +143,7 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     { 256, "migrate_pages", migratePagesImpl },
     { 279, "move_pages", movePagesImpl },
     { 309, "getcpu", getcpuImpl },
+    { 450, "set_mempolicy_home_node", setMempolicyHomeNodeImpl },
 };
 
 } // anonymous namespace

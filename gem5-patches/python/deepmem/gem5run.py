@@ -67,6 +67,7 @@ class Gem5Backend:
         self._regions: dict[int, tuple[int, int]] = {}
         self._trace: TraceWriter | None = None
         self._steps = 0
+        self._next_stop = 0
         self._epochs = 0
         self._last_tick = 0
         self._last_insts = 0
@@ -118,7 +119,7 @@ class Gem5Backend:
                 pass
             elif cause == STOP_CAUSE:
                 epoch = self._boundary()
-                self._cpu.scheduleInstStop(0, self._step, STOP_CAUSE)
+                self._schedule_stop()
                 if epoch is not None:
                     self._pending.append(epoch)
             elif cause == EXIT_CAUSE:
@@ -190,8 +191,18 @@ class Gem5Backend:
                                    "weights": list(o.policy.weights)},
                 "workload": {"binary": o.binary, "args": list(o.args)},
             })
-        if self._step:
-            self._cpu.scheduleInstStop(0, self._step, STOP_CAUSE)
+        self._schedule_stop()
+
+    def _schedule_stop(self) -> None:
+        """Next window/epoch stop at the next multiple of the step (O3 may
+        commit a few instructions past a stop in the same cycle)."""
+        if not self._step:
+            return
+        self._next_stop += self._step
+        now = self._insts()
+        while self._next_stop <= now:
+            self._next_stop += self._step
+        self._cpu.scheduleInstStop(0, self._next_stop - now, STOP_CAUSE)
 
     def _insts(self) -> int:
         return int(self._cpu.getCurrentInstCount(0))
@@ -240,7 +251,7 @@ class Gem5Backend:
             self._write_window(rows, tick, insts)
         self._last_tick, self._last_insts = tick, insts
         self._steps += 1
-        if not self._epoch or (self._steps * self._step) % self._epoch:
+        if not self._epoch or self._next_stop % self._epoch:
             return None
         return self._epoch_event(tick, insts)
 
