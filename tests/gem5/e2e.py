@@ -176,6 +176,17 @@ class Gem5EndToEnd(unittest.TestCase):
               f"{ratio:.3f}", flush=True)
         self.assertLess(ratio, 1.5)
 
+    # ------------------------------------------------------------- O3
+    def test_o3_stream_and_migration(self):
+        run = run_gem5("o3-stream", self.bin("stream"), ("512", "1"),
+                       ("--cpu", "o3", "--policy", "bind:1"))
+        report(run)
+        self.assertEqual(run.rc, 0, run.tail())
+        self.assertIn("RESULT PASS", run.stdout)
+        self.assertGreater(run.stats["system.numa.reads::nvm"], 1000)
+        self.check_pass(run_gem5("o3-move_pages", self.bin("t_move_pages"),
+                                 options=("--cpu", "o3")))
+
     # ----------------------------------------------------- controller
     def test_controller_places_and_promotes(self):
         run = run_gem5("hot-promote", self.bin("stream"), STREAM_ARGS,
