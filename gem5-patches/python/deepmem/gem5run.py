@@ -27,7 +27,7 @@ import json
 import os
 import time
 from collections import defaultdict, deque
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import m5
 
@@ -39,8 +39,10 @@ def _freq() -> int:
 
 from deepmem import events as ev
 from deepmem.config import PAGE_SIZE, bound_node
-from deepmem.system import Built
 from deepmem.trace import TraceWriter
+
+if TYPE_CHECKING:
+    from deepmem.system import Built
 
 REGION_CAUSE = "deepmem.region"
 STOP_CAUSE = "deepmem.stop"
@@ -50,7 +52,7 @@ LINE_BYTES = 64
 
 
 class Gem5Backend:
-    def __init__(self, built: Built, outdir: str):
+    def __init__(self, built: "Built", outdir: str):
         self._b = built
         self._opts = built.options
         self._numa = built.numa
