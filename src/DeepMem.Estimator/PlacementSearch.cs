@@ -1,0 +1,227 @@
+namespace DeepMem.Estimator;
+
+/// <summary>
+/// Finds the static region→node placement with the lowest estimate when
+/// one node (the fast one) holds at most a given number of bytes and the
+/// others are unlimited.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The static estimate is C + Σ_i K[i, n_i] over the items i (the regions,
+/// plus the pages outside every region as one more item); see
+/// <see cref="DifferentialEstimator"/>. Off the fast node F an item goes to
+/// its cheapest other node, s_i = min_{d≠F} K[i, d]; on F it costs
+/// f_i = K[i, F]. With benefit b_i = s_i − f_i and size c_i (touched pages ×
+/// page size), the best plan maximises Σ b_i over a set of items with
+/// Σ c_i ≤ capacity: a 0/1 knapsack. Items with b_i ≤ 0 never go to F.
+/// </para>
+/// <para>
+/// Exact (at most <see cref="PlacementSearchOptions.ExactRegionLimit"/> candidate
+/// items): depth-first branch and bound over items sorted by benefit per byte,
+/// pruned with the fractional (Dantzig) bound. Heuristic (more items):
+/// greedy by benefit per byte, taking each item that still fits, then the
+/// better of that and the single most beneficial item that fits; this is
+/// never worse than half the optimum benefit.
+/// </para>
+/// </remarks>
+public static class PlacementSearch
+{
+    /// <summary>Searches the best plan for <paramref name="estimator"/> under <paramref name="options"/>.</summary>
+    public static PlacementPlan FindBest(DifferentialEstimator estimator, PlacementSearchOptions options)
+    {
+        var ix = estimator.Index;
+        var n = ix.N;
+        var fast = options.FastNode ?? ix.Set.FastestNode;
+        if ((uint)fast >= (uint)n)
+        {
+            throw new ArgumentException($"fast node {fast} does not exist (nodes: {n})");
+        }
+
+        var capacityBytes = options.CapacityBytes ?? ix.Set.Header.Nodes[fast].CapacityBytes;
+        var pageSize = ix.PageSize;
+        var capacity = capacityBytes / pageSize;
+
+        // Items: regions 0..R-1, then "other" pages as item R.
+        var items = ix.R + 1;
+        var slowNode = new int[items];
+        var slowCost = new double[items];
+        var fastCost = new double[items];
+        var size = new ulong[items];
+        for (var i = 0; i < items; i++)
+        {
+            var coeff = i < ix.R ? ix.RegionCoeff.AsSpan(i * n, n) : ix.OtherCoeff.AsSpan();
+            var best = -1;
+            for (var d = 0; d < n; d++)
+            {
+                if (d != fast && (best < 0 || coeff[d] < coeff[best]))
+                {
+                    best = d;
+                }
+            }
+
+            fastCost[i] = coeff[fast];
+            slowNode[i] = best < 0 ? fast : best;
+            slowCost[i] = best < 0 ? coeff[fast] : coeff[best];
+            size[i] = i < ix.R
+                ? (options.ChargeFullRegionLength ? ix.Set.Regions[i].ToRegion().PageCount(pageSize) : (ulong)ix.RegionPages[i].Length)
+                : (ulong)ix.OtherPages.Length;
+        }
+
+        // Candidates: positive benefit and a size that fits at all.
+        var candidates = Enumerable.Range(0, items)
+            .Where(i => slowCost[i] - fastCost[i] > 0 && size[i] <= capacity)
+            .OrderByDescending(i => (slowCost[i] - fastCost[i]) / Math.Max(size[i], 1))
+            .ToArray();
+        var benefit = candidates.Select(i => slowCost[i] - fastCost[i]).ToArray();
+        var weight = candidates.Select(i => size[i]).ToArray();
+
+        bool[] take;
+        string method;
+        var optimal = true;
+        long explored = 0;
+        if (candidates.Length <= options.ExactRegionLimit)
+        {
+            method = "exact";
+            take = BranchAndBound(benefit, weight, capacity, options.MaxExploredNodes, out explored, out optimal);
+        }
+        else
+        {
+            method = "greedy";
+            optimal = false;
+            take = Greedy(benefit, weight, capacity);
+        }
+
+        var nodes = (int[])slowNode.Clone();
+        ulong used = 0;
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            if (take[k])
+            {
+                nodes[candidates[k]] = fast;
+                used += weight[k];
+            }
+        }
+
+        var regionNodes = nodes[..ix.R];
+        var other = nodes[ix.R];
+        return new PlacementPlan(regionNodes, other, estimator.EstimateRegionNodes(regionNodes, other), fast,
+            used * pageSize, capacityBytes, method, optimal, explored);
+    }
+
+    private static bool[] Greedy(double[] benefit, ulong[] weight, ulong capacity)
+    {
+        var take = new bool[benefit.Length];
+        ulong used = 0;
+        double total = 0;
+        for (var k = 0; k < benefit.Length; k++)
+        {
+            if (used + weight[k] <= capacity)
+            {
+                take[k] = true;
+                used += weight[k];
+                total += benefit[k];
+            }
+        }
+
+        var bestSingle = -1;
+        for (var k = 0; k < benefit.Length; k++)
+        {
+            if (weight[k] <= capacity && (bestSingle < 0 || benefit[k] > benefit[bestSingle]))
+            {
+                bestSingle = k;
+            }
+        }
+
+        if (bestSingle >= 0 && benefit[bestSingle] > total)
+        {
+            take = new bool[benefit.Length];
+            take[bestSingle] = true;
+        }
+
+        return take;
+    }
+
+    /// <summary>0/1 knapsack by depth-first branch and bound; items sorted by benefit per unit weight.</summary>
+    private static bool[] BranchAndBound(double[] benefit, ulong[] weight, ulong capacity, long budget, out long explored, out bool complete)
+    {
+        var m = benefit.Length;
+        var best = Greedy(benefit, weight, capacity);
+        var bestValue = Sum(benefit, best);
+        var current = new bool[m];
+        long visited = 0;
+        var stopped = false;
+
+        double Bound(int k, ulong room, double value)
+        {
+            for (; k < m; k++)
+            {
+                if (weight[k] <= room)
+                {
+                    room -= weight[k];
+                    value += benefit[k];
+                }
+                else
+                {
+                    return value + benefit[k] * room / weight[k];
+                }
+            }
+
+            return value;
+        }
+
+        void Visit(int k, ulong room, double value)
+        {
+            if (stopped)
+            {
+                return;
+            }
+
+            if (++visited > budget)
+            {
+                stopped = true;
+                return;
+            }
+
+            if (k == m)
+            {
+                if (value > bestValue)
+                {
+                    bestValue = value;
+                    best = (bool[])current.Clone();
+                }
+
+                return;
+            }
+
+            if (Bound(k, room, value) <= bestValue * (1 + 1e-12))
+            {
+                return;
+            }
+
+            if (weight[k] <= room)
+            {
+                current[k] = true;
+                Visit(k + 1, room - weight[k], value + benefit[k]);
+                current[k] = false;
+            }
+
+            Visit(k + 1, room, value);
+        }
+
+        Visit(0, capacity, 0);
+        explored = visited;
+        complete = !stopped;
+        return best;
+    }
+
+    private static double Sum(double[] benefit, bool[] take)
+    {
+        double s = 0;
+        for (var k = 0; k < take.Length; k++)
+        {
+            if (take[k]) s += benefit[k];
+        }
+
+        return s;
+    }
+}
