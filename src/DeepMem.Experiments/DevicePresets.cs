@@ -15,10 +15,10 @@ public static class DevicePresets
     /// <summary>All presets by name.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
-        new("ddr4", DeviceKind.Dram, "DDR4_2400_8x8", 50, 50, 19.2, 0, "DDR4-2400, one 64-bit channel"),
-        new("nvm", DeviceKind.Nvm, "NVM_2400_1x64", 150, 500, 19.2, 0, "gem5 NVM_2400_1x64 (tREAD 150ns, tWRITE 500ns)"),
-        new("hbm", DeviceKind.Hbm, "HBM_1000_4H_1x128", 40, 40, 16, 0, "HBM 1000MHz 4-high, one 128-bit pseudo channel"),
-        new("cxl", DeviceKind.Cxl, "DDR4_2400_8x8", 50, 50, 19.2, 100, "DDR4-2400 behind an added 100ns link latency (CXL.mem-like)"),
+        new("ddr4", DeviceKind.Dram, "DDR4_2400_8x8", 28.3, 28.3, 19.2, 0, "DDR4-2400 x64: 19.2 GB/s, tRCD + tCL = 28 ns"),
+        new("nvm", DeviceKind.Nvm, "NVM_2400_1x64", 150, 500, 2.3, 0, "gem5 NVM_2400_1x64 (tREAD 150ns, tWRITE 500ns); copies at ~2.3 GB/s (Optane-like write bandwidth)"),
+        new("hbm", DeviceKind.Hbm, "HBM_1000_4H_1x128", 28, 28, 16, 0, "HBM gen1 pseudo channel: 1000 MT/s x 128 bit = 16 GB/s"),
+        new("cxl", DeviceKind.Cxl, "DDR4_2400_8x8", 28.3, 28.3, 16, 70, "DDR4-2400 behind a link adding 70 ns per round trip (CXL.mem-like)"),
         new("custom", DeviceKind.Dram, "DDR4_2400_8x8", 0, 0, 0, 0, "explicit parameters; needs kind, read_latency, write_latency, bandwidth"),
     ];
 

@@ -33,6 +33,9 @@ public static partial class ExperimentLoader
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex NamePattern();
 
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex NodeName();
+
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)(\[(\d+)\])?$")]
     private static partial Regex PathSegment();
 
@@ -392,7 +395,11 @@ public static partial class ExperimentLoader
 
             var n = new YamlMap(m, path, sink);
             var name = n.Scalar("name", required: true, expected: "a node name");
-            if (name is not null && !names.Add(name))
+            if (name is not null && !NodeName().IsMatch(name))
+            {
+                sink.Error(n.Get("name")!, n.Sub("name"), name, $"node name '{name}' must be an identifier: letters, digits and '_', not starting with a digit");
+            }
+            else if (name is not null && !names.Add(name))
             {
                 sink.Error(n.Get("name")!, n.Sub("name"), name, $"node name '{name}' is used twice; node names must be unique");
             }
@@ -412,9 +419,9 @@ public static partial class ExperimentLoader
                 {
                     sink.Error(n.Get("capacity")!, n.Sub("capacity"), capText, $"'{capText}' is not a valid capacity: expected {Units.SizeHelp}, greater than zero");
                 }
-                else if (capacity % pageSize != 0)
+                else if (capacity % (1024 * 1024) != 0)
                 {
-                    sink.Error(n.Get("capacity")!, n.Sub("capacity"), capText, $"capacity must be a whole number of {pageSize}-byte pages (was {capacity} bytes)");
+                    sink.Error(n.Get("capacity")!, n.Sub("capacity"), capText, $"capacity must be a whole number of MiB (was {capacity} bytes), as gem5 builds one address range per node");
                 }
             }
 

@@ -43,6 +43,7 @@ public class ExperimentLoaderTests
         Assert.Equal(64UL * 1024 * 1024, e.Spec.Nodes[0].CapacityBytes);
         Assert.Equal(DeviceKind.Nvm, e.Spec.Nodes[1].Kind);
         Assert.Equal(150, e.Spec.Nodes[1].ReadLatencyNs);
+        Assert.Equal(2.3, e.Spec.Nodes[1].BandwidthGBps);
         Assert.Equal(500, e.Spec.Nodes[1].WriteLatencyNs);
         Assert.Equal(2_000_000UL, e.Spec.EpochInstructions);
         Assert.Equal("o3", e.Spec.Cpu.Model);
@@ -121,10 +122,10 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
-    public void A_capacity_must_be_whole_pages()
+    public void A_capacity_must_be_whole_mebibytes()
     {
-        var p = Single(Load(Good.Replace("capacity: 64MiB", "capacity: 5000")));
-        Assert.Contains("whole number of 4096-byte pages", p.Message);
+        var p = Single(Load(Good.Replace("capacity: 64MiB", "capacity: 4100KiB")));
+        Assert.Contains("whole number of MiB", p.Message);
     }
 
     [Fact]

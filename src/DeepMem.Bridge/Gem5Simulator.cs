@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeepMem.Core;
+using Grpc.Net.Client;
+
+namespace DeepMem.Bridge;
+
+/// <summary>
+/// The gem5 backend: launches patched gem5 with configs/gem5/deepmem_se.py
+/// on the experiment's memory system and workload, connects to the bridge
+/// server inside gem5, and drives the policy live. gem5 crashing, exiting
+/// early or going silent ends the run with the cause and the tail of
+/// gem5's output; cancellation kills gem5's whole process tree.
+/// </summary>
+/// <param name="options">Binary, config script and deadlines.</param>
+/// <param name="log">Receives one line per notable event (rejections, gem5 output when asked).</param>
+public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = null) : IMemorySimulator
+{
+    /// <inheritdoc />
+    public string Name => "gem5";
+
+    /// <summary>The gem5 command line for a spec (without starting it).</summary>
+    public IReadOnlyList<string> Arguments(SimulationSpec spec)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var m5out = Path.Combine(spec.OutputDir, "m5out");
+        var args = new List<string> { "-d", m5out, options.ConfigScript };
+        foreach (var n in spec.Nodes)
+        {
+            var preset = n.Preset != "custom" ? n.Preset : n.Kind switch
+            {
+                DeviceKind.Nvm => "nvm",
+                DeviceKind.Hbm => "hbm",
+                DeviceKind.Cxl => "cxl",
+                _ => "ddr4",
+            };
+            args.Add("--node");
+            args.Add(string.Create(inv, $"{n.Name}:{preset}:{n.CapacityBytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
+        }
+
+        args.AddRange(["--cpu", spec.Cpu.Model, "--clock", string.Create(inv, $"{spec.Cpu.FrequencyHz / 1e6}MHz")]);
+        args.AddRange(["--l1d-size", $"{spec.Cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{spec.Cpu.L1IBytes / 1024}KiB", "--l2-size", $"{spec.Cpu.L2Bytes / 1024}KiB"]);
+        args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
+        args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
+        args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0"]);
+        args.AddRange(["--bridge-reply-timeout", options.ReplyDeadline.TotalSeconds.ToString(inv)]);
+        args.AddRange(["--bridge-connect-timeout", "120"]);
+        args.AddRange(["--bridge-fallback", options.Fallback == FallbackMode.Stop ? "stop" : "default"]);
+        args.AddRange(["--stdout-file", Path.Combine(spec.OutputDir, "program.out")]);
+        args.Add(spec.Workload.Binary);
+        args.AddRange(spec.Workload.Args);
+        return args;
+    }
+
+    /// <inheritdoc />
+    public async Task<RunResult> RunAsync(SimulationSpec spec, IPlacementPolicy policy, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var binary = options.ResolveBinary();
+        if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
+        {
+            return Failed(string.IsNullOrEmpty(binary)
+                ? "no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches (see README)"
+                : $"gem5 binary '{binary}' does not exist", clock, null);
+        }
+
+        if (!File.Exists(spec.Workload.Binary))
+        {
+            return Failed($"workload binary '{spec.Workload.Binary}' does not exist (build it: make -C tests/workloads)", clock, null);
+        }
+
+        Directory.CreateDirectory(spec.OutputDir);
+        var args = Arguments(spec);
+        var env = new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath };
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            env["DEEPMEM_BRIDGE_TOKEN"] = options.Token;
+        }
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        run.CancelAfter(options.RunTimeout);
+        await using var gem5 = BridgeProcess.Start(binary, args, env, spec.Workload.WorkingDir);
+        var commandLine = gem5.CommandLine;
+        await File.WriteAllTextAsync(Path.Combine(spec.OutputDir, "command.txt"), commandLine + "\n", CancellationToken.None);
+        int port;
+        try
+        {
+            port = await gem5.WaitForPortAsync(options.EventDeadline, run.Token);
+        }
+        catch (BridgeStartException e)
+        {
+            return Failed($"gem5 did not start its bridge: {e.Message}", clock, commandLine, e.ExitCode ?? 1, e.OutputTail);
+        }
+        catch (OperationCanceledException)
+        {
+            return Ended(cancellationToken.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
+        }
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var session = await CoSimulationClient.RunAsync(channel, policy,
+            new SessionOptions { EventDeadline = options.EventDeadline, Token = options.Token },
+            progress, log, run.Token);
+        if (session.Status == RunStatus.Cancelled)
+        {
+            gem5.Kill();
+            return Ended(cancellationToken.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
+        }
+
+        // gem5 exits on its own after Finished/Failed; give it a moment, then kill.
+        var exited = await gem5.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        if (!exited)
+        {
+            gem5.Kill();
+        }
+
+        var tail = gem5.OutputTail;
+        var finished = session.Finished;
+        if (session.Status != RunStatus.Succeeded || finished is null)
+        {
+            var exit = gem5.ExitCode;
+            var reason = session.FailureReason ?? "gem5 ended without a result";
+            if (exit is not null && exit != 0 && session.Failed is null)
+            {
+                reason += $" (gem5 exited with code {exit})";
+            }
+
+            return Failed(reason, clock, commandLine, session.Failed?.ExitCode ?? exit ?? 1,
+                string.IsNullOrEmpty(session.Failed?.OutputTail) ? tail : session.Failed!.OutputTail) with
+            {
+                RejectedDecisions = (ulong)session.Rejections.Count,
+                Epochs = session.Epochs,
+            };
+        }
+
+        var ticksPerSecond = session.Machine?.TicksPerSecond is > 0 ? session.Machine.TicksPerSecond : 1_000_000_000_000UL;
+        return new RunResult
+        {
+            Backend = Name,
+            Status = finished.ExitCode == 0 ? RunStatus.Succeeded : RunStatus.Failed,
+            FailureReason = finished.ExitCode == 0 ? null : $"the workload exited with code {finished.ExitCode}",
+            ExitCode = finished.ExitCode,
+            SimulatedSeconds = finished.SimulatedSeconds,
+            Ticks = finished.Ticks,
+            Instructions = finished.Instructions,
+            Epochs = session.Epochs,
+            Nodes = finished.Nodes.Select(ProtocolConvert.ToNodeStats).ToList(),
+            MigratedPages = finished.MigratedPages,
+            MigrationSeconds = finished.MigrationTicks / (double)ticksPerSecond,
+            RejectedDecisions = (ulong)session.Rejections.Count,
+            HostSeconds = clock.Elapsed.TotalSeconds,
+            OutputDir = string.IsNullOrEmpty(finished.OutputDir) ? Path.Combine(spec.OutputDir, "m5out") : finished.OutputDir,
+            CommandLine = commandLine,
+        };
+    }
+
+    private RunResult Failed(string reason, Stopwatch clock, string? commandLine, int exitCode = 1, string? tail = null) => new()
+    {
+        Backend = Name,
+        Status = RunStatus.Failed,
+        FailureReason = reason,
+        ExitCode = exitCode,
+        HostSeconds = clock.Elapsed.TotalSeconds,
+        CommandLine = commandLine,
+        OutputTail = tail,
+    };
+
+    private RunResult Ended(bool cancelled, Stopwatch clock, string commandLine, string tail) => cancelled
+        ? new RunResult { Backend = Name, Status = RunStatus.Cancelled, FailureReason = "cancelled by the user; gem5 was stopped", ExitCode = 130, HostSeconds = clock.Elapsed.TotalSeconds, CommandLine = commandLine }
+        : Failed($"the run exceeded its timeout of {options.RunTimeout.TotalSeconds:0} s; gem5 was stopped", clock, commandLine, 1, tail);
+}
