@@ -523,7 +523,7 @@ class ScriptedBackend:
             current = self.resident.get(page)
             if not problems and current != m.target_node:
                 in_use = self._in_use(m.target_node)
-                if False:
+                if in_use >= self.capacity[m.target_node]:
                     problems.append(
                         f"node {m.target_node} is full ({in_use} of "
                         f"{self.capacity[m.target_node]} pages in use)")
