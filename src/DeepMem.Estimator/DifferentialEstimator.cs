@@ -21,8 +21,11 @@ namespace DeepMem.Estimator;
 /// C = Σ_{w: A(w)=0} min_d T_d(w) and G[p, d] = Σ_{w: A(w)&gt;0} c_p(w) T_d(w) / A(w).
 /// Summing G over the pages of region r gives K[r, d], so a region→node
 /// placement costs C + K_other[n_other] + Σ_r K[r, n_r]: O(regions) after a
-/// single O(entries × nodes) precomputation. Page-level placements
-/// (interleave) cost O(touched pages of the interleaved regions).
+/// single O(entries × nodes) precomputation. An interleaved region with a
+/// pattern of period P (the sum of the weights) costs O(P): G is summed per
+/// residue of the page index modulo P once per (region, P) and cached.
+/// The per-window breakdown uses per-window per-region access sums,
+/// O(windows × regions), or O(entries) when a region is interleaved.
 /// Placing every page on d gives exactly Σ_w T_d(w) for windows with
 /// accesses, i.e. the d trace's total when every window has accesses.
 /// </para>
@@ -61,6 +64,10 @@ public sealed class DifferentialEstimator
     public double ConstantMicroseconds => Index.ConstantMicros;
 
     internal TraceIndex Index { get; }
+
+    private const int MaxCachedPeriod = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Region, int Period), double[]> _residueSums = new();
 
     /// <summary>Total time of the trace bound to <paramref name="node"/>, in microseconds.</summary>
     public double TraceMicroseconds(int node)
@@ -143,13 +150,10 @@ public sealed class DifferentialEstimator
                 continue;
             }
 
-            foreach (var p in Index.RegionPages[r])
-            {
-                total += Index.PageCoeff[p * n + InterleavePattern.Node(rp, Index.PageIndexInRegion[p])];
-            }
+            total += InterleaveTerm(r, InterleavePattern.SlotTable(rp));
         }
 
-        return new StaticEstimate(total, perWindow ? PerWindow(PageNodes(placement)) : null);
+        return new StaticEstimate(total, perWindow ? PerWindow(placement) : null);
     }
 
     /// <summary>
@@ -186,6 +190,100 @@ public sealed class DifferentialEstimator
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// Term of region r interleaved with the slot table: per pattern period,
+    /// the coefficients are summed once by residue (cached), so a placement
+    /// costs O(period) instead of O(pages).
+    /// </summary>
+    private double InterleaveTerm(int r, int[] table)
+    {
+        var n = Index.N;
+        var period = table.Length;
+        if (period > MaxCachedPeriod)
+        {
+            double direct = 0;
+            foreach (var p in Index.RegionPages[r])
+            {
+                direct += Index.PageCoeff[p * n + table[(int)(Index.PageIndexInRegion[p] % (ulong)period)]];
+            }
+
+            return direct;
+        }
+
+        var sums = _residueSums.GetOrAdd((r, period), key =>
+        {
+            var s = new double[key.Period * n];
+            foreach (var p in Index.RegionPages[key.Region])
+            {
+                var k = (int)(Index.PageIndexInRegion[p] % (ulong)key.Period);
+                for (var d = 0; d < n; d++)
+                {
+                    s[k * n + d] += Index.PageCoeff[p * n + d];
+                }
+            }
+
+            return s;
+        });
+        double total = 0;
+        for (var k = 0; k < period; k++)
+        {
+            total += sums[k * n + table[k]];
+        }
+
+        return total;
+    }
+
+    /// <summary>Per-window estimate of a static placement: O(windows × regions) without interleave, else O(entries).</summary>
+    private double[] PerWindow(StaticPlacement placement)
+    {
+        var ix = Index;
+        for (var r = 0; r < ix.R; r++)
+        {
+            if (placement.Regions[r].Mode == PlacementMode.Interleave)
+            {
+                return PerWindow(PageNodes(placement));
+            }
+        }
+
+        var n = ix.N;
+        var stride = ix.R + 1;
+        var itemNode = new int[stride];
+        for (var r = 0; r < ix.R; r++)
+        {
+            itemNode[r] = SingleNode(placement.Regions[r]);
+        }
+
+        itemNode[ix.R] = placement.OtherNode;
+        var result = new double[ix.W];
+        var share = new double[n];
+        for (var w = 0; w < ix.W; w++)
+        {
+            var a = ix.WindowAccesses[w];
+            if (!(a > 0))
+            {
+                result[w] = ix.FallbackMicros[w];
+                continue;
+            }
+
+            Array.Clear(share);
+            var row = w * stride;
+            for (var i = 0; i < stride; i++)
+            {
+                share[itemNode[i]] += ix.WindowRegionAccesses[row + i];
+            }
+
+            double t = 0;
+            for (var d = 0; d < n; d++)
+            {
+                t += ix.WindowMicros[w * n + d] * share[d];
+            }
+
+            result[w] = t / a;
+        }
+
+        return result;
     }
 
     internal StaticEstimate EstimateDense(int[] nodes, bool perWindow)

@@ -21,10 +21,10 @@ public sealed record EstimatorBenchmarkResult
     /// <summary>Bind placements per second through <see cref="DifferentialEstimator.EstimateStatic"/> (the general API).</summary>
     public required double StaticPlacementsPerSecond { get; init; }
 
-    /// <summary>Placements per second with every region page-interleaved (O(touched pages)).</summary>
+    /// <summary>Placements per second with every region page-interleaved (O(pattern period) per region).</summary>
     public required double InterleavePlacementsPerSecond { get; init; }
 
-    /// <summary>Placements per second with the per-window breakdown (O(entries)).</summary>
+    /// <summary>Region placements per second with the per-window breakdown (O(windows × regions)).</summary>
     public required double PerWindowPlacementsPerSecond { get; init; }
 
     /// <summary>Window-page updates per second replaying with a migrating policy on <see cref="EstimatorSimulator"/>.</summary>
@@ -54,8 +54,8 @@ public sealed record EstimatorBenchmarkResult
         s.AppendLine(c, $"  precompute (once per trace set)       {PrecomputeSeconds * 1e3,12:F1} ms");
         s.AppendLine(c, $"  static region->node placements/s      {RegionPlacementsPerSecond,12:N0}   ({1e6 / RegionPlacementsPerSecond:F3} us each, O(regions))");
         s.AppendLine(c, $"  static placements/s (EstimateStatic)  {StaticPlacementsPerSecond,12:N0}");
-        s.AppendLine(c, $"  interleaved placements/s              {InterleavePlacementsPerSecond,12:N0}   (O(touched pages))");
-        s.AppendLine(c, $"  placements/s with per-window detail   {PerWindowPlacementsPerSecond,12:N0}   (O(entries))");
+        s.AppendLine(c, $"  interleaved placements/s              {InterleavePlacementsPerSecond,12:N0}   (O(pattern period) per region)");
+        s.AppendLine(c, $"  placements/s with per-window detail   {PerWindowPlacementsPerSecond,12:N0}   (O(windows x regions))");
         s.AppendLine(c, $"  dynamic window-page updates/s         {DynamicUpdatesPerSecond,12:N0}   ({DynamicSecondsPerRun * 1e3:F1} ms per replay, {DynamicMigrationsPerRun:N0} migrations)");
         if (Gem5SecondsPerPlacement is { } g)
         {

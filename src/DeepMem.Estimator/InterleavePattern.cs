@@ -40,6 +40,28 @@ internal static class InterleavePattern
         return weights.Count - 1;
     }
 
+    /// <summary>Node of each slot of the pattern: page i goes to <c>table[i % table.Length]</c>.</summary>
+    public static int[] SlotTable(RegionPlacement placement)
+    {
+        var nodes = placement.Nodes;
+        var weights = placement.Weights;
+        if (weights.Count == 0)
+        {
+            return nodes.ToArray();
+        }
+
+        var table = new List<int>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            for (var k = 0; k < weights[i]; k++)
+            {
+                table.Add(nodes[i]);
+            }
+        }
+
+        return table.ToArray();
+    }
+
     /// <summary>The node page <paramref name="pageIndex"/> of an interleaved region goes to.</summary>
     public static int Node(RegionPlacement placement, ulong pageIndex) => placement.Nodes[Slot(placement, pageIndex)];
 
@@ -56,11 +78,12 @@ internal static class InterleavePattern
             return $"{placement}: mode {placement.Mode} needs at least one node";
         }
 
-        foreach (var n in placement.Nodes)
+        var nodes = placement.Nodes;
+        for (var i = 0; i < nodes.Count; i++)
         {
-            if (n < 0 || n >= nodeCount)
+            if (nodes[i] < 0 || nodes[i] >= nodeCount)
             {
-                return $"{placement}: node {n} does not exist (nodes: {nodeCount})";
+                return $"{placement}: node {nodes[i]} does not exist (nodes: {nodeCount})";
             }
         }
 
@@ -71,7 +94,13 @@ internal static class InterleavePattern
                 return $"{placement}: {placement.Weights.Count} weights for {placement.Nodes.Count} nodes";
             }
 
-            if (placement.Weights.Any(w => w <= 0))
+            var positive = true;
+            for (var i = 0; i < placement.Weights.Count; i++)
+            {
+                positive &= placement.Weights[i] > 0;
+            }
+
+            if (!positive)
             {
                 return $"{placement}: interleave weights must be greater than zero (were {string.Join(",", placement.Weights)})";
             }

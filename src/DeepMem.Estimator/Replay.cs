@@ -342,16 +342,22 @@ internal sealed class Replay
 
         Array.Clear(_epochNodeReads);
         Array.Clear(_epochNodeWrites);
-        _epochPages.Sort((a, b) => _ix.PageNumbers[a].CompareTo(_ix.PageNumbers[b]));
         var k = _epochPages.Count;
         var vpn = new ulong[k];
+        var ids = new int[k];
+        for (var i = 0; i < k; i++)
+        {
+            ids[i] = _epochPages[i];
+            vpn[i] = _ix.PageNumbers[ids[i]];
+        }
+
+        Array.Sort(vpn, ids);
         var r = new uint[k];
         var wr = new uint[k];
         var nodes = new int[k];
         for (var i = 0; i < k; i++)
         {
-            var p = _epochPages[i];
-            vpn[i] = _ix.PageNumbers[p];
+            var p = ids[i];
             r[i] = ToCount(_epochPageReads[p]);
             wr[i] = ToCount(_epochPageWrites[p]);
             nodes[i] = _nodeOf[p];

@@ -162,6 +162,9 @@ internal sealed class TraceIndex
     /// <summary>A(w): the weighted accesses of each window.</summary>
     public double[] WindowAccesses { get; private set; } = [];
 
+    /// <summary>S[w * (R + 1) + r]: weighted accesses of window w to region r (index R: pages outside every region).</summary>
+    public double[] WindowRegionAccesses { get; private set; } = [];
+
     /// <summary>G[p * N + d]: microseconds page p contributes when placed on node d.</summary>
     public double[] PageCoeff { get; private set; } = [];
 
@@ -237,6 +240,17 @@ internal sealed class TraceIndex
             }
 
             WindowAccesses[w] = a;
+        }
+
+        var stride = R + 1;
+        WindowRegionAccesses = new double[W * stride];
+        for (var w = 0; w < W; w++)
+        {
+            for (var e = offsets[w]; e < offsets[w + 1]; e++)
+            {
+                var r = PageRegion[EntryPage[e]];
+                WindowRegionAccesses[w * stride + (r < 0 ? R : r)] += EntryWeight[e];
+            }
         }
     }
 
