@@ -96,7 +96,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             return Ended(cancellationToken.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
         }
 
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using var channel = BridgeChannel.Create(port);
         var session = await CoSimulationClient.RunAsync(channel, policy,
             new SessionOptions { EventDeadline = options.EventDeadline, Token = options.Token },
             progress, log, run.Token);

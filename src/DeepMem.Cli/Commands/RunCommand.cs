@@ -75,7 +75,18 @@ public static class RunCommand
             }
         }
 
-        Console.WriteLine($"results: {experiments.FirstOrDefault()?.ResultsRoot}");
+        var root = experiments[0].ResultsRoot;
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name);
+        Console.WriteLine();
+        Console.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
+        Console.WriteLine();
+        Console.WriteLine($"results: {root}");
+        Console.WriteLine($"report:  {md}");
+        if (png is not null)
+        {
+            Console.WriteLine($"plot:    {png}");
+        }
+
         return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 

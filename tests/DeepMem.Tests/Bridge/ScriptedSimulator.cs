@@ -42,7 +42,7 @@ internal sealed class ScriptedSimulator : IAsyncDisposable
             ["DEEPMEM_PROTO_CACHE"] = Path.Combine(dir, "proto-cache"),
         });
         var port = await process.WaitForPortAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var channel = BridgeChannel.Create(port);
         return new ScriptedSimulator(dir, process, channel);
     }
 
