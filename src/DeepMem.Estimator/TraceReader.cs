@@ -454,7 +454,8 @@ public sealed class TraceReader : IDisposable
 
         if (ticks != _sumTicks || insts != _sumInsts)
         {
-            throw Error($"end totals (ticks {ticks}, insts {insts}) differ from the sums over the {_windows} window(s) (ticks {_sumTicks}, insts {_sumInsts})");
+            var hint = exit == -1 ? " (exit_code -1: the run failed before its last window was written)" : "";
+            throw Error($"end totals (ticks {ticks}, insts {insts}) differ from the sums over the {_windows} window(s) (ticks {_sumTicks}, insts {_sumInsts}){hint}");
         }
 
         return new TraceEnd(ticks, insts, exit);

@@ -21,19 +21,32 @@ public class TraceSetTests
         Assert.Equal(0, swapped.FastestNode);
     }
 
+    private static WindowTrace WithInstructions(WindowTrace t, params ulong[] insts) => t with
+    {
+        Windows = t.Windows.Select((w, i) => new TraceWindow(i, w.Ticks, insts[i], w.Pages, w.Reads, w.Writes, w.Nodes)).ToList(),
+        End = t.End with { Instructions = (ulong)insts.Sum(x => (decimal)x) },
+    };
+
+    [Fact]
+    public void An_O3_overshoot_of_a_few_instructions_is_tolerated()
+    {
+        var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
+        var b = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1005, 995);
+        Assert.Equal(2, TraceSet.Create([a, b]).WindowCount);
+    }
+
     [Fact]
     public void Misaligned_windows_are_reported_with_window_and_counts()
     {
         var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
-        var b = TestTraces.Trace(1, 2, [20, 20], Windows, []);
-        var w1 = b.Windows[1];
-        var shifted = b with
-        {
-            Windows = [b.Windows[0], new TraceWindow(1, w1.Ticks, 1012, w1.Pages, w1.Reads, w1.Writes, w1.Nodes)],
-            End = b.End with { Instructions = 2012 },
-        };
-        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, shifted]));
-        Assert.Contains(e.Problems, p => p.Contains("window 1 is not instruction-aligned: 1000 instructions in dram.trace.jsonl.gz, 1012 in nvm.trace.jsonl.gz"));
+        var b = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1000, 1012);
+        var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, b], instructionTolerance: 0));
+        Assert.Contains(e.Problems, p => p == "window 1 is not instruction-aligned: it ends at instruction 2000 in dram.trace.jsonl.gz but 2012 in nvm.trace.jsonl.gz (tolerance 0)");
+        Assert.DoesNotContain(e.Problems, p => p.StartsWith("window 0"));
+
+        var far = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1500, 500);
+        var e2 = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, far]));
+        Assert.Contains(e2.Problems, p => p.StartsWith("window 0 is not instruction-aligned: it ends at instruction 1000 in dram.trace.jsonl.gz but 1500"));
     }
 
     [Fact]
