@@ -41,19 +41,43 @@ public static class EstimatorBenchmark
         double sink = 0;
 
         var regionRate = Rate(budget, cancellationToken, k => sink += est.EstimateRegionNodes(assignments[k % pool]));
-        var staticRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool]).Microseconds);
+        var staticPlacementRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool]).Microseconds);
         var interleaveRate = Rate(budget, cancellationToken, _ => sink += est.EstimateStatic(interleave).Microseconds);
         var perWindowRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool], perWindow: true).Microseconds);
 
         var sim = new EstimatorSimulator(est);
         var simSpec = Spec(set);
+        var (migratingRate, migratingRun, migrations) = Replays(sim, simSpec, () => new HotPagePolicy(), budget, cancellationToken, ref sink);
+        var (staticRate, _, _) = Replays(sim, simSpec, () => new InterleaveOnlyPolicy(), budget, cancellationToken, ref sink);
+        GC.KeepAlive(sink);
+        return new EstimatorBenchmarkResult
+        {
+            Trace = spec,
+            Entries = est.Index.Entries,
+            PrecomputeSeconds = precompute,
+            RegionPlacementsPerSecond = regionRate,
+            StaticPlacementsPerSecond = staticPlacementRate,
+            InterleavePlacementsPerSecond = interleaveRate,
+            PerWindowPlacementsPerSecond = perWindowRate,
+            DynamicUpdatesPerSecond = migratingRate,
+            DynamicSecondsPerRun = migratingRun,
+            DynamicMigrationsPerRun = migrations,
+            ReplayUpdatesPerSecond = staticRate,
+            Gem5SecondsPerPlacement = options.Gem5SecondsPerPlacement,
+        };
+    }
+
+    /// <summary>Replays until the budget is spent: (updates per second, seconds per replay, migrations per replay).</summary>
+    private static (double Rate, double SecondsPerRun, ulong Migrations) Replays(
+        EstimatorSimulator sim, SimulationSpec spec, Func<IPlacementPolicy> policy, double budget, CancellationToken ct, ref double sink)
+    {
         ulong updates = 0;
         ulong migrations = 0;
         var runs = 0;
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         do
         {
-            var run = sim.Run(simSpec, new HotPagePolicy(), null, cancellationToken);
+            var run = sim.Run(spec, policy(), null, ct);
             if (run.Result.Status != RunStatus.Succeeded)
             {
                 throw new InvalidOperationException($"benchmark replay failed: {run.Result.FailureReason}");
@@ -64,24 +88,10 @@ public static class EstimatorBenchmark
             sink += run.Result.SimulatedSeconds;
             runs++;
         }
-        while (clock.Elapsed.TotalSeconds < budget && !cancellationToken.IsCancellationRequested);
+        while (clock.Elapsed.TotalSeconds < budget && !ct.IsCancellationRequested);
 
-        var dynamicSeconds = clock.Elapsed.TotalSeconds;
-        GC.KeepAlive(sink);
-        return new EstimatorBenchmarkResult
-        {
-            Trace = spec,
-            Entries = est.Index.Entries,
-            PrecomputeSeconds = precompute,
-            RegionPlacementsPerSecond = regionRate,
-            StaticPlacementsPerSecond = staticRate,
-            InterleavePlacementsPerSecond = interleaveRate,
-            PerWindowPlacementsPerSecond = perWindowRate,
-            DynamicUpdatesPerSecond = updates / dynamicSeconds,
-            DynamicSecondsPerRun = dynamicSeconds / runs,
-            DynamicMigrationsPerRun = migrations,
-            Gem5SecondsPerPlacement = options.Gem5SecondsPerPlacement,
-        };
+        var seconds = clock.Elapsed.TotalSeconds;
+        return (updates / seconds, seconds / runs, migrations);
     }
 
     private static double Rate(double budget, CancellationToken ct, Action<int> body)
@@ -121,6 +131,19 @@ public static class EstimatorBenchmark
         Migration = new MigrationCostSpec(2000),
         OutputDir = ".",
     };
+
+    /// <summary>Regions interleaved over every node, no migrations: the replay loop alone.</summary>
+    private sealed class InterleaveOnlyPolicy : IPlacementPolicy
+    {
+        private int _nodes;
+
+        public void Initialize(Topology topology) => _nodes = topology.Nodes.Count;
+
+        public RegionPlacement PlaceRegion(Region region) =>
+            RegionPlacement.Interleave(Enumerable.Range(0, _nodes).ToArray());
+
+        public IReadOnlyList<PageMigration> OnEpoch(EpochReport report) => [];
+    }
 
     /// <summary>The benchmark's dynamic policy: regions interleaved, then each epoch's 32 hottest pages moved to node 0.</summary>
     private sealed class HotPagePolicy : IPlacementPolicy

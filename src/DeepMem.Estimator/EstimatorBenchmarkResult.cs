@@ -30,7 +30,10 @@ public sealed record EstimatorBenchmarkResult
     /// <summary>Window-page updates per second replaying with a migrating policy on <see cref="EstimatorSimulator"/>.</summary>
     public required double DynamicUpdatesPerSecond { get; init; }
 
-    /// <summary>Host seconds of one dynamic replay of the whole trace.</summary>
+    /// <summary>Window-page updates per second replaying with a policy that never migrates (the replay loop and epoch reports alone).</summary>
+    public required double ReplayUpdatesPerSecond { get; init; }
+
+    /// <summary>Host seconds of one dynamic replay of the whole trace (migrating policy).</summary>
     public required double DynamicSecondsPerRun { get; init; }
 
     /// <summary>Pages migrated per dynamic replay.</summary>
@@ -56,7 +59,8 @@ public sealed record EstimatorBenchmarkResult
         s.AppendLine(c, $"  static placements/s (EstimateStatic)  {StaticPlacementsPerSecond,12:N0}");
         s.AppendLine(c, $"  interleaved placements/s              {InterleavePlacementsPerSecond,12:N0}   (O(pattern period) per region)");
         s.AppendLine(c, $"  placements/s with per-window detail   {PerWindowPlacementsPerSecond,12:N0}   (O(windows x regions))");
-        s.AppendLine(c, $"  dynamic window-page updates/s         {DynamicUpdatesPerSecond,12:N0}   ({DynamicSecondsPerRun * 1e3:F1} ms per replay, {DynamicMigrationsPerRun:N0} migrations)");
+        s.AppendLine(c, $"  dynamic window-page updates/s         {DynamicUpdatesPerSecond,12:N0}   (hot-page migrating policy: {DynamicSecondsPerRun * 1e3:F1} ms per replay, {DynamicMigrationsPerRun:N0} migrations)");
+        s.AppendLine(c, $"  replay window-page updates/s          {ReplayUpdatesPerSecond,12:N0}   (policy without migrations)");
         if (Gem5SecondsPerPlacement is { } g)
         {
             s.AppendLine(c, $"  gem5 per placement                    {g,12:F1} s");

@@ -21,6 +21,26 @@ public sealed class TraceSet
     private TraceSet(IReadOnlyList<WindowTrace> traces)
     {
         Traces = traces;
+        var warnings = new List<string>();
+        for (var d = 0; d < traces.Count; d++)
+        {
+            long foreign = 0, total = 0;
+            foreach (var w in traces[d].Windows)
+            {
+                total += w.Nodes.Length;
+                foreach (var node in w.Nodes)
+                {
+                    if (node != d) foreign++;
+                }
+            }
+
+            if (foreign > 0)
+            {
+                warnings.Add($"{Name(traces[d])}: {foreign} of {total} page entries lived on another node than the bound node {d} (the program's own mbind/set_mempolicy?); the estimator treats every page as placed by the plan");
+            }
+        }
+
+        Warnings = warnings;
     }
 
     /// <summary>The traces; index = the node the run was bound to.</summary>
@@ -40,6 +60,9 @@ public sealed class TraceSet
 
     /// <summary>The region map shared by the traces, in file order.</summary>
     public IReadOnlyList<TraceRegion> Regions => Traces[0].Regions;
+
+    /// <summary>Things that do not stop the estimator but may cost accuracy, one line each.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The node whose trace took the least simulated time (ties: lowest id).</summary>
     public int FastestNode

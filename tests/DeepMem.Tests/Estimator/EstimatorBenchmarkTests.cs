@@ -19,6 +19,7 @@ public class EstimatorBenchmarkTests
         Assert.True(result.InterleavePlacementsPerSecond > 0);
         Assert.True(result.PerWindowPlacementsPerSecond > 0);
         Assert.True(result.DynamicUpdatesPerSecond > 0);
+        Assert.True(result.ReplayUpdatesPerSecond > 0);
         Assert.True(result.DynamicMigrationsPerRun > 0);
         Assert.True(result.Entries > 0);
         Assert.Equal(600 * result.RegionPlacementsPerSecond, result.SpeedupOverGem5!.Value, 1e-6 * result.SpeedupOverGem5.Value);

@@ -68,6 +68,18 @@ public class TraceSetTests
     }
 
     [Fact]
+    public void Pages_off_the_bound_node_are_a_warning_not_an_error()
+    {
+        var set = TestTraces.TwoByTwo();
+        Assert.Empty(set.Warnings);
+        var t = set.Traces[1];
+        var w = t.Windows[0];
+        var moved = t with { Windows = [new TraceWindow(0, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, [0, 1]), t.Windows[1]] };
+        var warned = TraceSet.Create([set.Traces[0], moved]);
+        Assert.Equal("nvm.trace.jsonl.gz: 1 of 4 page entries lived on another node than the bound node 1 (the program's own mbind/set_mempolicy?); the estimator treats every page as placed by the plan", warned.Warnings.Single());
+    }
+
+    [Fact]
     public void Two_traces_bound_to_the_same_node_are_refused()
     {
         var a = TestTraces.Trace(0, 2, [10, 10], Windows, []);
