@@ -27,19 +27,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         var args = new List<string> { "-d", m5out, options.ConfigScript };
         foreach (var n in spec.Nodes)
         {
-            var preset = n.Preset != "custom" ? n.Preset : n.Kind switch
-            {
-                DeviceKind.Nvm => "nvm",
-                DeviceKind.Hbm => "hbm",
-                DeviceKind.Cxl => "cxl",
-                _ => "ddr4",
-            };
             args.Add("--node");
-            args.Add(string.Create(inv, $"{n.Name}:{preset}:{n.CapacityBytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
+            args.Add(string.Create(inv, $"{n.Name}:{Gem5Preset(n)}:{n.CapacityBytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
         }
 
-        args.AddRange(["--cpu", spec.Cpu.Model, "--clock", string.Create(inv, $"{spec.Cpu.FrequencyHz / 1e6}MHz")]);
-        args.AddRange(["--l1d-size", $"{spec.Cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{spec.Cpu.L1IBytes / 1024}KiB", "--l2-size", $"{spec.Cpu.L2Bytes / 1024}KiB"]);
+        args.AddRange(CpuArguments(spec));
         args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
         args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
         args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0"]);
@@ -50,6 +42,27 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         args.Add(spec.Workload.Binary);
         args.AddRange(spec.Workload.Args);
         return args;
+    }
+
+    /// <summary>The gem5-side preset of a node ("custom" maps to its kind's preset with explicit numbers).</summary>
+    public static string Gem5Preset(NodeSpec n) => n.Preset != "custom" ? n.Preset : n.Kind switch
+    {
+        DeviceKind.Nvm => "nvm",
+        DeviceKind.Hbm => "hbm",
+        DeviceKind.Cxl => "cxl",
+        _ => "ddr4",
+    };
+
+    /// <summary>CPU and cache arguments of the config script.</summary>
+    public static IReadOnlyList<string> CpuArguments(SimulationSpec spec)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            "--cpu", spec.Cpu.Model, "--clock", string.Create(inv, $"{spec.Cpu.FrequencyHz / 1e6}MHz"),
+            "--l1d-size", $"{spec.Cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{spec.Cpu.L1IBytes / 1024}KiB",
+            "--l2-size", $"{spec.Cpu.L2Bytes / 1024}KiB",
+        ];
     }
 
     /// <inheritdoc />

@@ -24,6 +24,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
         return root;
     }
 

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeepMem.Core;
+
+namespace DeepMem.Bridge;
+
+/// <summary>
+/// Records the single-device window traces the estimator needs: one gem5
+/// run per node with every page bound to that node, each writing
+/// <c>&lt;node&gt;.trace.jsonl.gz</c>. Each run's node gets the capacity of all
+/// nodes together, so the whole footprint fits. Runs go in parallel.
+/// </summary>
+/// <param name="options">gem5 binary and config script.</param>
+public sealed class TraceRecorder(Gem5Options options)
+{
+    /// <summary>Outcome of one node's run.</summary>
+    /// <param name="Node">Node name.</param>
+    /// <param name="TracePath">The trace file (exists when Ok).</param>
+    /// <param name="Ok">True when gem5 exited 0 and wrote the trace.</param>
+    /// <param name="Message">Failure cause, or a one-line summary.</param>
+    /// <param name="HostSeconds">gem5 host time.</param>
+    /// <param name="CommandLine">The exact command line.</param>
+    public sealed record NodeTrace(string Node, string TracePath, bool Ok, string Message, double HostSeconds, string CommandLine);
+
+    /// <summary>File name of a node's trace.</summary>
+    public static string TraceFileName(string node) => $"{node}.trace.jsonl.gz";
+
+    /// <summary>gem5 arguments for the run bound to <paramref name="node"/>.</summary>
+    public IReadOnlyList<string> Arguments(SimulationSpec spec, int node, string outDir, ulong windowInstructions)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
+        var args = new List<string> { "-d", Path.Combine(outDir, spec.Nodes[node].Name, "m5out"), options.ConfigScript };
+        foreach (var n in spec.Nodes)
+        {
+            args.Add("--node");
+            args.Add(string.Create(inv, $"{n.Name}:{Gem5Simulator.Gem5Preset(n)}:{total / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
+        }
+
+        args.AddRange(["--policy", $"bind:{node}"]);
+        args.AddRange(Gem5Simulator.CpuArguments(spec));
+        args.AddRange(["--trace", Path.Combine(outDir, TraceFileName(spec.Nodes[node].Name))]);
+        args.AddRange(["--window-insts", windowInstructions.ToString(inv)]);
+        args.AddRange(["--stdout-file", Path.Combine(outDir, spec.Nodes[node].Name, "program.out")]);
+        args.Add(spec.Workload.Binary);
+        args.AddRange(spec.Workload.Args);
+        return args;
+    }
+
+    /// <summary>Runs one gem5 per node, at most <paramref name="parallel"/> at a time.</summary>
+    public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
+        Action<string>? log, CancellationToken ct)
+    {
+        var binary = options.ResolveBinary();
+        if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
+        {
+            throw new InvalidOperationException(string.IsNullOrEmpty(binary)
+                ? "no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches"
+                : $"gem5 binary '{binary}' does not exist");
+        }
+
+        Directory.CreateDirectory(outDir);
+        using var gate = new SemaphoreSlim(Math.Max(1, parallel));
+        var tasks = spec.Nodes.Select(async (n, i) =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                return await RecordOneAsync(binary, spec, i, outDir, windowInstructions, log, ct);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<NodeTrace> RecordOneAsync(string binary, SimulationSpec spec, int node, string outDir, ulong window,
+        Action<string>? log, CancellationToken ct)
+    {
+        var name = spec.Nodes[node].Name;
+        var trace = Path.Combine(outDir, TraceFileName(name));
+        Directory.CreateDirectory(Path.Combine(outDir, name));
+        var clock = Stopwatch.StartNew();
+        await using var gem5 = BridgeProcess.Start(binary, Arguments(spec, node, outDir, window),
+            new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath }, spec.Workload.WorkingDir);
+        log?.Invoke($"{name}: {gem5.CommandLine}");
+        using var reg = ct.Register(gem5.Kill);
+        var exited = await gem5.WaitForExitAsync(options.RunTimeout);
+        if (!exited)
+        {
+            gem5.Kill();
+            return new NodeTrace(name, trace, false, $"gem5 ran past {options.RunTimeout.TotalSeconds:0} s and was stopped\n{gem5.OutputTail}", clock.Elapsed.TotalSeconds, gem5.CommandLine);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var ok = gem5.ExitCode == 0 && File.Exists(trace);
+        var message = ok
+            ? $"{name}: trace written in {clock.Elapsed.TotalSeconds:F1} s host time"
+            : $"{name}: gem5 exited with code {gem5.ExitCode}{(File.Exists(trace) ? "" : " and wrote no trace")}\n{gem5.OutputTail}";
+        return new NodeTrace(name, trace, ok, message, clock.Elapsed.TotalSeconds, gem5.CommandLine);
+    }
+}
