@@ -17,8 +17,33 @@ public static class DefaultPolicies
     public static readonly PolicyDescriptor Interleave = new("interleave",
         "round-robin pages over nodes; weighted by explicit weights or node bandwidth", typeof(InterleavePolicy));
 
+    /// <summary>A region (or page) to node map from a file.</summary>
+    public static readonly PolicyDescriptor StaticPlan = new("static-plan",
+        "place regions (by creation index, id or address) and pages on the nodes a plan file names, e.g. the estimator's optimum", typeof(StaticPlanPolicy));
+
+    /// <summary>HeMem-like hot/cold thresholds with cooling.</summary>
+    public static readonly PolicyDescriptor HeMem = new("hemem",
+        "HeMem-like: hot at >= 4 sampled reads or writes, halve counts when one exceeds 10, promote hot pages, demote cold ones when the fast tier is full; MB/s limit", typeof(HeMemPolicy));
+
+    /// <summary>Memtis-like log2 histogram threshold.</summary>
+    public static readonly PolicyDescriptor Memtis = new("memtis",
+        "Memtis-like: log2 access histogram, hot threshold where the hot set fills the fast tier minus a watermark, cooling by halving; MB/s cap", typeof(MemtisPolicy));
+
+    /// <summary>Linux NUMA balancing tiering / TPP-like recency promotion.</summary>
+    public static readonly PolicyDescriptor Tpp = new("tpp",
+        "Linux NUMA-balancing tiering / TPP-like: promote slow pages touched again within hot_threshold (an epoch), demote LRU pages to keep 2% free; promotion rate limit", typeof(TppPolicy));
+
+    /// <summary>Colloid-like latency balancing.</summary>
+    public static readonly PolicyDescriptor Colloid = new("colloid",
+        "Colloid-like: keep the tiers' loaded latencies within 5% by moving the hottest pages toward the lower-latency tier, in proportion to the gap", typeof(ColloidPolicy));
+
+    /// <summary>Tabular Q-learning over migration actions.</summary>
+    public static readonly PolicyDescriptor QLearning = new("q-learning",
+        "tabular Q-learning over promote/demote/nothing actions, reward = -epoch time; train with 'deepmem train', table saved as JSON", typeof(QLearningPolicy));
+
     /// <summary>All built-ins, in listing order.</summary>
-    public static IReadOnlyList<PolicyDescriptor> All { get; } = [FirstTouch, Bind, Interleave];
+    public static IReadOnlyList<PolicyDescriptor> All { get; } =
+        [FirstTouch, Bind, Interleave, StaticPlan, HeMem, Memtis, Tpp, Colloid, QLearning];
 
     /// <summary>Finds a built-in by name (case-insensitive); null when unknown.</summary>
     public static PolicyDescriptor? Find(string name) =>

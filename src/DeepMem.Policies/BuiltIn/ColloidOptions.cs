@@ -1,0 +1,32 @@
+using DeepMem.Core;
+
+namespace DeepMem.Policies.BuiltIn;
+
+/// <summary>Options of <see cref="ColloidPolicy"/>; defaults follow Colloid (SOSP '24) where it publishes one.</summary>
+public sealed class ColloidOptions
+{
+    /// <summary>Relative latency gap tolerated without migration.</summary>
+    [PolicyOption("no migration while the tiers' loaded read latencies are within this fraction of each other (Colloid: 5%)")]
+    public double Delta { get; set; } = 0.05;
+
+    /// <summary>Share of the tier's access heat moved per unit of relative latency gap.</summary>
+    [PolicyOption("access heat moved per epoch = step x relative latency gap x the heat of the tier pages leave")]
+    public double Step { get; set; } = 0.5;
+
+    /// <summary>Per-epoch decay of page heat (exponential moving average weight of the past).</summary>
+    [PolicyOption("weight of the past in each page's access moving average (0.5 = halve every epoch)")]
+    public double Decay { get; set; } = 0.5;
+
+    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
+    [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited (default 10 GiB/s, as HeMem that Colloid extends)",
+        Unit = OptionUnit.BytesPerSecond)]
+    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
+
+    /// <summary>Cap of the modelled utilisation when a node reports no measured latency.</summary>
+    [PolicyOption("when a node reports no measured latency (the estimator), latency = nominal / (1 - utilisation), utilisation capped here")]
+    public double MaxUtilization { get; set; } = 0.95;
+
+    /// <summary>The default (fast) node; -1 = the node with the lowest read latency.</summary>
+    [PolicyOption("default-tier node; -1 = the node with the lowest read latency")]
+    public int FastNode { get; set; } = -1;
+}

@@ -1,0 +1,194 @@
+using DeepMem.Core;
+using DeepMem.Policies.Tiering;
+
+namespace DeepMem.Policies.BuiltIn;
+
+/// <summary>
+/// Colloid-like latency balancing. Each epoch it compares the loaded read
+/// latency of the default (fast) tier with that of the other tier (the
+/// access-weighted mean of the other nodes). A node's latency is its
+/// <see cref="NodeStats.AvgReadLatencyNs"/>; where that is 0 (no reads, or
+/// a backend that does not measure it) it is modelled as nominal read
+/// latency / (1 − utilisation), utilisation = bytes moved / (bandwidth ×
+/// epoch time). Within <see cref="ColloidOptions.Delta"/> nothing moves.
+/// Otherwise the hottest pages of the slower tier move to the faster one
+/// until the heat moved reaches <see cref="ColloidOptions.Step"/> × gap ×
+/// the heat of the slower tier (gap = |L_fast − L_other| / max); promotions
+/// into a full fast tier swap with its coldest pages. Heat is a per-page
+/// moving average of accesses per epoch. Moves share the MB/s limit.
+/// </summary>
+public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
+{
+    private readonly PageTracker _tracker = new();
+    private TierLayout? _layout;
+    private MigrationBudget? _budget;
+    private ulong _lastDecayEpoch;
+
+    /// <summary>The options in use.</summary>
+    public ColloidOptions Options { get; } = options;
+
+    /// <summary>The per-page state.</summary>
+    public PageTracker Tracker => _tracker;
+
+    /// <summary>Loaded latency of the fast tier in the latest epoch.</summary>
+    public double FastLatencyNs { get; private set; }
+
+    /// <summary>Loaded latency of the other tier in the latest epoch.</summary>
+    public double OtherLatencyNs { get; private set; }
+
+    /// <inheritdoc />
+    public void Initialize(Topology topology)
+    {
+        if (Options.Delta < 0)
+        {
+            throw new ArgumentException($"delta must be at least 0 (was {Options.Delta})");
+        }
+
+        if (Options.Step is <= 0 or > 1)
+        {
+            throw new ArgumentException($"step must be in (0, 1] (was {Options.Step})");
+        }
+
+        if (Options.Decay is < 0 or >= 1)
+        {
+            throw new ArgumentException($"decay must be in [0, 1) (was {Options.Decay})");
+        }
+
+        if (Options.MaxUtilization is <= 0 or >= 1)
+        {
+            throw new ArgumentException($"max_utilization must be in (0, 1) (was {Options.MaxUtilization})");
+        }
+
+        _layout = new TierLayout(topology, Options.FastNode);
+        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
+    }
+
+    /// <inheritdoc />
+    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
+
+    /// <summary>The loaded read latency of a node in an epoch, measured or modelled.</summary>
+    public double LoadedLatencyNs(NodeStats stats, double seconds)
+    {
+        if (stats.AvgReadLatencyNs > 0 && stats.Reads > 0)
+        {
+            return stats.AvgReadLatencyNs;
+        }
+
+        var node = Layout.Topology.Nodes[stats.Node];
+        var capacity = node.BandwidthGBps * 1e9 * seconds;
+        var utilization = capacity > 0 ? Math.Min(Options.MaxUtilization, (stats.BytesRead + stats.BytesWritten) / capacity) : 0;
+        return node.ReadLatencyNs / (1 - utilization);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    {
+        var layout = Layout;
+        _tracker.Observe(report);
+        _budget!.Refill(report, layout.Topology);
+        var elapsed = report.Epoch > _lastDecayEpoch ? report.Epoch - _lastDecayEpoch : 1;
+        _lastDecayEpoch = report.Epoch;
+        var factor = Math.Pow(Options.Decay, elapsed);
+        foreach (var p in _tracker.Pages.Values)
+        {
+            p.Heat *= factor;
+        }
+
+        foreach (var p in _tracker.Touched)
+        {
+            p.Heat += (1 - Options.Decay) * p.EpochAccesses;
+        }
+
+        var seconds = layout.Seconds(report);
+        var fastStats = report.Nodes.FirstOrDefault(n => n.Node == layout.FastNode);
+        if (fastStats is null)
+        {
+            return [];
+        }
+
+        FastLatencyNs = LoadedLatencyNs(fastStats, seconds);
+        double weighted = 0, weights = 0, plain = 0;
+        foreach (var n in layout.SlowNodes)
+        {
+            var s = report.Nodes.FirstOrDefault(x => x.Node == n);
+            if (s is null)
+            {
+                continue;
+            }
+
+            var l = LoadedLatencyNs(s, seconds);
+            weighted += l * s.Reads;
+            weights += s.Reads;
+            plain += l;
+        }
+
+        OtherLatencyNs = weights > 0 ? weighted / weights : plain / layout.SlowNodes.Count;
+        var max = Math.Max(FastLatencyNs, OtherLatencyNs);
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var gap = Math.Abs(FastLatencyNs - OtherLatencyNs) / max;
+        if (gap <= Options.Delta)
+        {
+            return [];
+        }
+
+        var plan = new MigrationPlan(report, layout.Topology);
+        var promote = FastLatencyNs < OtherLatencyNs;
+        var leaving = _tracker.Pages.Values
+            .Where(p => layout.IsFast(p.Node) != promote && p.Heat > 0)
+            .OrderByDescending(p => p.Heat).ThenBy(p => p.Page)
+            .ToList();
+        var goal = Options.Step * gap * leaving.Sum(p => p.Heat);
+        var moved = 0.0;
+        Queue<PageState>? coldFast = null;
+        foreach (var page in leaving)
+        {
+            if (moved >= goal)
+            {
+                break;
+            }
+
+            if (promote)
+            {
+                if (plan.Free(layout.FastNode) <= 0)
+                {
+                    coldFast ??= new Queue<PageState>(_tracker.Pages.Values
+                        .Where(p => layout.IsFast(p.Node))
+                        .OrderBy(p => p.Heat).ThenBy(p => p.Page));
+                    if (coldFast.Count == 0 || coldFast.Peek().Heat >= page.Heat || _budget.AvailablePages < 2)
+                    {
+                        break;
+                    }
+
+                    var target = layout.DemotionTarget(plan);
+                    if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+                    {
+                        break;
+                    }
+                }
+
+                if (!plan.TryMove(page, layout.FastNode, _budget))
+                {
+                    break;
+                }
+            }
+            else
+            {
+                var target = layout.DemotionTarget(plan);
+                if (target < 0 || !plan.TryMove(page, target, _budget))
+                {
+                    break;
+                }
+            }
+
+            moved += page.Heat;
+        }
+
+        return _tracker.Commit(plan);
+    }
+
+    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
+}

@@ -1,0 +1,178 @@
+using DeepMem.Core;
+using DeepMem.Policies.Tiering;
+
+namespace DeepMem.Policies.BuiltIn;
+
+/// <summary>
+/// Memtis-like histogram threshold. Each page keeps a sampled access count
+/// (memory-side reads + writes / <see cref="MemtisOptions.SamplePeriod"/>),
+/// binned by log2: bin 0 holds count &lt; 1, bin b ≥ 1 holds
+/// [2^(b-1), 2^b), the last bin everything above. The hot threshold is the
+/// lowest bin t such that the pages in bins ≥ t fit in the fast tier's
+/// capacity minus the watermark (the top bin when even it does not fit);
+/// pages in bins ≥ t are hot. Every <see cref="MemtisOptions.CoolingSamples"/>
+/// samples every count is halved. Each epoch: cold fast-tier pages
+/// (bin &lt; t) are demoted, coldest first, until the watermark is free;
+/// then hot slow-tier pages are promoted, hottest first, swapping with the
+/// coldest cold fast-tier page when only the watermark is left. All moves
+/// share the MB/s cap.
+/// </summary>
+public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
+{
+    private readonly PageTracker _tracker = new();
+    private TierLayout? _layout;
+    private MigrationBudget? _budget;
+    private double _samplesSinceCooling;
+
+    /// <summary>The options in use.</summary>
+    public MemtisOptions Options { get; } = options;
+
+    /// <summary>The per-page state.</summary>
+    public PageTracker Tracker => _tracker;
+
+    /// <summary>The histogram of the latest epoch: pages per bin.</summary>
+    public long[] Histogram { get; private set; } = [];
+
+    /// <summary>The hot threshold bin of the latest epoch.</summary>
+    public int HotThresholdBin { get; private set; }
+
+    /// <summary>Times every count was halved.</summary>
+    public int Coolings { get; private set; }
+
+    /// <inheritdoc />
+    public void Initialize(Topology topology)
+    {
+        if (Options.Bins < 2 || Options.Bins > 64)
+        {
+            throw new ArgumentException($"bins must be between 2 and 64 (was {Options.Bins})");
+        }
+
+        if (Options.Watermark is < 0 or >= 1)
+        {
+            throw new ArgumentException($"watermark must be a fraction in [0, 1) (was {Options.Watermark})");
+        }
+
+        if (Options.SamplePeriod < 1)
+        {
+            throw new ArgumentException($"sample_period must be at least 1 (was {Options.SamplePeriod})");
+        }
+
+        if (Options.CoolingSamples <= 0)
+        {
+            throw new ArgumentException($"cooling_samples must be greater than zero (was {Options.CoolingSamples})");
+        }
+
+        _layout = new TierLayout(topology, Options.FastNode);
+        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
+    }
+
+    /// <inheritdoc />
+    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
+
+    /// <summary>Histogram bin of a count.</summary>
+    public int Bin(double count) =>
+        count < 1 ? 0 : Math.Min(Options.Bins - 1, 1 + (int)Math.Floor(Math.Log2(count)));
+
+    /// <summary>
+    /// The lowest bin t (≥ 1) whose pages in bins ≥ t number at most
+    /// <paramref name="limitPages"/>; the top bin when none does.
+    /// </summary>
+    public static int Threshold(IReadOnlyList<long> histogram, long limitPages)
+    {
+        var top = histogram.Count - 1;
+        var threshold = top;
+        long sum = 0;
+        for (var b = top; b >= 1; b--)
+        {
+            sum += histogram[b];
+            if (sum > limitPages)
+            {
+                break;
+            }
+
+            threshold = b;
+        }
+
+        return threshold;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    {
+        var layout = Layout;
+        _tracker.Observe(report);
+        _budget!.Refill(report, layout.Topology);
+        foreach (var p in _tracker.Touched)
+        {
+            var sampled = p.EpochAccesses / Options.SamplePeriod;
+            p.Heat += sampled;
+            _samplesSinceCooling += sampled;
+        }
+
+        if (_samplesSinceCooling >= Options.CoolingSamples)
+        {
+            foreach (var p in _tracker.Pages.Values)
+            {
+                p.Heat /= 2;
+            }
+
+            _samplesSinceCooling = 0;
+            Coolings++;
+        }
+
+        var histogram = new long[Options.Bins];
+        foreach (var p in _tracker.Pages.Values)
+        {
+            histogram[Bin(p.Heat)]++;
+        }
+
+        var watermarkPages = (long)Math.Ceiling(layout.FastCapacityPages * Options.Watermark);
+        var limit = (long)layout.FastCapacityPages - watermarkPages;
+        var t = Threshold(histogram, limit);
+        Histogram = histogram;
+        HotThresholdBin = t;
+
+        var plan = new MigrationPlan(report, layout.Topology);
+        var fast = layout.FastNode;
+        var coldFast = new Queue<PageState>(_tracker.Pages.Values
+            .Where(p => layout.IsFast(p.Node) && Bin(p.Heat) < t)
+            .OrderBy(p => p.Heat).ThenBy(p => p.LastTouchEpoch).ThenBy(p => p.Page));
+        while (plan.Free(fast) < watermarkPages && coldFast.Count > 0)
+        {
+            var target = layout.DemotionTarget(plan);
+            if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+            {
+                break;
+            }
+        }
+
+        var hotSlow = _tracker.Pages.Values
+            .Where(p => !layout.IsFast(p.Node) && Bin(p.Heat) >= t && p.Heat >= 1)
+            .OrderByDescending(p => p.Heat).ThenBy(p => p.Page);
+        foreach (var page in hotSlow)
+        {
+            if (plan.Free(fast) <= watermarkPages)
+            {
+                if (coldFast.Count == 0 || _budget.AvailablePages < 2)
+                {
+                    break;
+                }
+
+                var target = layout.DemotionTarget(plan);
+                if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+                {
+                    break;
+                }
+            }
+
+            if (!plan.TryMove(page, fast, _budget))
+            {
+                break;
+            }
+        }
+
+        return _tracker.Commit(plan);
+    }
+
+    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
+}

@@ -1,0 +1,47 @@
+using DeepMem.Core;
+
+namespace DeepMem.Policies.BuiltIn;
+
+/// <summary>Options of <see cref="QLearningPolicy"/>.</summary>
+public sealed class QLearningOptions
+{
+    /// <summary>Q table file: loaded at start when it exists; written by <see cref="Save"/> and by <c>deepmem train</c>.</summary>
+    [PolicyOption("Q table file (JSON): loaded at start when it exists; empty = start from zeros")]
+    public string Table { get; set; } = "";
+
+    /// <summary>Update the table from each epoch's reward.</summary>
+    [PolicyOption("update the table from each epoch's reward (false = evaluate a trained table)")]
+    public bool Learn { get; set; } = true;
+
+    /// <summary>Write the table to <see cref="Table"/> after every epoch.</summary>
+    [PolicyOption("write the table back to 'table' after every epoch (needs 'table')")]
+    public bool Save { get; set; }
+
+    /// <summary>Probability of a random action.</summary>
+    [PolicyOption("probability of a random action each epoch (exploration)")]
+    public double Epsilon { get; set; } = 0.1;
+
+    /// <summary>Learning rate.</summary>
+    [PolicyOption("learning rate alpha")]
+    public double Alpha { get; set; } = 0.2;
+
+    /// <summary>Discount of future rewards.</summary>
+    [PolicyOption("discount gamma of future rewards")]
+    public double Gamma { get; set; } = 0.9;
+
+    /// <summary>Pages per full batch as a fraction of the fast tier.</summary>
+    [PolicyOption("pages in a full batch (promote-many), as a fraction of the fast tier; promote-few and demote move a quarter")]
+    public double BatchFraction { get; set; } = 0.05;
+
+    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
+    [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited", Unit = OptionUnit.BytesPerSecond)]
+    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
+
+    /// <summary>Seed of the exploration random numbers.</summary>
+    [PolicyOption("seed of the exploration random numbers (same seed, same run)")]
+    public int Seed { get; set; } = 1;
+
+    /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
+    [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
+    public int FastNode { get; set; } = -1;
+}
