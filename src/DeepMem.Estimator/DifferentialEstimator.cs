@@ -96,7 +96,15 @@ public sealed class DifferentialEstimator
     }
 
     /// <summary>Touched pages of region <paramref name="region"/> (its footprint under first-touch allocation).</summary>
-    public int RegionTouchedPages(int region) => Index.RegionPages[region].Length;
+    public int RegionTouchedPages(int region)
+    {
+        if ((uint)region >= (uint)Index.R)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"region {region} does not exist (regions: {Index.R})");
+        }
+
+        return Index.RegionPages[region].Length;
+    }
 
     /// <summary>Touched pages outside every region.</summary>
     public int OtherTouchedPages => Index.OtherPages.Length;
