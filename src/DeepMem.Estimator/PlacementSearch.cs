@@ -37,7 +37,8 @@ public static class PlacementSearch
             throw new ArgumentException($"fast node {fast} does not exist (nodes: {n})");
         }
 
-        var capacityBytes = options.CapacityBytes ?? ix.Set.Header.Nodes[fast].CapacityBytes;
+        var capacityBytes = options.CapacityBytes
+            ?? throw new ArgumentException("the fast node's capacity is required (PlacementSearchOptions.CapacityBytes): the traces' header capacities are those of the tracing runs");
         var pageSize = ix.PageSize;
         var capacity = capacityBytes / pageSize;
 

@@ -6,7 +6,11 @@ public sealed record PlacementSearchOptions
     /// <summary>The capacity-limited fast node; null: the node whose trace is fastest.</summary>
     public int? FastNode { get; init; }
 
-    /// <summary>Fast-node bytes the plan may use; null: the fast node's capacity from the trace header.</summary>
+    /// <summary>
+    /// Fast-node bytes the plan may use, usually the experiment's capacity of
+    /// that node. Required: the capacities in trace headers are those of the
+    /// tracing runs (which give the bound node room for everything).
+    /// </summary>
     public ulong? CapacityBytes { get; init; }
 
     /// <summary>Largest number of candidate regions solved exactly (branch and bound); more use the greedy heuristic.</summary>

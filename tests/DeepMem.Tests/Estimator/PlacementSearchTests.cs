@@ -110,11 +110,10 @@ public class PlacementSearchTests
     }
 
     [Fact]
-    public void Without_a_capacity_the_fast_nodes_header_capacity_is_used()
+    public void A_missing_capacity_is_refused_with_the_reason()
     {
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());
-        var plan = PlacementSearch.FindBest(est, new PlacementSearchOptions());
-        Assert.Equal(1024 * Page, plan.CapacityBytes);
-        Assert.Equal(300, plan.Microseconds, Eps);
+        var e = Assert.Throws<ArgumentException>(() => PlacementSearch.FindBest(est, new PlacementSearchOptions()));
+        Assert.Contains("capacity is required", e.Message);
     }
 }
