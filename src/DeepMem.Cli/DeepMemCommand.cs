@@ -25,6 +25,8 @@ public static class DeepMemCommand
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(OptimizeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
