@@ -39,6 +39,12 @@ public sealed record Gem5Options
     /// <summary>Shared token; required when <see cref="Bind"/> is not loopback.</summary>
     public string? Token { get; init; }
 
+    /// <summary>
+    /// The simulator's default placement for pages no decision covers
+    /// (config script <c>--policy</c>: local, bind:N, preferred:N, ...); null = local.
+    /// </summary>
+    public string? DefaultPolicy { get; init; }
+
     /// <summary>The gem5 binary to use: <see cref="Binary"/> or DEEPMEM_GEM5.</summary>
     public string? ResolveBinary() => Binary ?? Environment.GetEnvironmentVariable("DEEPMEM_GEM5");
 }

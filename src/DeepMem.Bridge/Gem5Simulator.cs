@@ -32,6 +32,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         }
 
         args.AddRange(CpuArguments(spec));
+        if (options.DefaultPolicy is not null)
+        {
+            args.AddRange(["--policy", options.DefaultPolicy]);
+        }
+
         args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
         args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
         args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0"]);

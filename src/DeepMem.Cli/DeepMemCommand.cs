@@ -27,6 +27,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CrossCheckCommand.Create());
         return root;
     }
 

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using DeepMem.Estimator;
+using DeepMem.Experiments;
+using DeepMem.Experiments.CrossCheck;
+
+namespace DeepMem.Cli.Commands;
+
+/// <summary>
+/// <c>deepmem crosscheck</c>: the estimator's validation against gem5
+/// (ESTIMATOR.md protocol). One experiment file = one workload on one memory
+/// system; give several for a whole table.
+/// </summary>
+public static class CrossCheckCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var files = SharedOptions.ExperimentFiles();
+        var parallel = new Option<int>("--parallel", "-j")
+        {
+            Description = "gem5 runs at once (default: the number of cores)",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var random = new Option<int>("--random") { Description = "random region placements per workload", DefaultValueFactory = _ => 10 };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "where the table and plot go (default: results/crosscheck)" };
+        var command = new Command("crosscheck", "run the validation protocol: placements and policies in gem5 and on the estimator; write the error table and a scatter plot (resumable)")
+        {
+            files, parallel, random, output,
+        };
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(files)!, parse.GetValue(parallel), parse.GetValue(random), parse.GetValue(output), ct));
+        return command;
+    }
+
+    /// <summary>Runs the protocol; returns the exit code.</summary>
+    public static async Task<int> ExecuteAsync(FileInfo[] files, int parallel, int random, DirectoryInfo? output, CancellationToken ct)
+    {
+        var summaries = new List<CrossCheckSummary>();
+        var all = new List<(string, IReadOnlyList<CrossCheckRow>)>();
+        foreach (var file in files)
+        {
+            var loaded = ExperimentLoader.LoadFile(file.ToString());
+            foreach (var p in loaded.Problems)
+            {
+                await Console.Error.WriteLineAsync(p.ToString());
+            }
+
+            if (!loaded.Ok)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var e = loaded.Experiments[0];
+            if (e.Estimator.TraceDir is null || !Directory.Exists(e.Estimator.TraceDir))
+            {
+                await Console.Error.WriteLineAsync($"error: {file}: estimator.traces is missing; record them first: deepmem trace {file}");
+                return ExitCodes.BadInput;
+            }
+
+            DifferentialEstimator estimator;
+            try
+            {
+                estimator = new DifferentialEstimator(TraceSet.Load(e.Estimator.TraceDir, e.Spec.Nodes.Select(n => n.Name).ToList()), e.Estimator);
+            }
+            catch (Exception ex) when (ex is TraceFormatException or TraceSetException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"error: {file}: cannot load traces: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
+            var runner = new CrossCheckRunner(e, estimator);
+            var cases = runner.Cases(random);
+            Console.WriteLine($"{e.Name}: {cases.Count} cases, gem5 results in {runner.Folder}");
+            IReadOnlyList<CrossCheckRow> rows;
+            try
+            {
+                rows = await runner.RunAsync(cases, parallel, line => Console.Error.WriteLine($"{e.Name}/{line}"), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync("cancelled; finished cases are kept and a rerun resumes");
+                return ExitCodes.Cancelled;
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(runner.Folder, "rows.json"), JsonSerializer.Serialize(rows, ResultStore.Json), ct);
+            var singles = cases.Where(c => c.Id.StartsWith("all-", StringComparison.Ordinal)).Select(c => c.Id).ToList();
+            summaries.Add(CrossCheckSummary.From(e.Name, rows, singles));
+            all.Add((e.Name, rows));
+            foreach (var failed in rows.Where(r => r.Failure is not null))
+            {
+                await Console.Error.WriteLineAsync($"{e.Name}/{failed.Case}: gem5 failed: {failed.Failure}");
+            }
+        }
+
+        var dir = output?.FullName ?? Path.GetFullPath(Path.Combine("results", "crosscheck"));
+        Directory.CreateDirectory(dir);
+        var table = CrossCheckSummary.Markdown(summaries, all.SelectMany(a => a.Item2).ToList());
+        await File.WriteAllTextAsync(Path.Combine(dir, "crosscheck.md"), table, CancellationToken.None);
+        CrossCheckPlot.Write(Path.Combine(dir, "crosscheck.png"), all);
+        Console.WriteLine();
+        Console.Write(table);
+        Console.WriteLine($"table: {Path.Combine(dir, "crosscheck.md")}");
+        Console.WriteLine($"plot:  {Path.Combine(dir, "crosscheck.png")}");
+        return all.Any(a => a.Item2.Any(r => r.Failure is not null)) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+}

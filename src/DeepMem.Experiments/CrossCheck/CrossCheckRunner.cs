@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DeepMem.Bridge;
+using DeepMem.Core;
+using DeepMem.Estimator;
+using DeepMem.Policies;
+
+namespace DeepMem.Experiments.CrossCheck;
+
+/// <summary>
+/// The validation protocol of ESTIMATOR.md for one experiment: pick
+/// placements and policies, run each in gem5 (in parallel, resumable) and
+/// on the estimator, and compare. gem5 results are stored per case under
+/// <c>&lt;output&gt;/crosscheck/&lt;case&gt;/gem5.json</c>; a rerun skips them.
+/// </summary>
+public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimator estimator)
+{
+    /// <summary>Built-in migrating policies run as dynamic cases.</summary>
+    public static readonly string[] DynamicPolicies = ["hemem", "memtis", "tpp", "colloid"];
+
+    /// <summary>Folder of this experiment's cross-check.</summary>
+    public string Folder => Path.Combine(experiment.ResultsRoot, "crosscheck");
+
+    /// <summary>The cases: all on each node, each sizeable region alone on the fast node, random placements, interleave ratios, the optimum, and the migrating policies.</summary>
+    public IReadOnlyList<CrossCheckCase> Cases(int randomCount = 10, int seed = 1)
+    {
+        var topology = experiment.Spec.ToTopology();
+        var fast = topology.FastestNode.Id;
+        var slow = topology.NodesFastestFirst[^1].Id;
+        var regions = estimator.Regions;
+        var r = regions.Count;
+        var cases = new List<CrossCheckCase>();
+        foreach (var n in topology.Nodes)
+        {
+            cases.Add(new($"all-{n.Name}", "static", $"every page on {n.Name}", StaticPlacement.AllOn(n.Id, r), null));
+        }
+
+        var totalBytes = regions.Aggregate(0UL, (s, x) => s + x.Length);
+        for (var i = 0; i < r; i++)
+        {
+            if (regions[i].Length * 50 < totalBytes)
+            {
+                continue; // under 2% of the footprint: a placement of its own says little
+            }
+
+            var nodes = Enumerable.Repeat(slow, r).ToArray();
+            nodes[i] = fast;
+            cases.Add(new($"region-{i}-fast", "static", $"region {i} ({Units.FormatSize(regions[i].Length)}) on {topology.Nodes[fast].Name}, the rest on {topology.Nodes[slow].Name}",
+                StaticPlacement.FromNodes(nodes, slow), null));
+        }
+
+        var rng = new Random(seed);
+        for (var k = 0; k < randomCount; k++)
+        {
+            var nodes = Enumerable.Range(0, r).Select(_ => topology.Nodes[rng.Next(topology.Nodes.Count)].Id).ToArray();
+            cases.Add(new($"random-{k:00}", "static", "random region placement: " + string.Join(",", nodes), StaticPlacement.FromNodes(nodes, slow), null));
+        }
+
+        foreach (var (a, b) in new[] { (1, 1), (3, 1), (1, 3) })
+        {
+            cases.Add(new($"interleave-{a}-{b}", "static", $"pages interleaved {a}:{b} over {topology.Nodes[fast].Name}:{topology.Nodes[slow].Name}",
+                StaticPlacement.InterleaveAll(r, [fast, slow], [a, b], slow), null));
+        }
+
+        var capacity = topology.Nodes[fast].CapacityBytes;
+        var plan = PlacementSearch.FindBest(estimator, new PlacementSearchOptions { FastNode = fast, CapacityBytes = capacity });
+        cases.Add(new("optimum", "static", $"estimator optimum under {Units.FormatSize(capacity)} on {topology.Nodes[fast].Name} ({plan.Method})",
+            plan.ToStaticPlacement(), null));
+        foreach (var name in DynamicPolicies.Where(n => DefaultPolicies.Find(n) is not null))
+        {
+            cases.Add(new($"policy-{name}", "dynamic", $"built-in policy {name} (defaults)", null, new PolicySpec { Name = name }));
+        }
+
+        return cases;
+    }
+
+    /// <summary>Runs every case; gem5 runs go <paramref name="parallel"/> at a time.</summary>
+    public async Task<IReadOnlyList<CrossCheckRow>> RunAsync(IReadOnlyList<CrossCheckCase> cases, int parallel, Action<string> log, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Folder);
+        using var gate = new SemaphoreSlim(Math.Max(1, parallel));
+        var tasks = cases.Select(async c =>
+        {
+            var (estimate, estHost, estMigrations) = await EstimateAsync(c, ct);
+            await gate.WaitAsync(ct);
+            RunResult gem5;
+            try
+            {
+                gem5 = await Gem5Async(c, log, ct);
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            log($"{c.Id}: estimate {estimate * 1e6:F1} us, gem5 {(gem5.Status == RunStatus.Succeeded ? $"{gem5.SimulatedSeconds * 1e6:F1} us" : "failed: " + gem5.FailureReason)}");
+            return new CrossCheckRow
+            {
+                Case = c.Id,
+                Kind = c.Kind,
+                EstimatedSeconds = estimate,
+                MeasuredSeconds = gem5.Status == RunStatus.Succeeded ? gem5.SimulatedSeconds : 0,
+                EstimatorHostSeconds = estHost,
+                Gem5HostSeconds = gem5.HostSeconds,
+                Gem5Migrations = gem5.MigratedPages,
+                EstimatorMigrations = estMigrations,
+                Failure = gem5.Status == RunStatus.Succeeded ? null : gem5.FailureReason,
+            };
+        }).ToList();
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<(double Seconds, double Host, ulong Migrations)> EstimateAsync(CrossCheckCase c, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        if (c.Static is not null)
+        {
+            // Many repetitions so that the per-placement time is measurable.
+            var reps = 0;
+            double us;
+            do
+            {
+                us = estimator.EstimateStatic(c.Static).Microseconds;
+                reps++;
+            }
+            while (clock.Elapsed.TotalMilliseconds < 5);
+            return (us * 1e-6, clock.Elapsed.TotalSeconds / reps, 0);
+        }
+
+        var result = await new EstimatorSimulator(estimator).RunAsync(experiment.Spec, PolicyFactory.Create(c.Policy!), null, ct);
+        return (result.SimulatedSeconds, clock.Elapsed.TotalSeconds, result.MigratedPages);
+    }
+
+    private async Task<RunResult> Gem5Async(CrossCheckCase c, Action<string> log, CancellationToken ct)
+    {
+        var dir = Path.Combine(Folder, c.Id);
+        var stored = Path.Combine(dir, "gem5.json");
+        if (File.Exists(stored))
+        {
+            var previous = JsonSerializer.Deserialize<RunResult>(await File.ReadAllTextAsync(stored, ct), ResultStore.Json);
+            if (previous?.Status == RunStatus.Succeeded)
+            {
+                return previous;
+            }
+        }
+
+        var spec = experiment.Spec with { OutputDir = dir };
+        var options = experiment.Gem5;
+        IPlacementPolicy policy;
+        if (c.Static is not null)
+        {
+            // Static placements ignore capacity, as the estimate does: every node can hold everything.
+            var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
+            spec = spec with { Nodes = spec.Nodes.Select(n => n with { CapacityBytes = total }).ToList() };
+            var byId = new Dictionary<ulong, RegionPlacement>();
+            for (var i = 0; i < c.Static.Regions.Count; i++)
+            {
+                byId[estimator.Regions[i].Id] = c.Static.Regions[i];
+            }
+
+            policy = new RegionPlanPolicy(byId, RegionPlacement.Bind(c.Static.OtherNode));
+            options = options with { DefaultPolicy = $"bind:{c.Static.OtherNode}" };
+        }
+        else
+        {
+            policy = PolicyFactory.Create(c.Policy!);
+        }
+
+        var result = await new Gem5Simulator(options, line => log($"{c.Id}: {line}")).RunAsync(spec, policy, null, ct);
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(stored, JsonSerializer.Serialize(result, ResultStore.Json), CancellationToken.None);
+        return result;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using DeepMem.Estimator;
+
+namespace DeepMem.Experiments.CrossCheck;
+
+/// <summary>The table row of one workload on one memory system (the validation table users quote).</summary>
+public sealed record CrossCheckSummary
+{
+    /// <summary>Experiment name (workload + memory system).</summary>
+    public required string Experiment { get; init; }
+
+    /// <summary>Cases with a gem5 measurement.</summary>
+    public required int Cases { get; init; }
+
+    /// <summary>Accuracy over those cases.</summary>
+    public required AccuracySummary Accuracy { get; init; }
+
+    /// <summary>True when gem5's time for the estimator's optimum is within 1% of the best static placement gem5 measured.</summary>
+    public required bool OptimumWithin1Percent { get; init; }
+
+    /// <summary>Mean estimator host seconds per placement.</summary>
+    public required double EstimatorSecondsPerPlacement { get; init; }
+
+    /// <summary>Mean gem5 host seconds per placement.</summary>
+    public required double Gem5SecondsPerPlacement { get; init; }
+
+    /// <summary>Builds the summary from an experiment's rows.</summary>
+    public static CrossCheckSummary From(string experiment, IReadOnlyList<CrossCheckRow> rows, IReadOnlyList<string> singleNodeCases)
+    {
+        var ok = rows.Where(r => r.MeasuredSeconds > 0).ToList();
+        var singles = ok.Where(r => singleNodeCases.Contains(r.Case)).Select(r => r.MeasuredSeconds).ToList();
+        var accuracy = EstimateAccuracy.Summarize(ok.Select(r => new EstimatePair(r.EstimatedSeconds, r.MeasuredSeconds)).ToList(),
+            singles.Count > 0 ? singles.Min() : 0, singles.Count > 0 ? singles.Max() : 0);
+        var statics = ok.Where(r => r.Kind == "static").ToList();
+        var optimum = statics.FirstOrDefault(r => r.Case == "optimum");
+        return new CrossCheckSummary
+        {
+            Experiment = experiment,
+            Cases = ok.Count,
+            Accuracy = accuracy,
+            OptimumWithin1Percent = optimum is not null && statics.Count > 0 && optimum.MeasuredSeconds <= 1.01 * statics.Min(r => r.MeasuredSeconds),
+            EstimatorSecondsPerPlacement = ok.Count == 0 ? 0 : ok.Average(r => r.EstimatorHostSeconds),
+            Gem5SecondsPerPlacement = ok.Count == 0 ? 0 : ok.Average(r => r.Gem5HostSeconds),
+        };
+    }
+
+    /// <summary>The table as Markdown, with a total row over all cases of all workloads.</summary>
+    public static string Markdown(IReadOnlyList<CrossCheckSummary> rows, IReadOnlyList<CrossCheckRow> allCases)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("| workload / memory | cases | mean err (% runtime) | max err (% runtime) | mean err (% gap) | max err (% gap) | Spearman | optimum within 1% | estimator s/placement | gem5 s/placement | speed-up |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            var a = r.Accuracy;
+            sb.AppendLine(string.Create(inv,
+                $"| {r.Experiment} | {r.Cases} | {a.MeanErrorOfRuntime * 100:F2} | {a.MaxErrorOfRuntime * 100:F2} | {a.MeanErrorOfGap * 100:F1} | {a.MaxErrorOfGap * 100:F1} | {a.Spearman:F3} | {(r.OptimumWithin1Percent ? "yes" : "no")} | {r.EstimatorSecondsPerPlacement:E2} | {r.Gem5SecondsPerPlacement:F1} | {(r.EstimatorSecondsPerPlacement > 0 ? r.Gem5SecondsPerPlacement / r.EstimatorSecondsPerPlacement : 0):E1} |"));
+        }
+
+        var measured = allCases.Where(c => c.MeasuredSeconds > 0).ToList();
+        if (measured.Count > 0)
+        {
+            sb.AppendLine(string.Create(inv,
+                $"| **all** | {measured.Count} | {measured.Average(c => c.ErrorOfRuntime) * 100:F2} | {measured.Max(c => c.ErrorOfRuntime) * 100:F2} | | | | | | | |"));
+        }
+
+        return sb.ToString();
+    }
+}
