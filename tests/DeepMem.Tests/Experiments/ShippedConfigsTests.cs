@@ -8,7 +8,7 @@ public class ShippedConfigsTests
     {
         var root = RepoLocator.FindRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("repo root not found");
         var data = new TheoryData<string>();
-        foreach (var f in Directory.EnumerateFiles(Path.Combine(root, "configs", "experiments"), "*.yaml").Order())
+        foreach (var f in Directory.EnumerateFiles(Path.Combine(root, "configs", "experiments"), "*.yaml", SearchOption.AllDirectories).Order())
         {
             data.Add(Path.GetRelativePath(root, f));
         }
