@@ -8,8 +8,8 @@ namespace DeepMem.Policies.BuiltIn;
 /// (memory-side reads + writes / <see cref="MemtisOptions.SamplePeriod"/>),
 /// binned by log2: bin 0 holds count &lt; 1, bin b ≥ 1 holds
 /// [2^(b-1), 2^b), the last bin everything above. The hot threshold is the
-/// lowest bin t such that the pages in bins ≥ t fit in the fast tier's
-/// capacity minus the watermark (the top bin when even it does not fit);
+/// lowest non-empty bin t such that the pages in bins ≥ t fit in the fast
+/// tier's capacity minus the watermark (see <see cref="Threshold"/>);
 /// pages in bins ≥ t are hot. Every <see cref="MemtisOptions.CoolingSamples"/>
 /// samples every count is halved. Each epoch: cold fast-tier pages
 /// (bin &lt; t) are demoted, coldest first, until the watermark is free;
@@ -74,16 +74,25 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
         count < 1 ? 0 : Math.Min(Options.Bins - 1, 1 + (int)Math.Floor(Math.Log2(count)));
 
     /// <summary>
-    /// The lowest bin t (≥ 1) whose pages in bins ≥ t number at most
-    /// <paramref name="limitPages"/>; the top bin when none does.
+    /// The lowest non-empty bin t (≥ 1) such that the pages in bins ≥ t
+    /// number at most <paramref name="limitPages"/>; when even the highest
+    /// non-empty bin holds more, that bin (its pages are the hottest; capacity
+    /// still bounds what moves); the top bin when every bin ≥ 1 is empty.
     /// </summary>
     public static int Threshold(IReadOnlyList<long> histogram, long limitPages)
     {
         var top = histogram.Count - 1;
-        var threshold = top;
+        int? threshold = null;
+        int? highest = null;
         long sum = 0;
         for (var b = top; b >= 1; b--)
         {
+            if (histogram[b] == 0)
+            {
+                continue;
+            }
+
+            highest ??= b;
             sum += histogram[b];
             if (sum > limitPages)
             {
@@ -93,7 +102,7 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
             threshold = b;
         }
 
-        return threshold;
+        return threshold ?? highest ?? top;
     }
 
     /// <inheritdoc />
