@@ -28,6 +28,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CrossCheckCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 
