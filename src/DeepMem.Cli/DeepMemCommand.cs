@@ -29,6 +29,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CrossCheckCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

@@ -6,7 +6,8 @@ namespace DeepMem.Experiments;
 
 /// <summary>
 /// Turns a folder of result records into a Markdown table (report.md) and a
-/// bar plot of simulated runtime and migrations per point (runtime.png).
+/// bar plot of simulated runtime and migrations per point (runtime.png);
+/// a policy comparison as compare.md and compare.png.
 /// </summary>
 public static class ReportWriter
 {
@@ -70,6 +71,51 @@ public static class ReportWriter
         plot.Axes.Margins(bottom: 0);
         var png = Path.Combine(folder, "runtime.png");
         plot.SavePng(png, 900, 600);
+        return (md, png);
+    }
+
+    /// <summary>
+    /// Writes a policy comparison of the records below <paramref name="folder"/>:
+    /// compare.md (the table of <see cref="Markdown"/>) and compare.png, grouped
+    /// bars of simulated runtime (left axis) and migrated pages (right axis)
+    /// per policy, in runtime order; returns their paths.
+    /// </summary>
+    public static (string Markdown, string? Plot) WriteComparison(string folder, string title)
+    {
+        var rows = Rows(ResultStore.ReadAll(folder));
+        Directory.CreateDirectory(folder);
+        var md = Path.Combine(folder, "compare.md");
+        File.WriteAllText(md, Markdown(title, rows));
+        var ok = rows.Where(r => r.Status == "succeeded").ToList();
+        if (ok.Count == 0)
+        {
+            return (md, null);
+        }
+
+        var plot = new ScottPlot.Plot();
+        var runtime = plot.Add.Bars(ok.Select((r, i) => new ScottPlot.Bar
+        {
+            Position = i - 0.2, Value = r.RuntimeUs, Size = 0.4, FillColor = ScottPlot.Colors.SteelBlue,
+        }).ToList());
+        runtime.LegendText = "runtime (us, left)";
+        var migrations = plot.Add.Bars(ok.Select((r, i) => new ScottPlot.Bar
+        {
+            Position = i + 0.2, Value = r.Migrations, Size = 0.4, FillColor = ScottPlot.Colors.DarkOrange,
+        }).ToList());
+        migrations.LegendText = "migrated pages (right)";
+        migrations.Axes.YAxis = plot.Axes.Right;
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ok.Count).Select(i => (double)i).ToArray(), ok.Select(Label).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Left.Label.Text = "simulated runtime (us)";
+        plot.Axes.Right.Label.Text = "migrated pages";
+        plot.Axes.Margins(bottom: 0);
+        plot.Axes.SetLimitsY(0, ok.Max(r => r.RuntimeUs) * 1.15, plot.Axes.Left);
+        plot.Axes.SetLimitsY(0, Math.Max(1, ok.Max(r => (double)r.Migrations)) * 1.15, plot.Axes.Right);
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.Title(title);
+        var png = Path.Combine(folder, "compare.png");
+        plot.SavePng(png, 1000, 600);
         return (md, png);
     }
 

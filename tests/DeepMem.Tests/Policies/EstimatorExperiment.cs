@@ -43,7 +43,7 @@ internal sealed class EstimatorExperiment : IDisposable
             {policyYaml}
             epoch: 500k
             backend: estimator
-            output: results
+            output: {Path.Combine(dir, "results")}
             estimator:
               traces: traces
 
