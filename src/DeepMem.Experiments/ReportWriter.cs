@@ -109,6 +109,7 @@ public static class ReportWriter
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
         plot.Axes.Left.Label.Text = "simulated runtime (us)";
         plot.Axes.Right.Label.Text = "migrated pages";
+        plot.Axes.Bottom.MinimumSize = 110;
         plot.Axes.Margins(bottom: 0);
         plot.Axes.SetLimitsY(0, ok.Max(r => r.RuntimeUs) * 1.15, plot.Axes.Left);
         plot.Axes.SetLimitsY(0, Math.Max(1, ok.Max(r => (double)r.Migrations)) * 1.15, plot.Axes.Right);

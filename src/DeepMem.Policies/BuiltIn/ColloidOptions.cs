@@ -14,8 +14,12 @@ public sealed class ColloidOptions
     public double Step { get; set; } = 0.5;
 
     /// <summary>Per-epoch decay of page heat (exponential moving average weight of the past).</summary>
-    [PolicyOption("weight of the past in each page's access moving average (0.5 = halve every epoch)")]
-    public double Decay { get; set; } = 0.5;
+    [PolicyOption("weight of the past in each page's access moving average per epoch (0.9: about ten epochs of memory)")]
+    public double Decay { get; set; } = 0.9;
+
+    /// <summary>How much hotter a page must be than the fast tier's coldest page to swap with it.</summary>
+    [PolicyOption("a promotion into a full fast tier swaps with its coldest page only when the promoted page is at least this many times hotter (hysteresis against ping-pong)")]
+    public double SwapRatio { get; set; } = 2;
 
     /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
     [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited (default 10 GiB/s, as HeMem that Colloid extends)",

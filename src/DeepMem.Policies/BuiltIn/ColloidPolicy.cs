@@ -14,8 +14,10 @@ namespace DeepMem.Policies.BuiltIn;
 /// Otherwise the hottest pages of the slower tier move to the faster one
 /// until the heat moved reaches <see cref="ColloidOptions.Step"/> × gap ×
 /// the heat of the slower tier (gap = |L_fast − L_other| / max); promotions
-/// into a full fast tier swap with its coldest pages. Heat is a per-page
-/// moving average of accesses per epoch. Moves share the MB/s limit.
+/// into a full fast tier swap with its coldest page when the promoted page is
+/// <see cref="ColloidOptions.SwapRatio"/> times hotter, and count their net
+/// heat. Heat is a per-page moving average of accesses per epoch. Moves
+/// share the MB/s limit.
 /// </summary>
 public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
 {
@@ -52,6 +54,11 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
         if (Options.Decay is < 0 or >= 1)
         {
             throw new ArgumentException($"decay must be in [0, 1) (was {Options.Decay})");
+        }
+
+        if (Options.SwapRatio < 1)
+        {
+            throw new ArgumentException($"swap_ratio must be at least 1 (was {Options.SwapRatio})");
         }
 
         if (Options.MaxUtilization is <= 0 or >= 1)
@@ -151,6 +158,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
                 break;
             }
 
+            var gain = page.Heat;
             if (promote)
             {
                 if (plan.Free(layout.FastNode) <= 0)
@@ -158,16 +166,19 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
                     coldFast ??= new Queue<PageState>(_tracker.Pages.Values
                         .Where(p => layout.IsFast(p.Node))
                         .OrderBy(p => p.Heat).ThenBy(p => p.Page));
-                    if (coldFast.Count == 0 || coldFast.Peek().Heat >= page.Heat || _budget.AvailablePages < 2)
+                    if (coldFast.Count == 0 || coldFast.Peek().Heat * Options.SwapRatio > page.Heat || _budget.AvailablePages < 2)
                     {
                         break;
                     }
 
+                    var victim = coldFast.Dequeue();
                     var target = layout.DemotionTarget(plan);
-                    if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+                    if (target < 0 || !plan.TryMove(victim, target, _budget))
                     {
                         break;
                     }
+
+                    gain -= victim.Heat;
                 }
 
                 if (!plan.TryMove(page, layout.FastNode, _budget))
@@ -184,7 +195,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
                 }
             }
 
-            moved += page.Heat;
+            moved += gain;
         }
 
         return _tracker.Commit(plan);
