@@ -612,6 +612,16 @@ public static partial class ExperimentLoader
             return null;
         }
 
+        var optionsType = name is null ? null : DefaultPolicies.Find(name)?.OptionsType;
+        foreach (var o in optionsType is null ? [] : OptionsBinder.Describe(optionsType))
+        {
+            if (o.Property.IsDefined(typeof(PathOptionAttribute), false) && options.TryGetValue(o.Key, out var value)
+                && value.Scalar is { Length: > 0 } path)
+            {
+                options[o.Key] = OptionValue.Of(Path.GetFullPath(path, baseDir));
+            }
+        }
+
         var spec = new PolicySpec
         {
             Name = name,

@@ -6,7 +6,8 @@ namespace DeepMem.Policies.BuiltIn;
 public sealed class QLearningOptions
 {
     /// <summary>Q table file: loaded at start when it exists; written by <see cref="Save"/> and by <c>deepmem train</c>.</summary>
-    [PolicyOption("Q table file (JSON): loaded at start when it exists; empty = start from zeros")]
+    [PolicyOption("Q table file (JSON; a relative path is relative to the experiment file): loaded at start when it exists; empty = start from zeros")]
+    [PathOption]
     public string Table { get; set; } = "";
 
     /// <summary>Update the table from each epoch's reward.</summary>

@@ -5,8 +5,9 @@ namespace DeepMem.Policies.BuiltIn;
 /// <summary>Options of <see cref="StaticPlanPolicy"/>.</summary>
 public sealed class StaticPlanOptions
 {
-    /// <summary>The plan file (JSON); a relative path is taken from the working directory.</summary>
-    [PolicyOption("plan file (JSON): region_nodes [...], regions [{index|id|address, node}], pages [{page, node}]; see the class docs")]
+    /// <summary>The plan file (JSON); a relative path in YAML is relative to the experiment file.</summary>
+    [PolicyOption("plan file (JSON; a relative path is relative to the experiment file): region_nodes [...], regions [{index|id|address, node}], pages [{page, node}]; see the class docs")]
+    [PathOption]
     public string Plan { get; set; } = "";
 
     /// <summary>How planned regions are placed.</summary>

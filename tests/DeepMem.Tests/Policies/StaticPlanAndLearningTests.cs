@@ -185,3 +185,25 @@ public sealed class StaticPlanAndLearningTests : IDisposable
         Assert.True(trained < untrained, $"trained {trained * 1e6:F0} us vs untrained {untrained * 1e6:F0} us");
     }
 }
+
+public class PathOptionTests
+{
+    [Fact]
+    public async Task Plan_and_table_paths_in_yaml_are_relative_to_the_experiment_file()
+    {
+        using var exp = EstimatorExperiment.Create("""
+              name: static-plan
+              options: { plan: plans/optimum.json, mode: preferred }
+            """, "plan-path");
+        Directory.CreateDirectory(Path.Combine(exp.Dir, "plans"));
+        File.WriteAllText(Path.Combine(exp.Dir, "plans", "optimum.json"), $$"""{ "region_nodes": [{{string.Join(",", Enumerable.Repeat(1, 50))}}] }""");
+        var experiment = exp.Load();
+        Assert.Equal(Path.Combine(exp.Dir, "plans", "optimum.json"), experiment.Policy.Options["plan"].Scalar);
+        var outcome = await new DeepMem.Experiments.ExperimentRunner(DeepMem.Experiments.Backends.Create)
+            .RunAsync(experiment, null, force: true, CancellationToken.None).WaitAsync(PolicyTestKit.Timeout);
+        Assert.True(outcome.Record.Result.Status == RunStatus.Succeeded, outcome.Record.Result.FailureReason);
+        // Every region prefers the slow node, which has room: the fast node stays empty.
+        Assert.Equal(0UL, outcome.Record.Result.Nodes[0].ResidentPages);
+        Assert.True(outcome.Record.Result.Nodes[1].ResidentPages > 1000);
+    }
+}
