@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using DeepMem.Core;
 using DeepMem.Policies;
 
 namespace DeepMem.Cli.Commands;
@@ -30,7 +32,10 @@ public static class PoliciesCommand
             foreach (var o in OptionsBinder.Describe(d.OptionsType))
             {
                 var value = o.Property.GetValue(defaults);
-                var shown = value is Array a ? "[" + string.Join(", ", a.Cast<object>()) + "]" : value?.ToString()?.ToLowerInvariant() ?? "";
+                var shown = value is Array a ? "[" + string.Join(", ", a.Cast<object>()) + "]"
+                    : o.Unit == OptionUnit.BytesPerSecond && value is double rate ? FormatRate(rate)
+                    : value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture).ToLowerInvariant()
+                    : value?.ToString()?.ToLowerInvariant() ?? "";
                 stdout.WriteLine($"    {o.Key} = {shown}  ({o.TypeName}) {o.Description}");
             }
         }
@@ -38,5 +43,26 @@ public static class PoliciesCommand
         stdout.WriteLine();
         stdout.WriteLine("A custom policy: policy: { assembly: path/to/My.dll, type: My.Namespace.MyPolicy, options: {...} }");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A rate in bytes per second as YAML would write it, e.g. "10GiB/s" or "200MB/s"; "0" stays 0.</summary>
+    public static string FormatRate(double bytesPerSecond)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (bytesPerSecond <= 0)
+        {
+            return "0";
+        }
+
+        foreach (var (unit, factor) in new[] { ("GiB/s", 1024d * 1024 * 1024), ("MiB/s", 1024d * 1024), ("GB/s", 1e9), ("MB/s", 1e6) })
+        {
+            var x = bytesPerSecond / factor;
+            if (x >= 1 && Math.Abs(x - Math.Round(x)) < 1e-9)
+            {
+                return string.Create(inv, $"{Math.Round(x)}{unit}");
+            }
+        }
+
+        return string.Create(inv, $"{bytesPerSecond}B/s");
     }
 }
