@@ -48,6 +48,16 @@ public sealed class StaticPlanAndLearningTests : IDisposable
     }
 
     [Fact]
+    public void A_static_plan_reads_the_plan_that_deepmem_optimize_writes()
+    {
+        var optimum = new PlacementPlan([1, 0, 1], 0, 42.5, 0, 8192, 16384, "exact", true, 9);
+        var path = Write("optimize.json", System.Text.Json.JsonSerializer.Serialize(optimum, DeepMem.Experiments.ResultStore.Json));
+        var policy = Create("static-plan", Machine, ("plan", path));
+        Assert.Equal(optimum.ToRegionPlacements(), Enumerable.Range(0, 3)
+            .Select(i => policy.PlaceRegion(new Region((ulong)i + 1, 0x1000UL * (ulong)(i + 1), 0x1000, RegionSource.Mmap))));
+    }
+
+    [Fact]
     public void A_static_plan_moves_planned_pages_to_their_node()
     {
         var plan = Write("pages.json", """{ "pages": [ { "page": "0x10", "node": 0 }, { "page": 17, "node": 1 } ] }""");
