@@ -231,6 +231,9 @@ class BridgeServer:
         self._admission_closed = ""
         self.session_done = threading.Event()
         self.rpc_done = threading.Event()
+        # Set when the controller's request stream has ended (it read the
+        # last message and closed its side, or it went away).
+        self.client_closed = threading.Event()
         self._server: grpc.Server | None = None
         self.port = 0
 
@@ -378,6 +381,11 @@ class BridgeServer:
                     return
                 yield item
                 if item.WhichOneof("event") in ("finished", "failed"):
+                    # Keep the call open until the controller has read the
+                    # last message and closed its side: ending the call (and
+                    # the process) first can reset the connection with the
+                    # message still unread on the controller's side.
+                    self.client_closed.wait(self.config.shutdown_grace_s)
                     return
         finally:
             self.session_done.set()
@@ -392,3 +400,5 @@ class BridgeServer:
         else:
             self.inbound.put(SessionClosed(
                 "the controller closed its request stream", half_close=True))
+        finally:
+            self.client_closed.set()
