@@ -156,6 +156,11 @@ public static class CoSimulationClient
         {
             failure = $"lost the simulator mid-session: {e.Status.Detail} ({e.StatusCode})";
         }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is IOException or HttpRequestException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A writer that meets a dead connection throws the transport's exception, not an RpcException.
+            failure = $"lost the simulator mid-session: {e.Message}";
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             cancelled = true;
