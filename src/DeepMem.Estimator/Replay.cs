@@ -87,7 +87,7 @@ internal sealed class Replay
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return Finish(RunStatus.Failed, $"policy {PolicyName} failed in Initialize: {e.Message}", clock, windowMicros);
+                return Finish(RunStatus.Failed, e is PolicyFailedException ? e.Message : $"policy {PolicyName} failed in Initialize: {e.Message}", clock, windowMicros);
             }
 
             var nextRegion = 0;
@@ -159,7 +159,7 @@ internal sealed class Replay
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failure = $"policy {PolicyName} failed in PlaceRegion (region {tr.Id} at 0x{tr.Start:x}): {e.Message}";
+            failure = e is PolicyFailedException ? $"{e.Message} (region {tr.Id} at 0x{tr.Start:x})" : $"policy {PolicyName} failed in PlaceRegion (region {tr.Id} at 0x{tr.Start:x}): {e.Message}";
             return false;
         }
 
@@ -321,7 +321,7 @@ internal sealed class Replay
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failure = $"policy {PolicyName} failed in OnEpoch (epoch {report.Epoch}): {e.Message}";
+            failure = e is PolicyFailedException ? $"{e.Message} (epoch {report.Epoch})" : $"policy {PolicyName} failed in OnEpoch (epoch {report.Epoch}): {e.Message}";
             return false;
         }
 

@@ -1,4 +1,4 @@
-namespace DeepMem.Policies;
+namespace DeepMem.Core;
 
 /// <summary>A policy threw; the run fails cleanly with this cause.</summary>
 public sealed class PolicyFailedException(string policy, string call, Exception inner)
