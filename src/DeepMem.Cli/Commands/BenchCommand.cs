@@ -30,13 +30,8 @@ public static class BenchCommand
                 Console.WriteLine(await BridgeBenchmark.RoundTripAsync(Path.Combine(root, "gem5-patches", "python"), ct: ct));
                 if (parse.GetValue(experiment) is { } file)
                 {
-                    var loaded = ExperimentLoader.LoadFile(file.ToString());
-                    foreach (var p in loaded.Problems)
-                    {
-                        await Console.Error.WriteLineAsync(p.ToString());
-                    }
-
-                    if (!loaded.Ok)
+                    var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+                    if (loaded is null)
                     {
                         return ExitCodes.BadInput;
                     }

@@ -92,13 +92,8 @@ public static class CompareCommand
     public static async Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
         Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = ExperimentLoader.LoadFile(file.ToString());
-        foreach (var p in loaded.Problems)
-        {
-            await stderr.WriteLineAsync(p.ToString());
-        }
-
-        if (!loaded.Ok)
+        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        if (loaded is null)
         {
             return ExitCodes.BadInput;
         }

@@ -39,13 +39,8 @@ public static class CrossCheckCommand
         var all = new List<(string, IReadOnlyList<CrossCheckRow>)>();
         foreach (var file in files)
         {
-            var loaded = ExperimentLoader.LoadFile(file.ToString());
-            foreach (var p in loaded.Problems)
-            {
-                await Console.Error.WriteLineAsync(p.ToString());
-            }
-
-            if (!loaded.Ok)
+            var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+            if (loaded is null)
             {
                 return ExitCodes.BadInput;
             }

@@ -29,13 +29,8 @@ public static class OptimizeCommand
     /// <summary>Searches; returns the exit code.</summary>
     public static int Execute(FileInfo file, string? capacityText, string? fastName, FileInfo? planFile, TextWriter stdout, TextWriter stderr)
     {
-        var loaded = ExperimentLoader.LoadFile(file.ToString());
-        foreach (var p in loaded.Problems)
-        {
-            stderr.WriteLine(p);
-        }
-
-        if (!loaded.Ok)
+        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        if (loaded is null)
         {
             return ExitCodes.BadInput;
         }

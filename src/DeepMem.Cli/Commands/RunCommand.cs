@@ -29,13 +29,8 @@ public static class RunCommand
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
         Func<Experiment, IMemorySimulator> backends, CancellationToken ct)
     {
-        var loaded = ExperimentLoader.LoadFile(file.ToString());
-        foreach (var p in loaded.Problems)
-        {
-            await Console.Error.WriteLineAsync(p.ToString());
-        }
-
-        if (!loaded.Ok)
+        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        if (loaded is null)
         {
             return ExitCodes.BadInput;
         }

@@ -37,13 +37,8 @@ public static class TraceCommand
     /// <summary>Records; returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, int parallel, CancellationToken ct)
     {
-        var loaded = ExperimentLoader.LoadFile(file.ToString());
-        foreach (var p in loaded.Problems)
-        {
-            await Console.Error.WriteLineAsync(p.ToString());
-        }
-
-        if (!loaded.Ok)
+        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        if (loaded is null)
         {
             return ExitCodes.BadInput;
         }

@@ -63,13 +63,8 @@ public static class TrainCommand
             return ExitCodes.BadInput;
         }
 
-        var loaded = ExperimentLoader.LoadFile(file.ToString());
-        foreach (var p in loaded.Problems)
-        {
-            stderr.WriteLine(p.ToString());
-        }
-
-        if (!loaded.Ok)
+        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        if (loaded is null)
         {
             return ExitCodes.BadInput;
         }
