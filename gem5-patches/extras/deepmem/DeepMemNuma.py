@@ -14,7 +14,6 @@ class DeepMemNuma(SimObject):
     cxx_header = "deepmem/deepmem_numa.hh"
     cxx_class = "gem5::DeepMemNuma"
 
-    system = Param.System(Parent.any, "The system whose memories are nodes")
     node_ranges = VectorParam.AddrRange(
         "Physical range of each node, in node order"
     )

@@ -70,7 +70,6 @@ DeepMemNuma::DeepMemNuma(const Params &p)
       regionExits(p.region_exits),
       pageBytes(p.page_bytes),
       pageShift(floorLog2(p.page_bytes)),
-      system(p.system),
       stats(*this)
 {
     const int n = nodeRanges.size();
@@ -150,9 +149,13 @@ DeepMemNuma::~DeepMemNuma()
 }
 
 void
-DeepMemNuma::init()
+DeepMemNuma::setup(Process *process)
 {
-    SimObject::init();
+    // The system comes from the first process (a System parameter would
+    // make a cycle: System -> workload -> DeepMemNuma -> System).
+    system = process->system;
+    se = process->seWorkload;
+    mainProcess = process;
     // SEWorkload::setSystem builds one pool per configured range, in the
     // order of getConfAddrRanges (sorted by start address).
     const AddrRangeList ranges = system->getPhysMem().getConfAddrRanges();
@@ -351,10 +354,8 @@ DeepMemNuma::allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
 Addr
 DeepMemNuma::allocFrame(Process *process, Addr vpage)
 {
-    if (!se)
-        se = process->seWorkload;
     if (!mainProcess)
-        mainProcess = process;
+        setup(process);
 
     // A clobbered mapping gives its frame back.
     if (const auto *pte = process->pTable->lookup(vpage))
@@ -937,7 +938,7 @@ DeepMemNuma::noteRegion(Process *process, Addr start, Addr length,
                         const std::string &source)
 {
     if (!mainProcess)
-        mainProcess = process;
+        setup(process);
     if (length == 0)
         return;
     newRegions.emplace_back(nextRegionId++, start, length, source);

@@ -89,7 +89,6 @@ class DeepMemNuma : public SimObject, public MemPlacer
     DeepMemNuma(const Params &p);
     ~DeepMemNuma();
 
-    void init() override;
 
     /** MemPlacer: pick the frame of a newly mapped page. */
     Addr allocFrame(Process *process, Addr vpage) override;
@@ -197,7 +196,7 @@ class DeepMemNuma : public SimObject, public MemPlacer
     MemPolicy defaultPolicy;
     uint64_t defaultIlCounter = 0;
 
-    System *system;
+    System *system = nullptr;
     SEWorkload *se = nullptr;
     Process *mainProcess = nullptr;
     uint64_t nextRegionId = 1;
@@ -219,6 +218,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
     uint64_t epochMigrationTicks = 0;
 
     static std::vector<std::string> namesFor(const Params &p);
+    /** Find the system and the pools (first process seen). */
+    void setup(Process *process);
     uint64_t allNodesMask() const;
     bool hasSpace(int node) const;
     uint64_t freePages(int node) const;

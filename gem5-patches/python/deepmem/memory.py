@@ -80,8 +80,7 @@ class HeteroMemorySystem(AbstractMemorySystem):
             self.monitors = monitors
 
     # --------------------------------------------------- DeepMem helpers
-    @property
-    def nodes(self) -> List[NodeSpec]:
+    def node_specs(self) -> List[NodeSpec]:
         return list(self._nodes)
 
     def node_ranges(self) -> List[AddrRange]:
