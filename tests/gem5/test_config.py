@@ -87,14 +87,16 @@ class ConfigTests(unittest.TestCase):
     def test_numa_files_for_libnuma(self):
         nodes = [parse_node("a:ddr4:64MiB"), parse_node("b:nvm:256MiB")]
         f = numa_files(nodes)
-        self.assertEqual(f["node/online"], "0-1\n")
-        self.assertEqual(f["node/possible"], "0-1\n")
+        self.assertEqual(f["sys/node/online"], "0-1\n")
+        self.assertEqual(f["sys/node/possible"], "0-1\n")
         self.assertIn("Node 1 MemTotal:         262144 kB",
-                      f["node/node1/meminfo"])
-        self.assertEqual(f["node/node0/cpumap"], "00000001\n")
-        self.assertEqual(f["node/node1/cpumap"], "00000000\n")
-        self.assertEqual(f["node/node0/distance"], "10 20\n")
-        self.assertIn("Mems_allowed:\t00000003\n", f["status"])
+                      f["sys/node/node1/meminfo"])
+        self.assertEqual(f["sys/node/node0/cpumap"], "00000001\n")
+        self.assertEqual(f["sys/node/node1/cpumap"], "00000000\n")
+        self.assertEqual(f["sys/node/node0/distance"], "10 20\n")
+        self.assertEqual(f["sys/cpu/online"], "0\n")
+        self.assertIn("sys/cpu/cpu0/", f)
+        self.assertIn("Mems_allowed:\t00000003\n", f["proc/status"])
 
 
 class StatsTests(unittest.TestCase):

@@ -192,15 +192,17 @@ DeepMemNuma::allNodesMask() const
 uint64_t
 DeepMemNuma::freePages(int node) const
 {
+    // MemPool::allocate fails when it hands out the last page of a pool,
+    // so the last page never counts as free.
     uint64_t pool_free = se ? se->freeMemSize(poolIds[node]) / pageBytes : 0;
-    return pool_free + freeFrames[node].size();
+    return (pool_free ? pool_free - 1 : 0) + freeFrames[node].size();
 }
 
 bool
 DeepMemNuma::hasSpace(int node) const
 {
     return !freeFrames[node].empty() ||
-        (se && se->freeMemSize(poolIds[node]) >= pageBytes);
+        (se && se->freeMemSize(poolIds[node]) > pageBytes);
 }
 
 Addr

@@ -219,37 +219,46 @@ def _list(ids: Iterable[int]) -> str:
 
 def numa_files(nodes: Sequence[NodeSpec], cpus: int = 1,
                cpu_node: int = 0) -> dict[str, str]:
-    """Files that libnuma reads, relative to a folder that gem5 redirects
-    /sys/devices/system/node (node/...) and /proc/self/status (status)
-    to."""
+    """Files that libnuma reads, relative to a folder F. gem5 redirects
+    /sys/devices/system/ to F/sys/ and /proc/self/ to F/proc/ (gem5 only
+    redirects paths below a folder, so whole folders are emulated: the
+    node topology, a CPU folder with `cpus` CPUs, and /proc/self/status
+    with Cpus_allowed and Mems_allowed). A trailing '/' names an empty
+    folder."""
     n = len(nodes)
     all_nodes = _list(range(n))
+    cpu_list = _list(range(cpus))
     files = {
-        "node/possible": all_nodes + "\n",
-        "node/online": all_nodes + "\n",
-        "node/has_memory": all_nodes + "\n",
-        "node/has_normal_memory": all_nodes + "\n",
-        "node/has_cpu": f"{cpu_node}\n",
+        "sys/node/possible": all_nodes + "\n",
+        "sys/node/online": all_nodes + "\n",
+        "sys/node/has_memory": all_nodes + "\n",
+        "sys/node/has_normal_memory": all_nodes + "\n",
+        "sys/node/has_cpu": f"{cpu_node}\n",
+        "sys/cpu/possible": cpu_list + "\n",
+        "sys/cpu/present": cpu_list + "\n",
+        "sys/cpu/online": cpu_list + "\n",
     }
+    for c in range(cpus):
+        files[f"sys/cpu/cpu{c}/"] = ""
     cpu_mask = (1 << cpus) - 1
     for i, node in enumerate(nodes):
         kb = node.size_bytes // 1024
         mine = i == cpu_node
-        files[f"node/node{i}/cpumap"] = (
+        files[f"sys/node/node{i}/cpumap"] = (
             f"{cpu_mask if mine else 0:08x}\n")
-        files[f"node/node{i}/cpulist"] = (
-            (_list(range(cpus)) if mine else "") + "\n")
-        files[f"node/node{i}/meminfo"] = (
+        files[f"sys/node/node{i}/cpulist"] = (
+            (cpu_list if mine else "") + "\n")
+        files[f"sys/node/node{i}/meminfo"] = (
             f"Node {i} MemTotal:       {kb:8d} kB\n"
             f"Node {i} MemFree:        {kb:8d} kB\n"
             f"Node {i} MemUsed:        {0:8d} kB\n")
         dist = " ".join("10" if j == i else "20" for j in range(n))
-        files[f"node/node{i}/distance"] = dist + "\n"
+        files[f"sys/node/node{i}/distance"] = dist + "\n"
     mems = (1 << n) - 1
-    files["status"] = (
+    files["proc/status"] = (
         "Name:\tworkload\n"
         f"Cpus_allowed:\t{cpu_mask:x}\n"
-        f"Cpus_allowed_list:\t{_list(range(cpus))}\n"
+        f"Cpus_allowed_list:\t{cpu_list}\n"
         f"Mems_allowed:\t{mems:08x}\n"
         f"Mems_allowed_list:\t{all_nodes}\n")
     return files

@@ -34,12 +34,21 @@ def _cache(size: int, assoc: int, lat: int, mshrs: int) -> Cache:
 
 
 def write_numa_files(opts: RunOptions, folder: str) -> str:
-    """The files libnuma reads (node topology, Mems_allowed)."""
+    """The files libnuma reads (node topology, Mems_allowed), and
+    proc/exe -> the binary (readlink("/proc/self/exe") still works under
+    the /proc/self redirect)."""
     for rel, text in numa_files(opts.nodes).items():
         path = os.path.join(folder, rel)
+        if rel.endswith("/"):
+            os.makedirs(path, exist_ok=True)
+            continue
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
+    exe = os.path.join(folder, "proc", "exe")
+    if os.path.lexists(exe):
+        os.remove(exe)
+    os.symlink(os.path.realpath(opts.binary), exe)
     return folder
 
 
@@ -100,11 +109,12 @@ def build(opts: RunOptions, outdir: str) -> Built:
     system.workload = DeepMemX86Linux(numa=system.numa)
 
     numa_dir = write_numa_files(opts, os.path.join(outdir, "deepmem-numa"))
+    # gem5 redirects what lies below a folder (it appends '/').
     system.redirect_paths = [
-        RedirectPath(app_path="/sys/devices/system/node",
-                     host_paths=[os.path.join(numa_dir, "node")]),
-        RedirectPath(app_path="/proc/self/status",
-                     host_paths=[os.path.join(numa_dir, "status")]),
+        RedirectPath(app_path="/sys/devices/system/",
+                     host_paths=[os.path.join(numa_dir, "sys")]),
+        RedirectPath(app_path="/proc/self/",
+                     host_paths=[os.path.join(numa_dir, "proc")]),
     ]
 
     process = Process(pid=100)
