@@ -240,7 +240,7 @@ class RunLoopTests(unittest.TestCase):
         self.assertEqual(fake.drains, 1)
         self.assertEqual(out.applied, 1)
         self.assertEqual([(r.index, r.reason) for r in out.rejections],
-                         [(1, "rejected: node out of range")])
+                         [(1, "node out of range")])
         self.assertEqual(b.apply_migrations([]).applied, 0)
         self.assertEqual(fake.drains, 1)
 

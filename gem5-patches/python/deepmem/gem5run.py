@@ -163,7 +163,8 @@ class Gem5Backend:
             if r.startswith("ok"):
                 out.applied += 1
             else:
-                out.rejections.append(ev.Rejection(i, r.removeprefix("rejected: ")))
+                out.rejections.append(
+                    ev.Rejection(i, r.removeprefix("rejected: ")))
         return out
 
     def stop(self, reason: str) -> None:
