@@ -210,6 +210,98 @@ class Gem5EndToEnd(unittest.TestCase):
                          int(fields["promoted"]))
 
 
+def _grpc_missing() -> str:
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        return "python grpcio is not importable here (use Debian's python3)"
+    return ""
+
+
+@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(_grpc_missing(), _grpc_missing())
+class Gem5GrpcController(unittest.TestCase):
+    """gem5 serves the run over the bridge; a Python controller drives it."""
+
+    def test_controller_places_and_migrates_over_grpc(self):
+        import subprocess
+        import tempfile
+        import time
+
+        sys.path.insert(0, os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), "..", "bridge"))
+        from bridge_harness import Controller, pb2
+
+        from gem5util import CONFIG
+
+        bins = build_workloads()
+        out = tempfile.mkdtemp(prefix="deepmem-e2e-grpc-")
+        port_file = os.path.join(out, "port")
+        t0 = time.time()
+        gem5 = subprocess.Popen(
+            [gem5_path(), "-d", out, CONFIG, "--controller", "grpc",
+             "--bridge-port-file", port_file, "--epoch-insts", "300000",
+             os.path.join(bins, "stream"), *STREAM_ARGS],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            def port() -> str:
+                if not os.path.exists(port_file):
+                    return ""
+                with open(port_file) as f:
+                    return f.read().strip()
+
+            for _ in range(300):
+                if port():
+                    break
+                time.sleep(0.1)
+            c = Controller(int(port()))
+            self.assertTrue(c.hello().accepted)
+            c.open()
+            kinds, placed, moved, rejected = [], 0, 0, []
+            while True:
+                m = c.recv(timeout=120)
+                self.assertIsNotNone(m, "stream ended without Finished")
+                kind = m.WhichOneof("event")
+                kinds.append(kind)
+                if m.HasField("previous_reply"):
+                    rejected += [r.reason for r in
+                                 m.previous_reply.rejections]
+                if kind == "region_created":
+                    e = m.region_created
+                    if e.length_bytes >= 1 << 20:
+                        c.place(m.sequence, e.region_id,
+                                pb2.PLACEMENT_MODE_BIND, [1])
+                        placed += 1
+                    else:
+                        c.ack(m.sequence)
+                elif kind == "epoch_ended":
+                    p = m.epoch_ended.pages
+                    hot = sorted(
+                        ((r + w, n) for n, r, w, node in zip(
+                            p.page_numbers, p.reads, p.writes, p.nodes)
+                         if node == 1), reverse=True)[:16]
+                    c.migrate(m.sequence, *[(n, 0) for _, n in hot])
+                    moved += len(hot)
+                else:
+                    break
+            c.close()
+            stdout, _ = gem5.communicate(timeout=120)
+        finally:
+            if gem5.poll() is None:
+                gem5.kill()
+        print(f"\n[e2e] grpc-controller: {time.time() - t0:.1f} s host",
+              flush=True)
+        self.assertEqual(kinds[-1], "finished", stdout[-2000:])
+        self.assertEqual(gem5.returncode, 0, stdout[-2000:])
+        self.assertIn("RESULT PASS", stdout)
+        self.assertGreaterEqual(placed, 3)
+        self.assertIn("epoch_ended", kinds)
+        self.assertEqual(rejected, [])
+        run = Run("grpc", gem5.returncode, stdout, "", out, 0.0)
+        self.assertEqual(run.stats["system.numa.migrationsIn::dram"], moved)
+        self.assertGreater(moved, 0)
+
+
 if __name__ == "__main__":
     if not gem5_path():
         print(f"SKIP: {SKIP}")
