@@ -118,6 +118,25 @@ class Gem5EndToEnd(unittest.TestCase):
         self.assertGreater(ratio, 1.3)
         self.assertLess(ratio, 20.0)
 
+    def test_every_preset_runs_and_orders_plausibly(self):
+        nodes = ("--node", "dram:ddr4:64MiB", "--node", "nvm:nvm:64MiB",
+                 "--node", "hbm:hbm:64MiB", "--node", "cxl:cxl:64MiB")
+        us = {}
+        for i, name in enumerate(("dram", "nvm", "hbm", "cxl")):
+            run = run_gem5(f"preset-{name}", self.bin("stream"), STREAM_ARGS,
+                           ("--policy", f"bind:{i}"), nodes=nodes)
+            report(run)
+            self.assertEqual(run.rc, 0, run.tail())
+            self.assertIn("RESULT PASS", run.stdout)
+            self.assertGreater(run.stats[f"system.numa.reads::{name}"], 1000)
+            us[name] = stream_us(run)
+        print("[e2e] stream triad us per preset: " + ", ".join(
+            f"{k} {v:.0f}" for k, v in us.items()), flush=True)
+        self.assertLess(us["dram"], us["cxl"])  # 70 ns added per access
+        self.assertLess(us["cxl"], us["nvm"])
+        self.assertLess(0.5, us["hbm"] / us["dram"])
+        self.assertLess(us["hbm"] / us["dram"], 2.0)
+
     def test_node_totals_match_controllers(self):
         run = self.stream("interleave:0,1")
         self.assertEqual(run.rc, 0, run.tail())
