@@ -87,6 +87,10 @@ class Gem5EndToEnd(unittest.TestCase):
         per_page = 2_000_000 + 4096 / 2.3e9 * 1e12  # ticks
         self.assertAlmostEqual(s["system.numa.migrationTicks"],
                                97 * per_page, delta=97 * 2)
+        # Old frames are recycled: the 32 pages moved back to dram reuse
+        # the 64 dram frames freed by the first move.
+        self.assertEqual(s["system.numa.freedFrames::total"], 97)
+        self.assertEqual(s["system.numa.recycledFrames::dram"], 32)
 
     def test_migrate_pages(self):
         self.check_pass(run_gem5("migrate_pages",
