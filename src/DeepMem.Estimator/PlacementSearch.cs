@@ -68,8 +68,23 @@ public static class PlacementSearch
                 : (ulong)ix.OtherPages.Length;
         }
 
-        // Candidates: positive benefit and a size that fits at all.
+        if (options.OtherPagesNode is { } pinned)
+        {
+            if ((uint)pinned >= (uint)n)
+            {
+                throw new ArgumentException($"other-pages node {pinned} does not exist (nodes: {n})");
+            }
+
+            slowNode[ix.R] = pinned;
+            if (pinned == fast)
+            {
+                capacity = capacity > size[ix.R] ? capacity - size[ix.R] : 0;
+            }
+        }
+
+        // Candidates: positive benefit and a size that fits at all (pinned "other" pages are not a choice).
         var candidates = Enumerable.Range(0, items)
+            .Where(i => !(i == ix.R && options.OtherPagesNode is not null))
             .Where(i => slowCost[i] - fastCost[i] > 0 && size[i] <= capacity)
             .OrderByDescending(i => (slowCost[i] - fastCost[i]) / Math.Max(size[i], 1))
             .ToArray();
@@ -105,6 +120,11 @@ public static class PlacementSearch
 
         var regionNodes = nodes[..ix.R];
         var other = nodes[ix.R];
+        if (options.OtherPagesNode == fast)
+        {
+            used += size[ix.R];
+        }
+
         return new PlacementPlan(regionNodes, other, estimator.EstimateRegionNodes(regionNodes, other), fast,
             used * pageSize, capacityBytes, method, optimal, explored);
     }

@@ -25,4 +25,14 @@ public sealed record PlacementSearchOptions
     /// memory, so a region's footprint is its pages seen in the traces.
     /// </summary>
     public bool ChargeFullRegionLength { get; init; }
+
+    /// <summary>
+    /// Where pages outside every region go, when the plan cannot choose it:
+    /// a region policy places regions only, and the program image, stack and
+    /// other unreported pages follow the simulator's default (Linux local:
+    /// node 0). Null lets the search choose (then the plan's
+    /// <see cref="PlacementPlan.OtherNode"/> must be applied as the default
+    /// policy). When it is the fast node, their pages come off the capacity.
+    /// </summary>
+    public int? OtherPagesNode { get; init; }
 }

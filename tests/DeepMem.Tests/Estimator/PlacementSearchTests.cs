@@ -42,6 +42,27 @@ public class PlacementSearchTests
         Assert.Equal([1, 0], PlacementSearch.FindBest(est, new PlacementSearchOptions { CapacityBytes = 3 * Page, ChargeFullRegionLength = true }).RegionNodes);
     }
 
+    [Fact]
+    public void Pages_pinned_to_the_fast_node_outside_regions_take_capacity_first()
+    {
+        // One page outside every region sits on the fast node by default: with 3 pages of room
+        // only 2 remain, so of A (2 pages, saves 350) and B (1 page, saves 250) only A fits.
+        var set = TestTraces.Set([[100, 200], [300, 600]],
+            [
+                [new(0x100, 3, 0), new(0x101, 1, 0), new(0x200, 1, 0), new(0x900, 1, 0)],
+                [new(0x100, 3, 0), new(0x101, 1, 0), new(0x200, 1, 0), new(0x900, 1, 0)],
+            ],
+            [TestTraces.Region(1, 0x100, 2), TestTraces.Region(2, 0x200, 1)]);
+        var est = new DifferentialEstimator(set);
+        var free = PlacementSearch.FindBest(est, new PlacementSearchOptions { CapacityBytes = 3 * Page });
+        var pinned = PlacementSearch.FindBest(est, new PlacementSearchOptions { CapacityBytes = 3 * Page, OtherPagesNode = 0 });
+        Assert.Equal(0, pinned.OtherNode);
+        Assert.Equal(3 * Page, pinned.FastBytesUsed);
+        Assert.Equal(1, pinned.RegionNodes.Count(n => n == 0));
+        Assert.True(free.FastBytesUsed <= 3 * Page);
+        Assert.True(pinned.Microseconds >= free.Microseconds - Eps);
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 2)]
