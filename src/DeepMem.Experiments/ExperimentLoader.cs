@@ -239,6 +239,12 @@ public static partial class ExperimentLoader
     private static string Compact(YamlNode node) => node switch
     {
         YamlScalarNode s => s.Value ?? "",
+        YamlMappingNode m when m.Children.TryGetValue(new YamlScalarNode("name"), out var name) =>
+            Compact(name) + (m.Children.Count > 1
+                ? "(" + string.Join(",", m.Children.Where(kv => Compact(kv.Key) != "name").Select(kv => kv.Value is YamlMappingNode inner
+                    ? string.Join(",", inner.Children.Select(x => Compact(x.Key) + "=" + Compact(x.Value)))
+                    : Compact(kv.Key) + "=" + Compact(kv.Value))) + ")"
+                : ""),
         YamlSequenceNode q => "[" + string.Join(",", q.Children.Select(Compact)) + "]",
         YamlMappingNode m => "{" + string.Join(",", m.Children.Select(kv => Compact(kv.Key) + "=" + Compact(kv.Value))) + "}",
         _ => "?",

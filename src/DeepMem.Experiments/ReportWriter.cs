@@ -66,6 +66,7 @@ public static class ReportWriter
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ok.Count).Select(i => (double)i).ToArray(), ok.Select(r => Label(r)).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 160;
         plot.Axes.Left.Label.Text = "simulated runtime (us)";
         plot.Title(title);
         plot.Axes.Margins(bottom: 0);
@@ -107,6 +108,7 @@ public static class ReportWriter
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ok.Count).Select(i => (double)i).ToArray(), ok.Select(Label).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 160;
         plot.Axes.Left.Label.Text = "simulated runtime (us)";
         plot.Axes.Right.Label.Text = "migrated pages";
         plot.Axes.Bottom.MinimumSize = 110;
@@ -120,5 +122,9 @@ public static class ReportWriter
         return (md, png);
     }
 
-    private static string Label(Row r) => r.Point == "default" ? r.Policy : r.Point.Replace("policy.name=", "");
+    private static string Label(Row r)
+    {
+        var label = r.Point == "default" ? r.Policy : r.Point.Replace("policy.name=", "").Replace("policy=", "");
+        return label.Length <= 32 ? label : label[..31] + "…";
+    }
 }
