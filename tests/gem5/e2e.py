@@ -212,6 +212,15 @@ class Gem5EndToEnd(unittest.TestCase):
         self.check_pass(run_gem5("o3-move_pages", self.bin("t_move_pages"),
                                  options=("--cpu", "o3")))
 
+    def test_o3_controller_migrations_keep_data(self):
+        run = run_gem5("o3-hot-promote", self.bin("stream"), STREAM_ARGS,
+                       ("--cpu", "o3", "--controller", "hot-promote",
+                        "--epoch-insts", "300000"))
+        report(run)
+        self.assertEqual(run.rc, 0, run.tail())
+        self.assertIn("RESULT PASS", run.stdout)  # data survived drains
+        self.assertGreater(run.stats["system.numa.migratedPages"], 0)
+
     # ----------------------------------------------------- controller
     def test_controller_places_and_promotes(self):
         run = run_gem5("hot-promote", self.bin("stream"), STREAM_ARGS,
