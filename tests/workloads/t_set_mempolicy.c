@@ -79,6 +79,13 @@ main(void)
     CHECK(c0 + c1 == 12 && c0 > 0 && c1 > 0,
           "WEIGHTED_INTERLEAVE spreads pages (%d/%d)", c0, c1);
 
+    CHECK(sys_set_mempolicy(MPOL_PREFERRED_MANY, &m1, MAXNODE) == 0,
+          "set_mempolicy(MPOL_PREFERRED_MANY, {1})");
+    p = map_pages(8);
+    touch(p, 8);
+    count_nodes(p, 8, &c0, &c1);
+    CHECK(c1 == 8, "PREFERRED_MANY {1}: 8 pages on node 1 (%d)", c1);
+
     CHECK(sys_set_mempolicy(MPOL_BIND | MPOL_F_STATIC_NODES, &m1,
                             MAXNODE) == 0,
           "set_mempolicy(MPOL_BIND|MPOL_F_STATIC_NODES, {1})");
