@@ -45,6 +45,7 @@ def make_consumer(opts: RunOptions) -> gem5run.Consumer:
     from deepmem.bridge.server import BridgeConfig
 
     config = BridgeConfig(
+        host=opts.bridge_host, allow_remote=opts.bridge_allow_remote,
         port=opts.bridge_port, port_file=opts.bridge_port_file,
         token=opts.bridge_token,
         reply_timeout_s=opts.bridge_reply_timeout_s,

@@ -39,7 +39,12 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
 
         args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
         args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
-        args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0"]);
+        args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0", "--bridge-host", options.Bind]);
+        if (!IsLoopback(options.Bind))
+        {
+            args.Add("--bridge-allow-remote");
+        }
+
         args.AddRange(["--bridge-reply-timeout", options.ReplyDeadline.TotalSeconds.ToString(inv)]);
         args.AddRange(["--bridge-connect-timeout", "120"]);
         args.AddRange(["--bridge-fallback", options.Fallback == FallbackMode.Stop ? "stop" : "default"]);
@@ -48,6 +53,10 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         args.AddRange(spec.Workload.Args);
         return args;
     }
+
+    /// <summary>True for loopback addresses and "localhost".</summary>
+    public static bool IsLoopback(string host) =>
+        host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     /// <summary>The gem5-side preset of a node ("custom" maps to its kind's preset with explicit numbers).</summary>
     public static string Gem5Preset(NodeSpec n) => n.Preset != "custom" ? n.Preset : n.Kind switch
@@ -114,7 +123,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             return Ended(cancellationToken.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
         }
 
-        using var channel = BridgeChannel.Create(port);
+        using var channel = BridgeChannel.Create(port, IsLoopback(options.Bind) || options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind);
         var session = await CoSimulationClient.RunAsync(channel, policy,
             new SessionOptions { EventDeadline = options.EventDeadline, Token = options.Token },
             progress, log, run.Token);

@@ -8,6 +8,7 @@ under plain CPython.
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -44,6 +45,8 @@ class RunOptions:
     max_instructions: int
     controller: str  # "none" | "grpc" | "hot-promote"
     region_events: bool
+    bridge_host: str
+    bridge_allow_remote: bool
     bridge_port: int
     bridge_port_file: str
     bridge_token: str
@@ -100,7 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report regions as events (on with a controller)")
     p.add_argument("--bridge-port", type=int, default=0)
     p.add_argument("--bridge-port-file", default="")
-    p.add_argument("--bridge-token", default="")
+    p.add_argument("--bridge-host", default="127.0.0.1",
+                   help="address the bridge binds to (loopback by default)")
+    p.add_argument("--bridge-allow-remote", action="store_true",
+                   help="allow a non-loopback --bridge-host (needs a token)")
+    p.add_argument("--bridge-token", default="",
+                   help="shared token (default: $DEEPMEM_BRIDGE_TOKEN, which "
+                        "keeps it off the command line)")
     p.add_argument("--bridge-reply-timeout", type=float, default=30.0)
     p.add_argument("--bridge-connect-timeout", type=float, default=60.0)
     p.add_argument("--bridge-fallback", choices=("default", "stop"),
@@ -192,7 +201,10 @@ def parse(argv: Sequence[str]) -> RunOptions:
         controller=a.controller,
         region_events=a.region_events or a.controller != "none",
         bridge_port=a.bridge_port, bridge_port_file=a.bridge_port_file,
-        bridge_token=a.bridge_token,
+        bridge_host=a.bridge_host,
+        bridge_allow_remote=a.bridge_allow_remote,
+        bridge_token=a.bridge_token or os.environ.get(
+            "DEEPMEM_BRIDGE_TOKEN", ""),
         bridge_reply_timeout_s=a.bridge_reply_timeout,
         bridge_connect_timeout_s=a.bridge_connect_timeout,
         bridge_fallback=a.bridge_fallback, result=a.result,
