@@ -79,7 +79,7 @@ public static class CrossCheckCommand
 
             await File.WriteAllTextAsync(Path.Combine(runner.Folder, "rows.json"), JsonSerializer.Serialize(rows, ResultStore.Json), ct);
             var singles = cases.Where(c => c.Id.StartsWith("all-", StringComparison.Ordinal)).Select(c => c.Id).ToList();
-            summaries.Add(CrossCheckSummary.From(e.Name, rows, singles));
+            summaries.AddRange(CrossCheckSummary.From(e.Name, rows, singles));
             all.Add((e.Name, rows));
             foreach (var failed in rows.Where(r => r.Failure is not null))
             {

@@ -27,6 +27,9 @@ public sealed record CrossCheckRow
     /// <summary>Pages migrated on the estimator backend (dynamic cases).</summary>
     public ulong EstimatorMigrations { get; init; }
 
+    /// <summary>True when the placement's pages on the fast node fit its capacity in the experiment (always true for policies, which the simulator holds to it).</summary>
+    public bool FitsCapacity { get; init; } = true;
+
     /// <summary>Why gem5 failed, if it did.</summary>
     public string? Failure { get; init; }
 

@@ -105,9 +105,28 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
                 Gem5Migrations = gem5.MigratedPages,
                 EstimatorMigrations = estMigrations,
                 Failure = gem5.Status == RunStatus.Succeeded ? null : gem5.FailureReason,
+                FitsCapacity = c.Static is null || FastBytes(c.Static) <= experiment.Spec.ToTopology().FastestNode.CapacityBytes,
             };
         }).ToList();
         return await Task.WhenAll(tasks);
+    }
+
+    /// <summary>Bytes a static placement puts on the fast node (touched pages; interleave by weight share).</summary>
+    public ulong FastBytes(StaticPlacement placement)
+    {
+        var fast = experiment.Spec.ToTopology().FastestNode.Id;
+        double pages = placement.OtherNode == fast ? estimator.OtherTouchedPages : 0;
+        for (var i = 0; i < placement.Regions.Count; i++)
+        {
+            var p = placement.Regions[i];
+            var share = p.Mode == PlacementMode.Interleave
+                ? (double)p.Nodes.Select((n, k) => n == fast ? (p.Weights.Count > k ? p.Weights[k] : 1) : 0).Sum()
+                    / Math.Max(1, p.Nodes.Select((_, k) => p.Weights.Count > k ? p.Weights[k] : 1).Sum())
+                : p.Nodes.Count > 0 && p.Nodes[0] == fast ? 1 : p.Mode == PlacementMode.Default && fast == 0 ? 1 : 0;
+            pages += share * estimator.RegionTouchedPages(i);
+        }
+
+        return (ulong)Math.Ceiling(pages) * experiment.Spec.PageSize;
     }
 
     private async Task<(double Seconds, double Host, ulong Migrations)> EstimateAsync(CrossCheckCase c, CancellationToken ct)
