@@ -16,7 +16,7 @@ public static class OptimizeCommand
     {
         var file = SharedOptions.ExperimentFile();
         var capacity = new Option<string?>("--capacity") { Description = "fast-node capacity for the plan, e.g. 8MiB (default: the fast node's capacity)" };
-        var fastNode = new Option<string?>("--fast-node") { Description = "name of the fast node (default: lowest read latency)" };
+        var fastNode = new Option<string?>("--fast-node") { Description = "name of the fast node (default: the node whose single-device trace ran shortest)" };
         var output = new Option<FileInfo?>("--plan", "-o") { Description = "where to write the plan JSON (default: <output>/plan.json); usable with policy static-plan" };
         var command = new Command("optimize", "find the best static region placement under a fast-node capacity limit with the estimator")
         {
@@ -43,7 +43,7 @@ public static class OptimizeCommand
         }
 
         var topology = e.Spec.ToTopology();
-        var fast = topology.FastestNode;
+        NodeInfo? fast = null;
         if (fastName is not null)
         {
             fast = topology.Nodes.FirstOrDefault(n => n.Name == fastName)!;
@@ -52,13 +52,6 @@ public static class OptimizeCommand
                 stderr.WriteLine($"error: --fast-node '{fastName}' is not a node; nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}");
                 return ExitCodes.BadInput;
             }
-        }
-
-        var capacity = fast.CapacityBytes;
-        if (capacityText is not null && !Units.TryParseSize(capacityText, out capacity))
-        {
-            stderr.WriteLine($"error: --capacity '{capacityText}' is not {Units.SizeHelp}");
-            return ExitCodes.BadInput;
         }
 
         DifferentialEstimator estimator;
@@ -70,6 +63,15 @@ public static class OptimizeCommand
         {
             stderr.WriteLine($"error: cannot load traces from {e.Estimator.TraceDir}: {ex.Message}");
             return ExitCodes.Failed;
+        }
+
+        // Default: the node whose single-device trace ran shortest (measured, not nominal).
+        fast ??= topology.Nodes.MinBy(n => estimator.TraceMicroseconds(n.Id))!;
+        var capacity = fast.CapacityBytes;
+        if (capacityText is not null && !Units.TryParseSize(capacityText, out capacity))
+        {
+            stderr.WriteLine($"error: --capacity '{capacityText}' is not {Units.SizeHelp}");
+            return ExitCodes.BadInput;
         }
 
         var clock = Stopwatch.StartNew();

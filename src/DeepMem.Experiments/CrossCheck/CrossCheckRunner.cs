@@ -18,6 +18,16 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>Built-in migrating policies run as dynamic cases.</summary>
     public static readonly string[] DynamicPolicies = ["hemem", "memtis", "tpp", "colloid"];
 
+    /// <summary>
+    /// The fast node as measured: the node whose single-device trace ran
+    /// shortest (nominal latencies can mislead, e.g. one HBM pseudo channel
+    /// is slower than DDR4 in gem5).
+    /// </summary>
+    public int FastNode => Enumerable.Range(0, experiment.Spec.Nodes.Count).MinBy(estimator.TraceMicroseconds);
+
+    /// <summary>The slow node as measured: the longest single-device trace.</summary>
+    public int SlowNode => Enumerable.Range(0, experiment.Spec.Nodes.Count).MaxBy(estimator.TraceMicroseconds);
+
     /// <summary>Folder of this experiment's cross-check.</summary>
     public string Folder => Path.Combine(experiment.ResultsRoot, "crosscheck");
 
@@ -25,8 +35,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     public IReadOnlyList<CrossCheckCase> Cases(int randomCount = 10, int seed = 1)
     {
         var topology = experiment.Spec.ToTopology();
-        var fast = topology.FastestNode.Id;
-        var slow = topology.NodesFastestFirst[^1].Id;
+        var fast = FastNode;
+        var slow = SlowNode;
         var regions = estimator.Regions;
         var r = regions.Count;
         var cases = new List<CrossCheckCase>();
@@ -105,7 +115,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
                 Gem5Migrations = gem5.MigratedPages,
                 EstimatorMigrations = estMigrations,
                 Failure = gem5.Status == RunStatus.Succeeded ? null : gem5.FailureReason,
-                FitsCapacity = c.Static is null || FastBytes(c.Static) <= experiment.Spec.ToTopology().FastestNode.CapacityBytes,
+                FitsCapacity = c.Static is null || FastBytes(c.Static) <= experiment.Spec.Nodes[FastNode].CapacityBytes,
             };
         }).ToList();
         return await Task.WhenAll(tasks);
@@ -114,7 +124,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>Bytes a static placement puts on the fast node (touched pages; interleave by weight share).</summary>
     public ulong FastBytes(StaticPlacement placement)
     {
-        var fast = experiment.Spec.ToTopology().FastestNode.Id;
+        var fast = FastNode;
         double pages = placement.OtherNode == fast ? estimator.OtherTouchedPages : 0;
         for (var i = 0; i < placement.Regions.Count; i++)
         {
