@@ -78,7 +78,10 @@ public static class PlacementSearch
             slowNode[ix.R] = pinned;
             if (pinned == fast)
             {
-                capacity = capacity > size[ix.R] ? capacity - size[ix.R] : 0;
+                // Unreported pages and the frames no window touches (program image, page tables) stay there.
+                var untraced = ix.Set.UntracedFrames();
+                var held = size[ix.R] + (untraced.Length > 0 ? untraced[^1] : 0);
+                capacity = capacity > held ? capacity - held : 0;
             }
         }
 

@@ -16,6 +16,8 @@ internal sealed class Replay
     private readonly int[] _nodeOf;
     private readonly ulong[] _used;
     private readonly ulong[] _capacity;
+    private readonly ulong[] _untraced;
+    private ulong _reserved;
     private readonly int[] _fastestFirst;
     private readonly RegionPlacement?[] _regionPlacement;
     private readonly int[]?[] _regionOrder;
@@ -72,6 +74,30 @@ internal sealed class Replay
         _epochPageReads = epochs ? new double[ix.P] : [];
         _epochPageWrites = epochs ? new double[ix.P] : [];
         _epochTouched = epochs ? new bool[ix.P] : [];
+        _untraced = ix.Set.UntracedFrames();
+    }
+
+    /// <summary>
+    /// Takes the untraced frames of window <paramref name="w"/> from the
+    /// nodes as gem5's default (local) policy does: node 0 first, then the
+    /// next node by id when full. They are allocated before the window's
+    /// own first touches (the image is mapped at load).
+    /// </summary>
+    private void ReserveUntraced(int w)
+    {
+        if (_untraced.Length == 0)
+        {
+            return;
+        }
+
+        var want = _untraced[Math.Min(w, _untraced.Length - 1)];
+        for (var d = 0; d < _n && _reserved < want; d++)
+        {
+            var room = _capacity[d] > _used[d] ? _capacity[d] - _used[d] : 0;
+            var take = Math.Min(room, want - _reserved);
+            _used[d] += take;
+            _reserved += take;
+        }
     }
 
     private string PolicyName => _policy.GetType().Name;
@@ -195,6 +221,7 @@ internal sealed class Replay
         var writes = ix.EntryWrites;
         var epochs = _epochTouched.Length > 0;
         Array.Clear(share);
+        ReserveUntraced(w);
         int start = ix.Offsets[w], end = ix.Offsets[w + 1];
         for (var e = start; e < end; e++)
         {

@@ -436,7 +436,17 @@ public sealed class TraceReader : IDisposable
         _windows++;
         _sumTicks += ticks;
         _sumInsts += insts;
-        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes);
+        ulong[]? resident = null;
+        if (o.TryGetProperty("resident", out _))
+        {
+            resident = UIntArray(o, "resident", what, ulong.MaxValue);
+            if (resident.Length != Header.Nodes.Count)
+            {
+                throw Error($"{what}: resident has {resident.Length} entries, the header has {Header.Nodes.Count} nodes");
+            }
+        }
+
+        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes) { Resident = resident };
     }
 
     private TraceEnd ParseEnd(JsonElement o)

@@ -271,4 +271,40 @@ public sealed class TraceSet
 
     private static string Name(WindowTrace t) =>
         string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode?.ToString() ?? "null"}" : Path.GetFileName(t.Source);
+
+    /// <summary>
+    /// Per window, the frames the traced run held beyond the pages its
+    /// windows touched so far (program image, stack, page tables): taken
+    /// from the trace of the fastest node, which has the same mappings as
+    /// every other. Empty for traces without resident counts.
+    /// </summary>
+    public ulong[] UntracedFrames()
+    {
+        var trace = Traces[FastestNode];
+        if (trace.Windows.Count == 0 || trace.Windows.Any(w => w.Resident is null))
+        {
+            return [];
+        }
+
+        var seen = new HashSet<ulong>();
+        var result = new ulong[trace.Windows.Count];
+        for (var w = 0; w < trace.Windows.Count; w++)
+        {
+            foreach (var p in trace.Windows[w].Pages)
+            {
+                seen.Add(p);
+            }
+
+            var resident = trace.Windows[w].Resident!.Aggregate(0UL, (a, b) => a + b);
+            result[w] = resident > (ulong)seen.Count ? resident - (ulong)seen.Count : 0;
+        }
+
+        // Frames are only ever added by the program's own mappings: never shrink the reservation.
+        for (var w = 1; w < result.Length; w++)
+        {
+            result[w] = Math.Max(result[w], result[w - 1]);
+        }
+
+        return result;
+    }
 }

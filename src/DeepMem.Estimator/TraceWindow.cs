@@ -25,6 +25,12 @@ public sealed class TraceWindow
         Nodes = nodes;
     }
 
+    /// <summary>
+    /// Frames the process held per node at the window's end, traced or not
+    /// (program image, stack, page tables); null in traces that predate it.
+    /// </summary>
+    public ulong[]? Resident { get; init; }
+
     /// <summary>Window index (0-based, consecutive).</summary>
     public int Index { get; }
 

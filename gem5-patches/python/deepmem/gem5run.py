@@ -242,10 +242,12 @@ class Gem5Backend:
         return rows
 
     def _write_window(self, rows, tick: int, insts: int) -> None:
+        summary = self._numa.nodeSummary()
         self._trace.window(
             tick - self._last_tick, insts - self._last_insts,
             [r[0] for r in rows], [r[2] for r in rows],
-            [r[3] for r in rows], [r[1] for r in rows])
+            [r[3] for r in rows], [r[1] for r in rows],
+            resident=[summary[6 * i] for i in range(len(self._opts.nodes))])
 
     def _boundary(self) -> ev.EpochEnded | None:
         tick, insts = m5.curTick(), self._insts()

@@ -28,10 +28,17 @@ class TraceWriter:
 
     def window(self, ticks: int, insts: int, pages: Sequence[int],
                reads: Sequence[int], writes: Sequence[int],
-               nodes: Sequence[int]) -> None:
-        self._write({"w": self._windows, "ticks": ticks, "insts": insts,
-                     "pages": list(pages), "reads": list(reads),
-                     "writes": list(writes), "nodes": list(nodes)})
+               nodes: Sequence[int],
+               resident: Sequence[int] | None = None) -> None:
+        line = {"w": self._windows, "ticks": ticks, "insts": insts,
+                "pages": list(pages), "reads": list(reads),
+                "writes": list(writes), "nodes": list(nodes)}
+        if resident is not None:
+            # Frames the process holds per node at the window's end, traced
+            # or not (program image, stack, page tables): the estimator
+            # charges the untraced ones against node capacity.
+            line["resident"] = list(resident)
+        self._write(line)
         self._windows += 1
 
     @property

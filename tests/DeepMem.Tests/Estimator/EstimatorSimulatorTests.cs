@@ -72,6 +72,33 @@ public class EstimatorSimulatorTests
     }
 
     [Fact]
+    public async Task Untraced_resident_frames_take_node_capacity_first()
+    {
+        // The traced run held 3 frames at the end of window 0 but touched 2 pages: one
+        // untraced frame (program image, page tables) sits on node 0 before any first touch.
+        var set = TestTraces.TwoByTwo();
+        var traces = set.Traces.Select(t => t with
+        {
+            Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
+            {
+                Resident = w.Index == 0 ? [3, 0] : [4, 0],
+            }).ToList(),
+        }).ToList();
+        var withResident = TraceSet.Create(traces);
+        var preferDram = new ScriptedPolicy((_, _) => RegionPlacement.Preferred(0));
+
+        var plain = await Run(set, Spec(node0Pages: 2), new ScriptedPolicy((_, _) => RegionPlacement.Preferred(0)));
+        var charged = await Run(withResident, Spec(node0Pages: 2), preferDram);
+        // Three traced pages (0x100, 0x200, then 0x101) on a 2-page node 0: one spills.
+        Assert.Equal(1UL, plain.Fallbacks);
+        Assert.Equal(2UL, plain.Result.Nodes[0].ResidentPages);
+        // With the untraced frame on node 0 first, only one traced page fits: two spill.
+        Assert.Equal(2UL, charged.Fallbacks);
+        Assert.Equal(2UL, charged.Result.Nodes[0].ResidentPages);
+        Assert.True(charged.Result.SimulatedSeconds > plain.Result.SimulatedSeconds);
+    }
+
+    [Fact]
     public async Task A_full_preferred_node_spills_like_linux()
     {
         // Node 0 holds one page: A's first page (0x100) fits, 0x101 falls back to node 1.
