@@ -22,6 +22,47 @@ public sealed class TraceRecorder(Gem5Options options)
     /// <param name="CommandLine">The exact command line.</param>
     public sealed record NodeTrace(string Node, string TracePath, bool Ok, string Message, double HostSeconds, string CommandLine);
 
+    /// <summary>
+    /// When set, the workload binary in each trace header is rewritten
+    /// relative to this folder (the repository), so that committed traces
+    /// carry no path of the recording machine.
+    /// </summary>
+    public string? RelativeRoot { get; init; }
+
+    /// <summary>Rewrites the header's workload binary relative to <paramref name="root"/> (when it lies below it).</summary>
+    public static void StripMachinePath(string tracePath, string root)
+    {
+        string[] lines;
+        using (var input = new System.IO.Compression.GZipStream(File.OpenRead(tracePath), System.IO.Compression.CompressionMode.Decompress))
+        using (var reader = new StreamReader(input))
+        {
+            lines = reader.ReadToEnd().Split('\n');
+        }
+
+        var header = System.Text.Json.Nodes.JsonNode.Parse(lines[0])!;
+        if (header["workload"]?["binary"]?.GetValue<string>() is not { } binary || !Path.IsPathRooted(binary))
+        {
+            return;
+        }
+
+        var relative = Path.GetRelativePath(root, binary);
+        if (relative.StartsWith("..", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        header["workload"]!["binary"] = relative.Replace('\\', '/');
+        lines[0] = header.ToJsonString();
+        var tmp = tracePath + ".tmp";
+        using (var output = new System.IO.Compression.GZipStream(File.Create(tmp), System.IO.Compression.CompressionLevel.SmallestSize))
+        using (var writer = new StreamWriter(output))
+        {
+            writer.Write(string.Join('\n', lines));
+        }
+
+        File.Move(tmp, tracePath, overwrite: true);
+    }
+
     /// <summary>File name of a node's trace.</summary>
     public static string TraceFileName(string node) => $"{node}.trace.jsonl.gz";
 
@@ -96,6 +137,11 @@ public sealed class TraceRecorder(Gem5Options options)
 
         ct.ThrowIfCancellationRequested();
         var ok = gem5.ExitCode == 0 && File.Exists(trace);
+        if (ok && RelativeRoot is not null)
+        {
+            StripMachinePath(trace, RelativeRoot);
+        }
+
         var message = ok
             ? $"{name}: trace written in {clock.Elapsed.TotalSeconds:F1} s host time"
             : $"{name}: gem5 exited with code {gem5.ExitCode}{(File.Exists(trace) ? "" : " and wrote no trace")}\n{gem5.OutputTail}";

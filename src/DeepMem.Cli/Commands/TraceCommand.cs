@@ -57,7 +57,7 @@ public static class TraceCommand
         }
 
         var dir = output?.FullName ?? e.Estimator.TraceDir ?? Path.Combine(e.ResultsRoot, "traces");
-        var recorder = new TraceRecorder(e.Gem5);
+        var recorder = new TraceRecorder(e.Gem5) { RelativeRoot = RepoLocator.FindRoot(Path.GetDirectoryName(Path.GetFullPath(file.ToString()))) };
         try
         {
             var results = await recorder.RecordAsync(e.Spec, dir, windowInsts, parallel, line => Console.Error.WriteLine(line), ct);
