@@ -282,13 +282,7 @@ public sealed class DifferentialEstimator
                 share[itemNode[i]] += ix.WindowRegionAccesses[row + i];
             }
 
-            double t = 0;
-            for (var d = 0; d < n; d++)
-            {
-                t += ix.WindowMicros[w * n + d] * share[d];
-            }
-
-            result[w] = t / a;
+            result[w] = MixWindow(w, share, a);
         }
 
         return result;
@@ -328,16 +322,26 @@ public sealed class DifferentialEstimator
                 share[nodes[ix.EntryPage[e]]] += ix.EntryWeight[e];
             }
 
-            double t = 0;
-            for (var d = 0; d < n; d++)
-            {
-                t += ix.WindowMicros[w * n + d] * share[d] / a;
-            }
-
-            result[w] = t;
+            result[w] = MixWindow(w, share, a);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The window formula: T(w) = Σ_d T_d(w) · A_d(w) / A(w), with
+    /// <paramref name="share"/> holding A_d(w) and <paramref name="accesses"/> A(w).
+    /// </summary>
+    private double MixWindow(int w, double[] share, double accesses)
+    {
+        var n = Index.N;
+        double t = 0;
+        for (var d = 0; d < n; d++)
+        {
+            t += Index.WindowMicros[w * n + d] * share[d];
+        }
+
+        return t / accesses;
     }
 
     private int[] PageNodes(StaticPlacement placement)

@@ -262,14 +262,7 @@ class Gem5Backend:
 
     def _epoch_event(self, tick: int, insts: int) -> ev.EpochEnded:
         pages = sorted(self._epoch_pages.items())
-        summary = self._numa.nodeSummary()
-        stats = []
-        for i, (r, w) in enumerate(self._epoch_nodes):
-            s = summary[6 * i:6 * i + 6]
-            stats.append(ev.NodeStats(
-                node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
-                bytes_written=w * LINE_BYTES, resident_pages=s[0],
-                free_pages=s[1]))
+        stats = self._node_stats(self._epoch_nodes)
         e = ev.EpochEnded(
             epoch=self._epochs, start_tick=self._epoch_tick, end_tick=tick,
             epoch_instructions=insts - self._epoch_insts,
@@ -288,9 +281,14 @@ class Gem5Backend:
         return e
 
     def node_stats(self) -> list[ev.NodeStats]:
+        return self._node_stats(self._totals)
+
+    def _node_stats(self, counts) -> list[ev.NodeStats]:
+        """Per-node stats from (reads, writes) per node plus the current
+        resident/free frames of each node."""
         summary = self._numa.nodeSummary()
         out = []
-        for i, (r, w) in enumerate(self._totals):
+        for i, (r, w) in enumerate(counts):
             s = summary[6 * i:6 * i + 6]
             out.append(ev.NodeStats(
                 node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
