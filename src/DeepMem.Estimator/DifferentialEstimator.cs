@@ -186,6 +186,33 @@ public sealed class DifferentialEstimator
         return EstimateDense(nodes, perWindow);
     }
 
+    /// <summary>
+    /// Per-window estimate of a placement that may change from window to
+    /// window: <paramref name="nodeOf"/>(window, page) gives the node of each
+    /// page the traces touch in that window. Used to score the window
+    /// formula on the placement another run actually had (the cross-check's
+    /// window diagnosis). It is called window by window in ascending order.
+    /// O(entries).
+    /// </summary>
+    public double[] EstimateWindows(Func<int, ulong, int> nodeOf) => PerWindow((w, p) =>
+    {
+        var page = Index.PageNumbers[p];
+        var d = nodeOf(w, page);
+        return (uint)d < (uint)Index.N
+            ? d
+            : throw new ArgumentException($"window {w}, page {page} (0x{page:x}): node {d} does not exist (nodes: {Index.N})");
+    });
+
+    /// <summary>Measured microseconds of window <paramref name="window"/> in the trace bound to <paramref name="node"/>.</summary>
+    public double TraceWindowMicroseconds(int node, int window)
+    {
+        CheckNode(node);
+        return Index.WindowMicros[window * Index.N + node];
+    }
+
+    /// <summary>Memory-side accesses of window <paramref name="window"/> as the estimator counts them (the reference trace's counts).</summary>
+    public double WindowAccesses(int window) => Index.WindowAccesses[window];
+
     /// <summary>The page→node map a static placement implies, for touched pages (virtual page number → node).</summary>
     public IReadOnlyDictionary<ulong, int> PagePlacement(StaticPlacement placement)
     {
@@ -301,12 +328,14 @@ public sealed class DifferentialEstimator
     }
 
     /// <summary>Per-window estimate for a dense page→node array (direct evaluation of the window formula).</summary>
-    internal double[] PerWindow(int[] nodes)
+    internal double[] PerWindow(int[] nodes) => PerWindow((_, p) => nodes[p]);
+
+    /// <summary>The window formula, window by window in ascending order, with the node of page id p in window w from <paramref name="nodeOf"/>.</summary>
+    private double[] PerWindow(Func<int, int, int> nodeOf)
     {
         var ix = Index;
-        var n = ix.N;
         var result = new double[ix.W];
-        var share = new double[n];
+        var share = new double[ix.N];
         for (var w = 0; w < ix.W; w++)
         {
             var a = ix.WindowAccesses[w];
@@ -319,7 +348,7 @@ public sealed class DifferentialEstimator
             Array.Clear(share);
             for (var e = ix.Offsets[w]; e < ix.Offsets[w + 1]; e++)
             {
-                share[nodes[ix.EntryPage[e]]] += ix.EntryWeight[e];
+                share[nodeOf(w, ix.EntryPage[e])] += ix.EntryWeight[e];
             }
 
             result[w] = MixWindow(w, share, a);

@@ -37,6 +37,7 @@ public static class CrossCheckCommand
     {
         var summaries = new List<CrossCheckSummary>();
         var all = new List<(string, IReadOnlyList<CrossCheckRow>)>();
+        var windows = new System.Text.StringBuilder();
         foreach (var file in files)
         {
             var loaded = CommandSupport.Load(file.ToString(), Console.Error);
@@ -81,6 +82,12 @@ public static class CrossCheckCommand
             var singles = cases.Where(c => c.Id.StartsWith("all-", StringComparison.Ordinal)).Select(c => c.Id).ToList();
             summaries.AddRange(CrossCheckSummary.From(e.Name, rows, singles));
             all.Add((e.Name, rows));
+            var diagnosis = runner.Diagnose(rows);
+            if (diagnosis.Count > 0)
+            {
+                windows.AppendLine(WindowDiagnosis.Markdown(e.Name, diagnosis));
+            }
+
             foreach (var failed in rows.Where(r => r.Failure is not null))
             {
                 await Console.Error.WriteLineAsync($"{e.Name}/{failed.Case}: gem5 failed: {failed.Failure}");
@@ -92,10 +99,20 @@ public static class CrossCheckCommand
         var table = CrossCheckSummary.Markdown(summaries, all.SelectMany(a => a.Item2).ToList());
         await File.WriteAllTextAsync(Path.Combine(dir, "crosscheck.md"), table, CancellationToken.None);
         CrossCheckPlot.Write(Path.Combine(dir, "crosscheck.png"), all);
+        if (windows.Length > 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "windows.md"), windows.ToString(), CancellationToken.None);
+        }
+
         Console.WriteLine();
         Console.Write(table);
         Console.WriteLine($"table: {Path.Combine(dir, "crosscheck.md")}");
         Console.WriteLine($"plot:  {Path.Combine(dir, "crosscheck.png")}");
+        if (windows.Length > 0)
+        {
+            Console.WriteLine($"where the error comes from, window by window: {Path.Combine(dir, "windows.md")}");
+        }
+
         return all.Any(a => a.Item2.Any(r => r.Failure is not null)) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }

@@ -28,6 +28,12 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>The slow node as measured: the longest single-device trace.</summary>
     public int SlowNode => Enumerable.Range(0, experiment.Spec.Nodes.Count).MaxBy(estimator.TraceMicroseconds);
 
+    /// <summary>File name of the window trace each gem5 case records in its folder.</summary>
+    public const string WindowTraceFile = "windows.trace.jsonl.gz";
+
+    /// <summary>File name of the case fingerprint stored beside each gem5 result.</summary>
+    public const string CaseFile = "case.txt";
+
     /// <summary>Folder of this experiment's cross-check.</summary>
     public string Folder => Path.Combine(experiment.ResultsRoot, "crosscheck");
 
@@ -121,6 +127,37 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return await Task.WhenAll(tasks);
     }
 
+    /// <summary>
+    /// Window diagnosis of every finished case that recorded a window trace
+    /// (cases stored by older versions have none and are skipped).
+    /// </summary>
+    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows)
+    {
+        var result = new List<WindowDiagnosis>();
+        foreach (var row in rows.Where(r => r.MeasuredSeconds > 0))
+        {
+            var path = Path.Combine(Folder, row.Case, WindowTraceFile);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            WindowTrace run;
+            try
+            {
+                run = TraceReader.ReadFile(path);
+            }
+            catch (Exception ex) when (ex is TraceFormatException or IOException)
+            {
+                continue; // a run cut short leaves a partial trace; its total is still in the table
+            }
+
+            result.Add(WindowDiagnosis.Of(row.Case, estimator, run, row.EstimatedSeconds * 1e6, FastNode, SlowNode));
+        }
+
+        return result;
+    }
+
     /// <summary>Bytes a static placement puts on the fast node (touched pages; interleave by weight share).</summary>
     public ulong FastBytes(StaticPlacement placement)
     {
@@ -137,6 +174,15 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         }
 
         return (ulong)Math.Ceiling(pages) * experiment.Spec.PageSize;
+    }
+
+    /// <summary>What a stored gem5 result must have run to be reused: the placement or the policy, and the gem5 command line.</summary>
+    public static string Fingerprint(CrossCheckCase c, string gem5Arguments)
+    {
+        var what = c.Static is not null
+            ? "static " + c.Static
+            : $"policy {c.Policy!.DisplayName} {string.Join(",", c.Policy.Options.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value.Scalar ?? string.Join("|", kv.Value.List ?? [])}"))}";
+        return $"{what}\ngem5 {gem5Arguments}\n";
     }
 
     private async Task<(double Seconds, double Host, ulong Migrations)> EstimateAsync(CrossCheckCase c, CancellationToken ct)
@@ -164,7 +210,28 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     {
         var dir = Path.Combine(Folder, c.Id);
         var stored = Path.Combine(dir, "gem5.json");
-        if (File.Exists(stored))
+        var caseFile = Path.Combine(dir, CaseFile);
+        var spec = experiment.Spec with { OutputDir = dir };
+        // Each run also records its own window trace, aligned with the
+        // single-device traces, so that errors can be traced to windows.
+        var options = experiment.Gem5 with
+        {
+            TracePath = Path.Combine(dir, WindowTraceFile),
+            TraceWindowInstructions = estimator.Traces.Header.WindowInstructions,
+        };
+        if (c.Static is not null)
+        {
+            // Static placements ignore capacity, as the estimate does: every node can hold everything.
+            var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
+            spec = spec with { Nodes = spec.Nodes.Select(n => n with { CapacityBytes = total }).ToList() };
+            options = options with { DefaultPolicy = $"bind:{c.Static.OtherNode}" };
+        }
+
+        // A stored result counts only for the same placement or policy and
+        // the same gem5 command line: the optimum, say, changes when the
+        // traces or the estimator change, and the machine when the YAML does.
+        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)));
+        if (File.Exists(stored) && File.Exists(caseFile) && await File.ReadAllTextAsync(caseFile, ct) == fingerprint)
         {
             var previous = JsonSerializer.Deserialize<RunResult>(await File.ReadAllTextAsync(stored, ct), ResultStore.Json);
             if (previous?.Status == RunStatus.Succeeded)
@@ -173,14 +240,9 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             }
         }
 
-        var spec = experiment.Spec with { OutputDir = dir };
-        var options = experiment.Gem5;
         IPlacementPolicy policy;
         if (c.Static is not null)
         {
-            // Static placements ignore capacity, as the estimate does: every node can hold everything.
-            var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
-            spec = spec with { Nodes = spec.Nodes.Select(n => n with { CapacityBytes = total }).ToList() };
             var byId = new Dictionary<ulong, RegionPlacement>();
             for (var i = 0; i < c.Static.Regions.Count; i++)
             {
@@ -188,7 +250,6 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             }
 
             policy = new RegionPlanPolicy(byId, RegionPlacement.Bind(c.Static.OtherNode));
-            options = options with { DefaultPolicy = $"bind:{c.Static.OtherNode}" };
         }
         else
         {
@@ -198,6 +259,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         var result = await new Gem5Simulator(options, line => log($"{c.Id}: {line}")).RunAsync(spec, policy, null, ct);
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(stored, JsonSerializer.Serialize(result, ResultStore.Json), CancellationToken.None);
+        await File.WriteAllTextAsync(caseFile, fingerprint, CancellationToken.None);
         return result;
     }
 }
