@@ -446,7 +446,23 @@ public sealed class TraceReader : IDisposable
             }
         }
 
-        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes) { Resident = resident };
+        ulong migrated = 0, migrationTicks = 0;
+        if (o.TryGetProperty("migrated", out _))
+        {
+            var m = UIntArray(o, "migrated", what, ulong.MaxValue);
+            if (m.Length != 2)
+            {
+                throw Error($"{what}: migrated must be [pages, ticks], found {m.Length} numbers");
+            }
+
+            (migrated, migrationTicks) = (m[0], m[1]);
+            if (migrationTicks > ticks)
+            {
+                throw Error($"{what}: migration ticks ({migrationTicks}) exceed the window's ticks ({ticks})");
+            }
+        }
+
+        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes) { Resident = resident, MigratedPages = migrated, MigrationTicks = migrationTicks };
     }
 
     private TraceEnd ParseEnd(JsonElement o)

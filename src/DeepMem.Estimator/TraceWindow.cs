@@ -31,6 +31,12 @@ public sealed class TraceWindow
     /// </summary>
     public ulong[]? Resident { get; init; }
 
+    /// <summary>Pages migrated at the window's start (0 in single-device traces and in traces that predate the field).</summary>
+    public ulong MigratedPages { get; init; }
+
+    /// <summary>Ticks gem5 stalled the program for those migrations; part of <see cref="Ticks"/>.</summary>
+    public ulong MigrationTicks { get; init; }
+
     /// <summary>Window index (0-based, consecutive).</summary>
     public int Index { get; }
 

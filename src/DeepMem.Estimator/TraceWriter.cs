@@ -89,6 +89,21 @@ public sealed class TraceWriter : IDisposable
         _json.WriteStartArray("nodes");
         foreach (var n in window.Nodes) _json.WriteNumberValue(n);
         _json.WriteEndArray();
+        if (window.Resident is { } resident)
+        {
+            _json.WriteStartArray("resident");
+            foreach (var n in resident) _json.WriteNumberValue(n);
+            _json.WriteEndArray();
+        }
+
+        if (window.MigratedPages > 0)
+        {
+            _json.WriteStartArray("migrated");
+            _json.WriteNumberValue(window.MigratedPages);
+            _json.WriteNumberValue(window.MigrationTicks);
+            _json.WriteEndArray();
+        }
+
         _json.WriteEndObject();
         EndLine();
         _windows++;

@@ -161,13 +161,17 @@ class TraceTests(unittest.TestCase):
             w = TraceWriter(path, {"page_size": 4096,
                                    "window_instructions": 10})
             w.region(1, 4096, 8192, "mmap")
-            w.window(100, 10, [1, 2], [3, 0], [0, 1], [0, 1])
-            w.window(50, 4, [], [], [], [])
+            w.window(100, 10, [1, 2], [3, 0], [0, 1], [0, 1],
+                     resident=[4, 2], migrated=(0, 0))
+            w.window(50, 4, [], [], [], [], migrated=(3, 20))
             w.end(150, 14, 0)
             h, regions, windows, end = read_trace(path)
         self.assertEqual(h["format"], "deepmem-window-trace")
         self.assertEqual(regions[0]["length"], 8192)
         self.assertEqual([x["w"] for x in windows], [0, 1])
+        self.assertEqual(windows[0]["resident"], [4, 2])
+        self.assertNotIn("migrated", windows[0])  # nothing moved
+        self.assertEqual(windows[1]["migrated"], [3, 20])
         self.assertEqual(end, {"end": True, "ticks": 150, "insts": 14,
                                "exit_code": 0})
 

@@ -80,6 +80,7 @@ class Gem5Backend:
         self._epoch_mig = [0, 0]
         self._totals = [[0, 0] for _ in o.nodes]
         self._mig_total = [0, 0]
+        self._window_mig = (0, 0)
         self.host_seconds = 0.0
 
     # ------------------------------------------------------- protocol
@@ -226,6 +227,7 @@ class Gem5Backend:
         flat = self._numa.takePageCounts()
         nodes = self._numa.takeNodeCounts()
         mig = self._numa.takeMigrationTotals()
+        self._window_mig = (mig[0], mig[1])
         for i in range(len(self._totals)):
             for k in (0, 1):
                 self._totals[i][k] += nodes[2 * i + k]
@@ -247,7 +249,8 @@ class Gem5Backend:
             tick - self._last_tick, insts - self._last_insts,
             [r[0] for r in rows], [r[2] for r in rows],
             [r[3] for r in rows], [r[1] for r in rows],
-            resident=[summary[6 * i] for i in range(len(self._opts.nodes))])
+            resident=[summary[6 * i] for i in range(len(self._opts.nodes))],
+            migrated=self._window_mig)
 
     def _boundary(self) -> ev.EpochEnded | None:
         tick, insts = m5.curTick(), self._insts()

@@ -29,7 +29,8 @@ class TraceWriter:
     def window(self, ticks: int, insts: int, pages: Sequence[int],
                reads: Sequence[int], writes: Sequence[int],
                nodes: Sequence[int],
-               resident: Sequence[int] | None = None) -> None:
+               resident: Sequence[int] | None = None,
+               migrated: Sequence[int] | None = None) -> None:
         line = {"w": self._windows, "ticks": ticks, "insts": insts,
                 "pages": list(pages), "reads": list(reads),
                 "writes": list(writes), "nodes": list(nodes)}
@@ -38,6 +39,11 @@ class TraceWriter:
             # or not (program image, stack, page tables): the estimator
             # charges the untraced ones against node capacity.
             line["resident"] = list(resident)
+        if migrated is not None and migrated[0]:
+            # [pages, ticks]: pages moved at this window's start (the
+            # controller's reply to the previous epoch) and the stall gem5
+            # charged for them, which is part of this window's ticks.
+            line["migrated"] = [int(migrated[0]), int(migrated[1])]
         self._write(line)
         self._windows += 1
 

@@ -105,6 +105,30 @@ public class TraceReaderTests
     }
 
     [Fact]
+    public void Resident_frames_and_migrations_round_trip_and_bad_migrations_are_rejected()
+    {
+        var t = TestTraces.TwoByTwo().Traces[0];
+        var w0 = t.Windows[0];
+        var moved = new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0.Reads, w0.Writes, w0.Nodes)
+        {
+            Resident = [5, 2],
+            MigratedPages = 3,
+            MigrationTicks = 40,
+        };
+        var ms = new MemoryStream();
+        TraceWriter.Write(ms, t with { Windows = [moved, t.Windows[1]] });
+        ms.Position = 0;
+        var back = TraceReader.ReadStream(ms, "x");
+        Assert.Equal([5UL, 2UL], back.Windows[0].Resident!);
+        Assert.Equal((3UL, 40UL), (back.Windows[0].MigratedPages, back.Windows[0].MigrationTicks));
+        Assert.Equal((0UL, 0UL), (back.Windows[1].MigratedPages, back.Windows[1].MigrationTicks));
+
+        const string Window = """{"w":0,"ticks":100,"insts":1000,"pages":[1],"reads":[1],"writes":[0],"nodes":[1],"migrated":MIG}""";
+        Assert.Contains("migrated must be [pages, ticks]", Bad(Header + "\n" + Window.Replace("MIG", "[1]")).Message);
+        Assert.Contains("exceed the window's ticks", Bad(Header + "\n" + Window.Replace("MIG", "[1,200]")).Message);
+    }
+
+    [Fact]
     public void Files_round_trip_through_the_file_name_convention()
     {
         var dir = Directory.CreateTempSubdirectory("deepmem-trace-").FullName;
