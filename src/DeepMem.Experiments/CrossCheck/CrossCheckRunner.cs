@@ -129,9 +129,10 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
 
     /// <summary>
     /// Window diagnosis of every finished case that recorded a window trace
-    /// (cases stored by older versions have none and are skipped).
+    /// (cases stored by older versions have none and are skipped); an
+    /// unreadable trace is reported to <paramref name="log"/> and left out.
     /// </summary>
-    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows)
+    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows, Action<string> log)
     {
         var result = new List<WindowDiagnosis>();
         foreach (var row in rows.Where(r => r.MeasuredSeconds > 0))
@@ -149,7 +150,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             }
             catch (Exception ex) when (ex is TraceFormatException or IOException)
             {
-                continue; // a run cut short leaves a partial trace; its total is still in the table
+                log($"{row.Case}: window trace {path} cannot be read, so windows.md leaves the case out: {ex.Message}");
+                continue;
             }
 
             result.Add(WindowDiagnosis.Of(row.Case, estimator, run, row.EstimatedSeconds * 1e6, FastNode, SlowNode));
@@ -181,7 +183,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     {
         var what = c.Static is not null
             ? "static " + c.Static
-            : $"policy {c.Policy!.DisplayName} {string.Join(",", c.Policy.Options.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value.Scalar ?? string.Join("|", kv.Value.List ?? [])}"))}";
+            : $"policy {c.Policy!.DisplayName} {string.Join(",", c.Policy.Options.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
         return $"{what}\ngem5 {gem5Arguments}\n";
     }
 

@@ -89,13 +89,13 @@ public sealed record WindowDiagnosis
 
         // Node per page in each window of the run (majority of its accesses
         // when it moved), and whether anything moved in the window.
-        var perWindow = new Dictionary<ulong, int>[windows];
+        var perWindow = new Dictionary<ulong, (int Node, uint Count)>[windows];
         var moved = new bool[windows];
         var firstSeen = new Dictionary<ulong, int>();
         for (var w = 0; w < windows; w++)
         {
             var win = run.Windows[w];
-            var best = new Dictionary<ulong, (int Node, uint Count)>();
+            var best = perWindow[w] = [];
             for (var i = 0; i < win.Pages.Length; i++)
             {
                 var count = win.Reads[i] + win.Writes[i];
@@ -111,8 +111,6 @@ public sealed record WindowDiagnosis
                 best[win.Pages[i]] = (win.Nodes[i], count);
                 firstSeen.TryAdd(win.Pages[i], win.Nodes[i]);
             }
-
-            perWindow[w] = best.ToDictionary(kv => kv.Key, kv => kv.Value.Node);
         }
 
         // The window formula asks windows in ascending order; pages not
@@ -128,7 +126,7 @@ public sealed record WindowDiagnosis
                 {
                     foreach (var (p, d) in perWindow[at])
                     {
-                        current[p] = d;
+                        current[p] = d.Node;
                     }
                 }
             }
