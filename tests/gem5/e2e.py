@@ -225,7 +225,8 @@ class Gem5EndToEnd(unittest.TestCase):
     def test_controller_places_and_promotes(self):
         run = run_gem5("hot-promote", self.bin("stream"), STREAM_ARGS,
                        ("--controller", "hot-promote", "--epoch-insts",
-                        "300000"))
+                        "300000", "--trace", "TRACE", "--window-insts",
+                        "100000"))
         report(run)
         self.assertEqual(run.rc, 0, run.tail())
         self.assertIn("RESULT PASS", run.stdout)  # data survived
@@ -240,6 +241,15 @@ class Gem5EndToEnd(unittest.TestCase):
                          int(fields["promoted"]))
         self.assertEqual(run.result["migrated_pages"],
                          int(fields["promoted"]))
+        # The window trace says where the migrations happened: at the
+        # start of the window after an epoch, with gem5's stall inside it.
+        _, _, windows, _ = read_trace(os.path.join(run.outdir, "TRACE"))
+        moved = [w for w in windows if "migrated" in w]
+        self.assertTrue(moved)
+        self.assertEqual(sum(w["migrated"][0] for w in moved),
+                         int(fields["promoted"]))
+        self.assertTrue(all(0 < w["migrated"][1] <= w["ticks"]
+                            and w["w"] % 3 == 0 for w in moved))
 
 
 def _grpc_missing() -> str:
