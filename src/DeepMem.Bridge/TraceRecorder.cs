@@ -8,7 +8,9 @@ namespace DeepMem.Bridge;
 /// Records the single-device window traces the estimator needs: one gem5
 /// run per node with every page bound to that node, each writing
 /// <c>&lt;node&gt;.trace.jsonl.gz</c>. Each run's node gets the capacity of all
-/// nodes together, so the whole footprint fits. Runs go in parallel.
+/// nodes together, so the whole footprint fits. Optionally, for two nodes, a
+/// calibration run with every page interleaved 1:1 writes
+/// <c>calibration.trace.jsonl.gz</c>. Runs go in parallel.
 /// </summary>
 /// <param name="options">gem5 binary and config script.</param>
 public sealed class TraceRecorder(Gem5Options options)
@@ -66,32 +68,54 @@ public sealed class TraceRecorder(Gem5Options options)
     /// <summary>File name of a node's trace.</summary>
     public static string TraceFileName(string node) => $"{node}.trace.jsonl.gz";
 
+    /// <summary>Name of the calibration run (its folder and its line in the results).</summary>
+    public const string CalibrationRun = "calibration";
+
     /// <summary>gem5 arguments for the run bound to <paramref name="node"/>.</summary>
-    public IReadOnlyList<string> Arguments(SimulationSpec spec, int node, string outDir, ulong windowInstructions)
+    public IReadOnlyList<string> Arguments(SimulationSpec spec, int node, string outDir, ulong windowInstructions) =>
+        Arguments(spec, $"bind:{node}", spec.Nodes[node].Name, TraceFileName(spec.Nodes[node].Name), outDir, windowInstructions);
+
+    /// <summary>gem5 arguments for the calibration run: every page interleaved 1:1 over the two nodes.</summary>
+    public IReadOnlyList<string> CalibrationArguments(SimulationSpec spec, string outDir, ulong windowInstructions) =>
+        Arguments(spec, "interleave:0,1", CalibrationRun, CalibrationFileName, outDir, windowInstructions);
+
+    /// <summary>File name of the calibration trace (the one <c>TraceSet.Load</c> picks up).</summary>
+    public const string CalibrationFileName = "calibration.trace.jsonl.gz";
+
+    private IReadOnlyList<string> Arguments(SimulationSpec spec, string policy, string run, string traceFile, string outDir, ulong windowInstructions)
     {
         var inv = CultureInfo.InvariantCulture;
         var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
-        var args = new List<string> { "-d", Path.Combine(outDir, spec.Nodes[node].Name, "m5out"), options.ConfigScript };
+        var args = new List<string> { "-d", Path.Combine(outDir, run, "m5out"), options.ConfigScript };
         foreach (var n in spec.Nodes)
         {
             args.Add("--node");
             args.Add(string.Create(inv, $"{n.Name}:{Gem5Simulator.Gem5Preset(n)}:{total / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
         }
 
-        args.AddRange(["--policy", $"bind:{node}"]);
+        args.AddRange(["--policy", policy]);
         args.AddRange(Gem5Simulator.CpuArguments(spec));
-        args.AddRange(["--trace", Path.Combine(outDir, TraceFileName(spec.Nodes[node].Name))]);
+        args.AddRange(["--trace", Path.Combine(outDir, traceFile)]);
         args.AddRange(["--window-insts", windowInstructions.ToString(inv)]);
-        args.AddRange(["--stdout-file", Path.Combine(outDir, spec.Nodes[node].Name, "program.out")]);
+        args.AddRange(["--stdout-file", Path.Combine(outDir, run, "program.out")]);
         args.Add(spec.Workload.Binary);
         args.AddRange(spec.Workload.Args);
         return args;
     }
 
-    /// <summary>Runs one gem5 per node, at most <paramref name="parallel"/> at a time.</summary>
+    /// <summary>
+    /// Runs one gem5 per node, at most <paramref name="parallel"/> at a
+    /// time; with <paramref name="calibrate"/> (two nodes only) also the
+    /// calibration run, every page interleaved 1:1.
+    /// </summary>
     public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
-        Action<string>? log, CancellationToken ct)
+        Action<string>? log, CancellationToken ct, bool calibrate = false)
     {
+        if (calibrate && spec.Nodes.Count != 2)
+        {
+            throw new InvalidOperationException($"a calibration run needs exactly two memory nodes; the experiment has {spec.Nodes.Count}");
+        }
+
         var binary = options.ResolveBinary();
         if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
         {
@@ -102,12 +126,18 @@ public sealed class TraceRecorder(Gem5Options options)
 
         Directory.CreateDirectory(outDir);
         using var gate = new SemaphoreSlim(Math.Max(1, parallel));
-        var tasks = spec.Nodes.Select(async (n, i) =>
+        var runs = spec.Nodes.Select((n, i) => (n.Name, TraceFileName(n.Name), Arguments(spec, i, outDir, windowInstructions))).ToList();
+        if (calibrate)
+        {
+            runs.Add((CalibrationRun, CalibrationFileName, CalibrationArguments(spec, outDir, windowInstructions)));
+        }
+
+        var tasks = runs.Select(async run =>
         {
             await gate.WaitAsync(ct);
             try
             {
-                return await RecordOneAsync(binary, spec, i, outDir, windowInstructions, log, ct);
+                return await RecordOneAsync(binary, spec, run.Item1, run.Item2, run.Item3, outDir, log, ct);
             }
             finally
             {
@@ -117,14 +147,13 @@ public sealed class TraceRecorder(Gem5Options options)
         return await Task.WhenAll(tasks);
     }
 
-    private async Task<NodeTrace> RecordOneAsync(string binary, SimulationSpec spec, int node, string outDir, ulong window,
-        Action<string>? log, CancellationToken ct)
+    private async Task<NodeTrace> RecordOneAsync(string binary, SimulationSpec spec, string name, string traceFile, IReadOnlyList<string> args,
+        string outDir, Action<string>? log, CancellationToken ct)
     {
-        var name = spec.Nodes[node].Name;
-        var trace = Path.Combine(outDir, TraceFileName(name));
+        var trace = Path.Combine(outDir, traceFile);
         Directory.CreateDirectory(Path.Combine(outDir, name));
         var clock = Stopwatch.StartNew();
-        await using var gem5 = BridgeProcess.Start(binary, Arguments(spec, node, outDir, window),
+        await using var gem5 = BridgeProcess.Start(binary, args,
             new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath }, spec.Workload.WorkingDir);
         log?.Invoke($"{name}: {gem5.CommandLine}");
         using var reg = ct.Register(gem5.Kill);

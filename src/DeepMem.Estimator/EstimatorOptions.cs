@@ -14,4 +14,11 @@ public sealed record EstimatorOptions
 
     /// <summary>Bytes moved per memory-side access, for the byte counters of the node statistics (default 64, one cache line).</summary>
     public ulong AccessBytes { get; init; } = 64;
+
+    /// <summary>
+    /// Use the trace folder's calibration run when there is one (default
+    /// true): the window formula becomes T_0 + (T_1 − T_0) · x^γ(w) with γ
+    /// fitted per window to the calibration. False keeps the linear formula.
+    /// </summary>
+    public bool UseCalibration { get; init; } = true;
 }

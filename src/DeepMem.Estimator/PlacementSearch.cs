@@ -3,7 +3,10 @@ namespace DeepMem.Estimator;
 /// <summary>
 /// Finds the static region→node placement with the lowest estimate when
 /// one node (the fast one) holds at most a given number of bytes and the
-/// others are unlimited.
+/// others are unlimited. The search ranks with the linear estimate; with a
+/// calibrated estimator (<see cref="DifferentialEstimator.Calibrated"/>) the
+/// plan it finds is optimal for the linear form, and its reported estimate
+/// is the calibrated one.
 /// </summary>
 /// <remarks>
 /// <para>

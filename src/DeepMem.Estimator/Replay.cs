@@ -262,14 +262,7 @@ internal sealed class Replay
             return true;
         }
 
-        double t = 0;
-        var row = w * _n;
-        for (var d = 0; d < _n; d++)
-        {
-            t += ix.WindowMicros[row + d] * share[d];
-        }
-
-        micros = t / a;
+        micros = ix.Mix(w, share, a);
         return true;
     }
 

@@ -106,6 +106,85 @@ internal sealed class TraceIndex
 
         BuildReferenceCounts(set, options.WriteWeight);
         BuildCoefficients();
+        if (options.UseCalibration && set.Calibration is { } calibration)
+        {
+            Exponent = FitExponents(calibration, options.WriteWeight);
+        }
+    }
+
+    /// <summary>Smallest and largest exponent the calibration may fit.</summary>
+    public const double MinExponent = 0.125, MaxExponent = 8;
+
+    /// <summary>
+    /// γ(w) of the calibrated window formula (two nodes), null without a
+    /// calibration: T(w) = T_0(w) + (T_1(w) − T_0(w)) · x^γ(w), x = the share
+    /// of the window's accesses on node 1. γ = 1 is the linear formula.
+    /// </summary>
+    public double[]? Exponent { get; }
+
+    /// <summary>
+    /// The window formula for window <paramref name="w"/>, with
+    /// <paramref name="share"/>[d] = A_d(w) and <paramref name="accesses"/> = A(w) &gt; 0:
+    /// Σ_d T_d(w) · A_d(w) / A(w), or its calibrated form.
+    /// </summary>
+    public double Mix(int w, ReadOnlySpan<double> share, double accesses)
+    {
+        var row = w * N;
+        if (Exponent is { } gamma)
+        {
+            var x = Math.Clamp(share[1] / accesses, 0, 1);
+            return WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]);
+        }
+
+        double t = 0;
+        for (var d = 0; d < N; d++)
+        {
+            t += WindowMicros[row + d] * share[d];
+        }
+
+        return t / accesses;
+    }
+
+    /// <summary>
+    /// Per window, the exponent that makes the formula meet the calibration
+    /// run: y = (T_c − T_0) / (T_1 − T_0) = x_c^γ, with x_c the calibration
+    /// run's own share of accesses on node 1. Windows where that is undefined
+    /// (no accesses, x_c near 0 or 1, the two nodes within 1% of each other,
+    /// or T_c outside them) keep γ = 1.
+    /// </summary>
+    private double[] FitExponents(WindowTrace calibration, double writeWeight)
+    {
+        var gamma = new double[W];
+        for (var w = 0; w < W; w++)
+        {
+            gamma[w] = 1;
+            var c = calibration.Windows[w];
+            double all = 0, one = 0;
+            for (var i = 0; i < c.Pages.Length; i++)
+            {
+                var a = c.Reads[i] + writeWeight * c.Writes[i];
+                all += a;
+                one += c.Nodes[i] == 1 ? a : 0;
+            }
+
+            var (t0, t1) = (WindowMicros[w * N], WindowMicros[w * N + 1]);
+            var tc = c.Ticks / TicksPerSecond * 1e6;
+            if (!(all > 0) || Math.Abs(t1 - t0) < 0.01 * Math.Min(t0, t1))
+            {
+                continue;
+            }
+
+            var x = one / all;
+            var y = (tc - t0) / (t1 - t0);
+            if (x < 0.05 || x > 0.95 || !(y > 0) || !(y < 1))
+            {
+                continue;
+            }
+
+            gamma[w] = Math.Clamp(Math.Log(y) / Math.Log(x), MinExponent, MaxExponent);
+        }
+
+        return gamma;
     }
 
     public TraceSet Set { get; }

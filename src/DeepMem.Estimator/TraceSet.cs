@@ -18,9 +18,16 @@ public sealed class TraceSet
 
     private const int MaxListedMismatches = 5;
 
-    private TraceSet(IReadOnlyList<WindowTrace> traces)
+    /// <summary>
+    /// File name of the optional calibration trace: a run with every page
+    /// interleaved 1:1 over the two nodes (<c>deepmem trace --calibrate</c>).
+    /// </summary>
+    public const string CalibrationFile = "calibration.trace.jsonl.gz";
+
+    private TraceSet(IReadOnlyList<WindowTrace> traces, WindowTrace? calibration = null)
     {
         Traces = traces;
+        Calibration = calibration;
         var warnings = new List<string>();
         for (var d = 0; d < traces.Count; d++)
         {
@@ -42,6 +49,13 @@ public sealed class TraceSet
 
         Warnings = warnings;
     }
+
+    /// <summary>
+    /// The calibration run (two-node sets only), aligned window by window with
+    /// the single-device traces; null when none was recorded. The estimator
+    /// fits its per-window correction to it.
+    /// </summary>
+    public WindowTrace? Calibration { get; }
 
     /// <summary>The traces; index = the node the run was bound to.</summary>
     public IReadOnlyList<WindowTrace> Traces { get; }
@@ -99,7 +113,8 @@ public sealed class TraceSet
         IReadOnlyList<string> files;
         if (nodeNames is null)
         {
-            files = Directory.GetFiles(directory, "*.trace.jsonl.gz").Order(StringComparer.Ordinal).ToList();
+            files = Directory.GetFiles(directory, "*.trace.jsonl.gz")
+                .Where(f => Path.GetFileName(f) != CalibrationFile).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0)
             {
                 throw new TraceSetException([$"trace folder {directory} holds no *.trace.jsonl.gz files"]);
@@ -115,7 +130,35 @@ public sealed class TraceSet
             }
         }
 
-        return Create(files.Select(TraceReader.ReadFile).ToList());
+        var set = Create(files.Select(TraceReader.ReadFile).ToList());
+        var calibration = Path.Combine(directory, CalibrationFile);
+        return File.Exists(calibration) ? set.WithCalibration(TraceReader.ReadFile(calibration)) : set;
+    }
+
+    /// <summary>
+    /// This set with <paramref name="calibration"/> attached, after checking
+    /// that it fits: two nodes, the same nodes, page size and workload, and
+    /// windows that end at the same instruction counts.
+    /// </summary>
+    /// <exception cref="TraceSetException">With every problem found.</exception>
+    public TraceSet WithCalibration(WindowTrace calibration, ulong instructionTolerance = DefaultInstructionTolerance)
+    {
+        var problems = new List<string>();
+        var names = Header.Nodes.Select(x => x.Name).ToList();
+        if (names.Count != 2)
+        {
+            problems.Add($"{Name(calibration)}: a calibration needs exactly two nodes; this set has {names.Count}");
+        }
+        else if (!calibration.Header.Nodes.Select(x => x.Name).SequenceEqual(names))
+        {
+            problems.Add($"{Name(calibration)} lists nodes [{string.Join(", ", calibration.Header.Nodes.Select(x => x.Name))}] but the traces list [{string.Join(", ", names)}]");
+        }
+        else
+        {
+            CompareWith(Traces[0], calibration, instructionTolerance, problems);
+        }
+
+        return problems.Count > 0 ? throw new TraceSetException(problems) : new TraceSet(Traces, calibration);
     }
 
     /// <summary>Checks <paramref name="traces"/> (any order) and orders them by bound node.</summary>

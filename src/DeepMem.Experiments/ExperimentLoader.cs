@@ -710,8 +710,12 @@ public static partial class ExperimentLoader
         }
 
         var traces = map.Scalar("traces", expected: "a folder of window traces");
-        map.RejectUnknown(["traces"]);
-        _ = sink;
-        return new EstimatorOptions { TraceDir = traces is null ? null : Path.GetFullPath(traces, baseDir) };
+        var calibration = Choice(map, "calibration", ["true", "false"], sink);
+        map.RejectUnknown(["traces", "calibration"]);
+        return new EstimatorOptions
+        {
+            TraceDir = traces is null ? null : Path.GetFullPath(traces, baseDir),
+            UseCalibration = calibration != "false",
+        };
     }
 }

@@ -25,17 +25,22 @@ public static class TraceCommand
             Description = "gem5 runs at once (default: the number of cores)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
+        var calibrate = new Option<bool>("--calibrate")
+        {
+            Description = "also record the calibration run (two nodes: every page interleaved 1:1) that the estimator fits its per-window correction to",
+        };
         var command = new Command("trace", "run the workload in gem5 once per node, all data bound to that node, recording window traces")
         {
-            file, output, window, parallel,
+            file, output, window, parallel, calibrate,
         };
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(output), parse.GetValue(window),
-            parse.GetValue(parallel), ct));
+            parse.GetValue(parallel), ct, parse.GetValue(calibrate)));
         return command;
     }
 
     /// <summary>Records; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, int parallel, CancellationToken ct)
+    public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, int parallel, CancellationToken ct,
+        bool calibrate = false)
     {
         var loaded = CommandSupport.Load(file.ToString(), Console.Error);
         if (loaded is null)
@@ -60,7 +65,7 @@ public static class TraceCommand
         var recorder = new TraceRecorder(e.Gem5) { RelativeRoot = RepoLocator.FindRoot(Path.GetDirectoryName(Path.GetFullPath(file.ToString()))) };
         try
         {
-            var results = await recorder.RecordAsync(e.Spec, dir, windowInsts, parallel, line => Console.Error.WriteLine(line), ct);
+            var results = await recorder.RecordAsync(e.Spec, dir, windowInsts, parallel, line => Console.Error.WriteLine(line), ct, calibrate);
             foreach (var r in results)
             {
                 (r.Ok ? Console.Out : Console.Error).WriteLine(r.Message);

@@ -33,6 +33,16 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
+    public void The_estimator_calibration_is_on_unless_switched_off_and_only_takes_true_or_false()
+    {
+        Assert.True(Assert.Single(Load(Good).Experiments).Estimator.UseCalibration);
+        var off = Load(Good + "\nestimator:\n  traces: t\n  calibration: false\n");
+        Assert.False(Assert.Single(off.Experiments).Estimator.UseCalibration);
+        var bad = Single(Load(Good + "\nestimator:\n  calibration: maybe\n"));
+        Assert.Contains("true, false", bad.ToString());
+    }
+
+    [Fact]
     public void A_good_file_resolves_every_default()
     {
         var r = Load(Good);

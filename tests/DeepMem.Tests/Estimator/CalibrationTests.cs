@@ -1,0 +1,158 @@
+using DeepMem.Bridge;
+using DeepMem.Core;
+using DeepMem.Estimator;
+using Xunit;
+
+namespace DeepMem.Tests.Estimator;
+
+/// <summary>The calibrated window formula T_0 + (T_1 − T_0) · x^γ(w), γ fitted to a 1:1 interleave run.</summary>
+public class CalibrationTests
+{
+    private const double Eps = 1e-9;
+
+    /// <summary>
+    /// A calibration run for <see cref="TestTraces.TwoByTwo"/> (w0: 100 / 300 µs, w1: 200 / 600 µs):
+    /// w0 has 1 of 4 accesses on node 1 and takes 200 µs, so y = 100/200 = 0.5 = 0.25^γ, γ = 0.5;
+    /// w1 has 1 of 2 on node 1 and takes 400 µs, the linear value, so γ = 1.
+    /// </summary>
+    private static WindowTrace Calibration(ulong w0Ticks = 200, int w0Node1 = 1)
+    {
+        var regions = TestTraces.TwoByTwo().Regions;
+        var t = TestTraces.Trace(0, 2, [w0Ticks, 400], [[new(0x100, 3, 0), new(0x200, 1, 0)], [new(0x101, 0, 1), new(0x200, 1, 0)]], regions);
+        var w0 = t.Windows[0];
+        var w1 = t.Windows[1];
+        return t with
+        {
+            Header = t.Header with { BoundNode = null },
+            Windows =
+            [
+                new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0.Reads, w0.Writes, [0, w0Node1]),
+                new TraceWindow(1, w1.Ticks, w1.Instructions, w1.Pages, w1.Reads, w1.Writes, [1, 0]),
+            ],
+        };
+    }
+
+    [Fact]
+    public void The_exponent_is_fitted_per_window_and_every_estimate_path_uses_it()
+    {
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(Calibration()));
+        Assert.True(est.Calibrated);
+
+        // A on node 0, B on node 1. w0: x = 1/4, 100 + 200 · 0.25^0.5 = 200; w1: x = 1/2, γ = 1: 400.
+        var s = est.EstimateStatic(StaticPlacement.FromNodes([0, 1]), perWindow: true);
+        Assert.Equal(200, s.PerWindowMicroseconds![0], Eps);
+        Assert.Equal(400, s.PerWindowMicroseconds[1], Eps);
+        Assert.Equal(600, s.Microseconds, Eps);
+        Assert.Equal(600, est.EstimateRegionNodes([0, 1], otherNode: 0), Eps);
+        Assert.Equal(600, est.EstimatePages(p => p == 0x200 ? 1 : 0).Microseconds, Eps);
+        Assert.Equal([200, 400], est.EstimateWindows((_, p) => p == 0x200 ? 1 : 0));
+
+        // The ends stay the single-device traces.
+        Assert.Equal(300, est.EstimateRegionNodes([0, 0], 0), Eps);
+        Assert.Equal(900, est.EstimateRegionNodes([1, 1], 1), Eps);
+    }
+
+    [Fact]
+    public async Task The_replay_backend_uses_the_same_calibrated_formula()
+    {
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(Calibration()));
+        var spec = new SimulationSpec
+        {
+            Name = "t",
+            Nodes =
+            [
+                new NodeSpec("dram", "ddr4", DeviceKind.Dram, 1024 * TestTraces.PageSize, 50, 50, 4.096, 0),
+                new NodeSpec("nvm", "nvm", DeviceKind.Nvm, 1024 * TestTraces.PageSize, 300, 900, 8, 0),
+            ],
+            Cpu = new CpuSpec("o3", 3e9, 32768, 32768, 1 << 20),
+            Workload = new WorkloadSpec("/bin/kernel", ["10"], "/tmp"),
+            EpochInstructions = 0,
+            Migration = new MigrationCostSpec(1000),
+            OutputDir = "/tmp/out",
+        };
+        var run = await new EstimatorSimulator(est).RunAsync(spec, new ScriptedPolicy((_, i) => RegionPlacement.Bind(i)), null, default);
+        Assert.Equal(600e-6, run.SimulatedSeconds, 1e-12);
+    }
+
+    [Fact]
+    public void Without_calibration_or_with_it_switched_off_the_formula_is_linear()
+    {
+        Assert.Equal(550, new DifferentialEstimator(TestTraces.TwoByTwo()).EstimateRegionNodes([0, 1]), Eps);
+        var off = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(Calibration()), new EstimatorOptions { UseCalibration = false });
+        Assert.False(off.Calibrated);
+        Assert.Equal(550, off.EstimateRegionNodes([0, 1]), Eps);
+    }
+
+    [Fact]
+    public void Windows_the_calibration_cannot_pin_down_stay_linear()
+    {
+        // w0 all on node 0 in the calibration (x = 0), and w0 slower than both ends: γ = 1 in both cases.
+        foreach (var c in new[] { Calibration(w0Node1: 0), Calibration(w0Ticks: 350) })
+        {
+            var est = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(c));
+            Assert.Equal(550, est.EstimateRegionNodes([0, 1]), Eps);
+        }
+    }
+
+    [Fact]
+    public void A_calibration_must_fit_the_traces()
+    {
+        var three = TestTraces.Set([[100], [200], [300]], [[new(0x100, 1, 0)]], [TestTraces.Region(1, 0x100, 1)]);
+        Assert.Contains("exactly two nodes", Assert.Throws<TraceSetException>(() => three.WithCalibration(Calibration())).Message);
+
+        var shorter = Calibration() with { Windows = [Calibration().Windows[0]] };
+        Assert.Contains("window count differs", Assert.Throws<TraceSetException>(() => TestTraces.TwoByTwo().WithCalibration(shorter)).Message);
+    }
+
+    [Fact]
+    public void Load_picks_up_the_calibration_file_and_does_not_take_it_for_a_node()
+    {
+        Assert.Equal(TraceSet.CalibrationFile, TraceRecorder.CalibrationFileName);
+        var dir = Directory.CreateTempSubdirectory("deepmem-calib-").FullName;
+        try
+        {
+            foreach (var t in TestTraces.TwoByTwo().Traces)
+            {
+                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(t.Header.Nodes[t.Header.BoundNode!.Value].Name)), t);
+            }
+
+            Assert.Null(TraceSet.Load(dir).Calibration);
+            TraceWriter.WriteFile(Path.Combine(dir, TraceSet.CalibrationFile), Calibration());
+            var loaded = TraceSet.Load(dir);
+            Assert.Equal(2, loaded.NodeCount);
+            Assert.NotNull(loaded.Calibration);
+            Assert.NotNull(TraceSet.Load(dir, ["dram", "nvm"]).Calibration);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task The_calibration_run_interleaves_every_page_over_both_nodes_and_needs_two_nodes()
+    {
+        var recorder = new TraceRecorder(new Gem5Options { ConfigScript = "deepmem_se.py", PythonPath = "py" });
+        var spec = new SimulationSpec
+        {
+            Name = "t",
+            Nodes =
+            [
+                new NodeSpec("dram", "ddr4", DeviceKind.Dram, 1 << 20, 50, 50, 19.2, 0),
+                new NodeSpec("nvm", "nvm", DeviceKind.Nvm, 64 << 20, 150, 500, 2.3, 0),
+            ],
+            Cpu = new CpuSpec("o3", 3e9, 32768, 32768, 1 << 18),
+            Workload = new WorkloadSpec("/bin/kernel", ["10"], "/tmp"),
+            EpochInstructions = 100_000,
+            Migration = new MigrationCostSpec(2000),
+            OutputDir = "/tmp/out",
+        };
+        var args = recorder.CalibrationArguments(spec, "/tmp/t", 100_000).ToList();
+        Assert.Equal("interleave:0,1", args[args.IndexOf("--policy") + 1]);
+        Assert.Equal(Path.Combine("/tmp/t", TraceSet.CalibrationFile), args[args.IndexOf("--trace") + 1]);
+
+        var three = spec with { Nodes = [.. spec.Nodes, spec.Nodes[1] with { Name = "cxl" }] };
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => recorder.RecordAsync(three, "/tmp/t", 100_000, 1, null, default, calibrate: true));
+        Assert.Contains("exactly two memory nodes", ex.Message);
+    }
+}
