@@ -44,6 +44,12 @@ public static class EstimatorBenchmark
         var staticPlacementRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool]).Microseconds);
         var interleaveRate = Rate(budget, cancellationToken, _ => sink += est.EstimateStatic(interleave).Microseconds);
         var perWindowRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool], perWindow: true).Microseconds);
+        double? calibratedRate = null;
+        if (n == 2)
+        {
+            var calibrated = new DifferentialEstimator(set.WithCalibration(SyntheticTraces.Calibration(set)));
+            calibratedRate = Rate(budget, cancellationToken, k => sink += calibrated.EstimateRegionNodes(assignments[k % pool]));
+        }
 
         var sim = new EstimatorSimulator(est);
         var simSpec = Spec(set);
@@ -59,6 +65,7 @@ public static class EstimatorBenchmark
             StaticPlacementsPerSecond = staticPlacementRate,
             InterleavePlacementsPerSecond = interleaveRate,
             PerWindowPlacementsPerSecond = perWindowRate,
+            CalibratedPlacementsPerSecond = calibratedRate,
             DynamicUpdatesPerSecond = migratingRate,
             DynamicSecondsPerRun = migratingRun,
             DynamicMigrationsPerRun = migrations,

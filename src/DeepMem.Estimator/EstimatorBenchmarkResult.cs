@@ -27,6 +27,9 @@ public sealed record EstimatorBenchmarkResult
     /// <summary>Region placements per second with the per-window breakdown (O(windows × regions)).</summary>
     public required double PerWindowPlacementsPerSecond { get; init; }
 
+    /// <summary>Region→node placements per second with a calibration (two nodes; O(windows × regions)); null for other node counts.</summary>
+    public double? CalibratedPlacementsPerSecond { get; init; }
+
     /// <summary>Window-page updates per second replaying with a migrating policy on <see cref="EstimatorSimulator"/>.</summary>
     public required double DynamicUpdatesPerSecond { get; init; }
 
@@ -45,6 +48,9 @@ public sealed record EstimatorBenchmarkResult
     /// <summary>gem5 seconds per placement over estimator seconds per region placement, if gem5's time is known.</summary>
     public double? SpeedupOverGem5 => Gem5SecondsPerPlacement * RegionPlacementsPerSecond;
 
+    /// <summary>gem5 seconds per placement over estimator seconds per calibrated placement, if both are known.</summary>
+    public double? CalibratedSpeedupOverGem5 => Gem5SecondsPerPlacement * CalibratedPlacementsPerSecond;
+
     /// <summary>gem5 seconds per placement over one dynamic replay, if gem5's time is known.</summary>
     public double? DynamicSpeedupOverGem5 => Gem5SecondsPerPlacement / DynamicSecondsPerRun;
 
@@ -59,12 +65,22 @@ public sealed record EstimatorBenchmarkResult
         s.AppendLine(c, $"  static placements/s (EstimateStatic)  {StaticPlacementsPerSecond,12:N0}");
         s.AppendLine(c, $"  interleaved placements/s              {InterleavePlacementsPerSecond,12:N0}   (O(pattern period) per region)");
         s.AppendLine(c, $"  placements/s with per-window detail   {PerWindowPlacementsPerSecond,12:N0}   (O(windows x regions))");
+        if (CalibratedPlacementsPerSecond is { } cal)
+        {
+            s.AppendLine(c, $"  calibrated region placements/s        {cal,12:N0}   ({1e6 / cal:F3} us each, O(windows x regions))");
+        }
+
         s.AppendLine(c, $"  dynamic window-page updates/s         {DynamicUpdatesPerSecond,12:N0}   (hot-page migrating policy: {DynamicSecondsPerRun * 1e3:F1} ms per replay, {DynamicMigrationsPerRun:N0} migrations)");
         s.AppendLine(c, $"  replay window-page updates/s          {ReplayUpdatesPerSecond,12:N0}   (policy without migrations)");
         if (Gem5SecondsPerPlacement is { } g)
         {
             s.AppendLine(c, $"  gem5 per placement                    {g,12:F1} s");
             s.AppendLine(c, $"  speed-up over gem5, static            {SpeedupOverGem5,12:E2} x");
+            if (CalibratedSpeedupOverGem5 is { } calibrated)
+            {
+                s.AppendLine(c, $"  speed-up over gem5, calibrated static {calibrated,12:E2} x");
+            }
+
             s.AppendLine(c, $"  speed-up over gem5, dynamic replay    {DynamicSpeedupOverGem5,12:E2} x");
         }
         else

@@ -97,4 +97,30 @@ public static class SyntheticTraces
 
         return TraceSet.Create(traces);
     }
+
+    /// <summary>
+    /// A calibration run for a two-node <paramref name="set"/>: node 0's
+    /// accesses with pages alternating between the nodes, each window taking
+    /// the geometric mean of the two traces' times (below the linear mix,
+    /// as overlap makes it in gem5).
+    /// </summary>
+    public static WindowTrace Calibration(TraceSet set)
+    {
+        if (set.NodeCount != 2)
+        {
+            throw new ArgumentException($"a calibration needs two nodes; the set has {set.NodeCount}");
+        }
+
+        var (a, b) = (set.Traces[0], set.Traces[1]);
+        var windows = a.Windows.Select((w, i) => new TraceWindow(i, (ulong)Math.Sqrt((double)w.Ticks * b.Windows[i].Ticks), w.Instructions,
+            w.Pages, w.Reads, w.Writes, w.Pages.Select(p => (int)(p % 2)).ToArray())).ToList();
+        var ticks = windows.Aggregate(0UL, (t, w) => t + w.Ticks);
+        return a with
+        {
+            Header = a.Header with { BoundNode = null },
+            Windows = windows,
+            End = a.End with { Ticks = ticks },
+            Source = "synthetic calibration",
+        };
+    }
 }

@@ -18,6 +18,7 @@ public class EstimatorBenchmarkTests
         Assert.True(result.StaticPlacementsPerSecond > 0);
         Assert.True(result.InterleavePlacementsPerSecond > 0);
         Assert.True(result.PerWindowPlacementsPerSecond > 0);
+        Assert.True(result.CalibratedPlacementsPerSecond > 0);
         Assert.True(result.DynamicUpdatesPerSecond > 0);
         Assert.True(result.ReplayUpdatesPerSecond > 0);
         Assert.True(result.DynamicMigrationsPerRun > 0);
@@ -27,5 +28,16 @@ public class EstimatorBenchmarkTests
         Assert.Contains("static region->node placements/s", report);
         Assert.Contains("dynamic window-page updates/s", report);
         Assert.Contains("speed-up over gem5, static", report);
+        Assert.Contains("speed-up over gem5, calibrated static", report);
+    }
+
+    [Fact]
+    public void The_synthetic_calibration_fits_its_set_and_lies_below_the_linear_mix()
+    {
+        var set = SyntheticTraces.Generate(new SyntheticTraceSpec { Windows = 20, Regions = 4, PagesPerRegion = 8 });
+        var est = new DifferentialEstimator(set.WithCalibration(SyntheticTraces.Calibration(set)));
+        Assert.True(est.Calibrated);
+        var mixed = new[] { 0, 1, 0, 1 };
+        Assert.True(est.EstimateRegionNodes(mixed) < new DifferentialEstimator(set).EstimateRegionNodes(mixed));
     }
 }
