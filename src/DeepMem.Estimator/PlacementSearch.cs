@@ -68,7 +68,7 @@ public static class PlacementSearch
             slowCost[i] = best < 0 ? coeff[fast] : coeff[best];
             size[i] = i < ix.R
                 ? (options.ChargeFullRegionLength ? ix.Set.Regions[i].ToRegion().PageCount(pageSize) : (ulong)ix.RegionPages[i].Length)
-                : (ulong)ix.OtherPages.Length;
+                : (ulong)ix.OtherPages.Length + ix.Set.MaxUntracedFrames(); // the frames no window touches (image, page tables) go where the other pages go
         }
 
         if (options.OtherPagesNode is { } pinned)
@@ -82,9 +82,7 @@ public static class PlacementSearch
             if (pinned == fast)
             {
                 // Unreported pages and the frames no window touches (program image, page tables) stay there.
-                var untraced = ix.Set.UntracedFrames();
-                var held = size[ix.R] + (untraced.Length > 0 ? untraced[^1] : 0);
-                capacity = capacity > held ? capacity - held : 0;
+                capacity = capacity > size[ix.R] ? capacity - size[ix.R] : 0;
             }
         }
 

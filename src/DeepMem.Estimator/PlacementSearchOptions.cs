@@ -35,4 +35,12 @@ public sealed record PlacementSearchOptions
     /// policy). When it is the fast node, their pages come off the capacity.
     /// </summary>
     public int? OtherPagesNode { get; init; }
+
+    /// <summary>
+    /// The search for a plan applied by a region policy under the simulator's
+    /// default (Linux local) policy: pages outside every region and the
+    /// untraced frames stay on node 0 (<c>deepmem optimize</c>).
+    /// </summary>
+    public static PlacementSearchOptions UnderLocalDefault(int fastNode, ulong capacityBytes) =>
+        new() { FastNode = fastNode, CapacityBytes = capacityBytes, OtherPagesNode = 0 };
 }

@@ -309,6 +309,9 @@ public sealed class TraceSet
         }
     }
 
+    /// <summary>The most frames the run held outside the traced pages (the last value of <see cref="UntracedFrames"/>; 0 without resident counts).</summary>
+    public ulong MaxUntracedFrames() => UntracedFrames() is { Length: > 0 } frames ? frames[^1] : 0;
+
     private static string Describe(TraceRegion r) =>
         $"id {r.Id} [0x{r.Start:x}, +{r.Length}) {r.Source.ToString().ToLowerInvariant()} before window {r.FirstWindow}";
 

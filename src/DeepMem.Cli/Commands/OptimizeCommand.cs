@@ -75,7 +75,7 @@ public static class OptimizeCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var plan = PlacementSearch.FindBest(estimator, new PlacementSearchOptions { FastNode = fast.Id, CapacityBytes = capacity, OtherPagesNode = 0 });
+        var plan = PlacementSearch.FindBest(estimator, PlacementSearchOptions.UnderLocalDefault(fast.Id, capacity));
         var seconds = clock.Elapsed.TotalSeconds;
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv, $"plan for {e.Name}: fast node {fast.Name}, capacity {Units.FormatSize(capacity)}, {plan.Method}{(plan.ProvenOptimal ? " (proven optimal)" : "")}, {plan.ExploredNodes} nodes explored in {seconds * 1e3:F1} ms"));

@@ -79,6 +79,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         }
 
         var capacity = topology.Nodes[fast].CapacityBytes;
+        // The search also chooses where pages outside every region go; the
+        // gem5 run applies that as its default policy.
         var plan = PlacementSearch.FindBest(estimator, new PlacementSearchOptions { FastNode = fast, CapacityBytes = capacity });
         cases.Add(new("optimum", "static", $"estimator optimum under {Units.FormatSize(capacity)} on {topology.Nodes[fast].Name} ({plan.Method})",
             plan.ToStaticPlacement(), null));
@@ -160,11 +162,15 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return result;
     }
 
-    /// <summary>Bytes a static placement puts on the fast node (touched pages; interleave by weight share).</summary>
+    /// <summary>
+    /// Bytes a static placement puts on the fast node: touched pages
+    /// (interleave by weight share), plus the untraced frames (image, page
+    /// tables) when the other pages go there too, as the placement search counts them.
+    /// </summary>
     public ulong FastBytes(StaticPlacement placement)
     {
         var fast = FastNode;
-        double pages = placement.OtherNode == fast ? estimator.OtherTouchedPages : 0;
+        double pages = placement.OtherNode == fast ? estimator.OtherTouchedPages + (double)estimator.Traces.MaxUntracedFrames() : 0;
         for (var i = 0; i < placement.Regions.Count; i++)
         {
             var p = placement.Regions[i];

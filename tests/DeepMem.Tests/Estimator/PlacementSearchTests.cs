@@ -63,6 +63,33 @@ public class PlacementSearchTests
         Assert.True(pinned.Microseconds >= free.Microseconds - Eps);
     }
 
+    [Fact]
+    public void Untraced_frames_go_with_the_other_pages_pinned_or_chosen()
+    {
+        // TwoByTwo with resident counts: 3 then 4 frames held, 2 then 3 pages touched, so 1 untraced frame.
+        // The other-pages item (no touched page) then weighs 1 page wherever it goes.
+        var set = TestTraces.TwoByTwo();
+        var withResident = TraceSet.Create(set.Traces.Select(t => t with
+        {
+            Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
+            {
+                Resident = w.Index == 0 ? [3, 0] : [4, 0],
+            }).ToList(),
+        }).ToList());
+        Assert.Equal(1UL, withResident.MaxUntracedFrames());
+        var est = new DifferentialEstimator(withResident);
+
+        // Pinned to the fast node: of 3 pages, the untraced frame takes 1, so only A (2 pages) fits.
+        var pinned = PlacementSearch.FindBest(est, PlacementSearchOptions.UnderLocalDefault(0, 3 * Page));
+        Assert.Equal([0, 1], pinned.RegionNodes);
+        Assert.Equal(3 * Page, pinned.FastBytesUsed);
+
+        // Chosen freely: the other pages save nothing on the fast node, so they go slow and A and B both fit.
+        var free = PlacementSearch.FindBest(est, new PlacementSearchOptions { FastNode = 0, CapacityBytes = 3 * Page });
+        Assert.Equal(1, free.OtherNode);
+        Assert.Equal([0, 0], free.RegionNodes);
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 2)]
