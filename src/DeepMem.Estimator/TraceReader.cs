@@ -462,7 +462,52 @@ public sealed class TraceReader : IDisposable
             }
         }
 
-        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes) { Resident = resident, MigratedPages = migrated, MigrationTicks = migrationTicks };
+        return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes)
+        {
+            Resident = resident, MigratedPages = migrated, MigrationTicks = migrationTicks, Memory = ParseMemory(o, what),
+        };
+    }
+
+    private MemoryCounters[]? ParseMemory(JsonElement o, string what)
+    {
+        if (!o.TryGetProperty("mem", out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != Header.Nodes.Count)
+        {
+            throw Error($"{what}: mem must be an array with one [reads, writes, read_latency_ticks, queue_ticks] per node ({Header.Nodes.Count}), was {Short(v.GetRawText())}");
+        }
+
+        var result = new MemoryCounters[Header.Nodes.Count];
+        var i = 0;
+        foreach (var node in v.EnumerateArray())
+        {
+            var c = new ulong[4];
+            var k = 0;
+            if (node.ValueKind == JsonValueKind.Array && node.GetArrayLength() == 4)
+            {
+                foreach (var x in node.EnumerateArray())
+                {
+                    if (!TryUInt(x, out c[k]))
+                    {
+                        break;
+                    }
+
+                    k++;
+                }
+            }
+
+            if (k != 4 || c[3] > c[2])
+            {
+                throw Error($"{what}: mem[{i}] must be [reads, writes, read_latency_ticks, queue_ticks], whole numbers with queue <= latency (was {Short(node.GetRawText())})");
+            }
+
+            result[i++] = new MemoryCounters(c[0], c[1], c[2], c[3]);
+        }
+
+        return result;
     }
 
     private TraceEnd ParseEnd(JsonElement o)

@@ -37,6 +37,12 @@ public sealed class TraceWindow
     /// <summary>Ticks gem5 stalled the program for those migrations; part of <see cref="Ticks"/>.</summary>
     public ulong MigrationTicks { get; init; }
 
+    /// <summary>
+    /// Per node, what its memory interface served in the window (reads,
+    /// writes, read latency); null in traces that predate it.
+    /// </summary>
+    public MemoryCounters[]? Memory { get; init; }
+
     /// <summary>Window index (0-based, consecutive).</summary>
     public int Index { get; }
 

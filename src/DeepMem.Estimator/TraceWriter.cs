@@ -104,6 +104,22 @@ public sealed class TraceWriter : IDisposable
             _json.WriteEndArray();
         }
 
+        if (window.Memory is { } memory)
+        {
+            _json.WriteStartArray("mem");
+            foreach (var m in memory)
+            {
+                _json.WriteStartArray();
+                _json.WriteNumberValue(m.Reads);
+                _json.WriteNumberValue(m.Writes);
+                _json.WriteNumberValue(m.ReadLatencyTicks);
+                _json.WriteNumberValue(m.QueueTicks);
+                _json.WriteEndArray();
+            }
+
+            _json.WriteEndArray();
+        }
+
         _json.WriteEndObject();
         EndLine();
         _windows++;

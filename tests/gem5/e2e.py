@@ -189,6 +189,14 @@ class Gem5EndToEnd(unittest.TestCase):
         self.assertGreater(reads, 0.95 * s["system.numa.reads::total"])
         self.assertLessEqual(writes, s["system.numa.writes::total"])
         self.assertTrue(all(set(w["nodes"]) <= {1} for w in windows))
+        # Per-window memory counters add up to the interfaces' totals.
+        for node in (0, 1):
+            iface = f"system.memory.mem_ctrls{node}.dram."
+            for k, stat in enumerate(("readBursts", "writeBursts",
+                                      "totMemAccLat", "totQLat")):
+                self.assertEqual(sum(w["mem"][node][k] for w in windows),
+                                 s[iface + stat], (node, stat))
+        self.assertGreater(sum(w["mem"][1][0] for w in windows), 1000)
 
     def test_telemetry_overhead(self):
         on = self.stream("bind:0")

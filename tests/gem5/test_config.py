@@ -163,7 +163,8 @@ class TraceTests(unittest.TestCase):
             w.region(1, 4096, 8192, "mmap")
             w.window(100, 10, [1, 2], [3, 0], [0, 1], [0, 1],
                      resident=[4, 2], migrated=(0, 0))
-            w.window(50, 4, [], [], [], [], migrated=(3, 20))
+            w.window(50, 4, [], [], [], [], migrated=(3, 20),
+                     mem=[[2, 1, 300, 100], [0, 0, 0, 0]])
             w.end(150, 14, 0)
             h, regions, windows, end = read_trace(path)
         self.assertEqual(h["format"], "deepmem-window-trace")
@@ -172,6 +173,8 @@ class TraceTests(unittest.TestCase):
         self.assertEqual(windows[0]["resident"], [4, 2])
         self.assertNotIn("migrated", windows[0])  # nothing moved
         self.assertEqual(windows[1]["migrated"], [3, 20])
+        self.assertNotIn("mem", windows[0])
+        self.assertEqual(windows[1]["mem"], [[2, 1, 300, 100], [0, 0, 0, 0]])
         self.assertEqual(end, {"end": True, "ticks": 150, "insts": 14,
                                "exit_code": 0})
 

@@ -49,6 +49,10 @@ STOP_CAUSE = "deepmem.stop"
 EXIT_CAUSE = "exiting with last active thread context"
 MAX_INSTS_CAUSE = "a thread reached the max instruction count"
 LINE_BYTES = 64
+# Cumulative scalars of each node's memory interface (DRAM or NVM; gem5's
+# stats.txt names them system.memory.mem_ctrlsN.dram.<stat>); a trace window
+# carries their change over the window as "mem" (README-TRACE.md).
+MEM_STATS = ("readBursts", "writeBursts", "totMemAccLat", "totQLat")
 
 
 class Gem5Backend:
@@ -81,6 +85,7 @@ class Gem5Backend:
         self._totals = [[0, 0] for _ in o.nodes]
         self._mig_total = [0, 0]
         self._window_mig = (0, 0)
+        self._mem_last: list[list[int]] = []
         self.host_seconds = 0.0
 
     # ------------------------------------------------------- protocol
@@ -243,14 +248,24 @@ class Gem5Backend:
                 acc[1] += w
         return rows
 
+    def _mem_counters(self) -> list[list[int]]:
+        """MEM_STATS of every node's memory interface, cumulative."""
+        return [[int(ctrl.dram.resolveStat(name).value)
+                 for name in MEM_STATS]
+                for ctrl in self._b.memory.mem_ctrls]
+
     def _write_window(self, rows, tick: int, insts: int) -> None:
         summary = self._numa.nodeSummary()
+        now = self._mem_counters()
+        last = self._mem_last or [[0] * len(MEM_STATS) for _ in now]
+        self._mem_last = now
         self._trace.window(
             tick - self._last_tick, insts - self._last_insts,
             [r[0] for r in rows], [r[2] for r in rows],
             [r[3] for r in rows], [r[1] for r in rows],
             resident=[summary[6 * i] for i in range(len(self._opts.nodes))],
-            migrated=self._window_mig)
+            migrated=self._window_mig,
+            mem=[[a - b for a, b in zip(n, l)] for n, l in zip(now, last)])
 
     def _boundary(self) -> ev.EpochEnded | None:
         tick, insts = m5.curTick(), self._insts()

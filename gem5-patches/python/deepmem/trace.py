@@ -30,7 +30,8 @@ class TraceWriter:
                reads: Sequence[int], writes: Sequence[int],
                nodes: Sequence[int],
                resident: Sequence[int] | None = None,
-               migrated: Sequence[int] | None = None) -> None:
+               migrated: Sequence[int] | None = None,
+               mem: Sequence[Sequence[int]] | None = None) -> None:
         line = {"w": self._windows, "ticks": ticks, "insts": insts,
                 "pages": list(pages), "reads": list(reads),
                 "writes": list(writes), "nodes": list(nodes)}
@@ -44,6 +45,12 @@ class TraceWriter:
             # controller's reply to the previous epoch) and the stall gem5
             # charged for them, which is part of this window's ticks.
             line["migrated"] = [int(migrated[0]), int(migrated[1])]
+        if mem is not None:
+            # Per node: [reads, writes, read_latency_ticks, queue_ticks]
+            # the node's memory interface served in this window (bursts;
+            # summed read latency from arrival to data, and its queueing
+            # part): bandwidth and memory-level parallelism per window.
+            line["mem"] = [[int(v) for v in node] for node in mem]
         self._write(line)
         self._windows += 1
 

@@ -129,6 +129,31 @@ public class TraceReaderTests
     }
 
     [Fact]
+    public void Memory_counters_round_trip_and_bad_ones_are_rejected()
+    {
+        var t = TestTraces.TwoByTwo().Traces[0];
+        var w0 = t.Windows[0];
+        var withMem = new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0.Reads, w0.Writes, w0.Nodes)
+        {
+            Memory = [new MemoryCounters(10, 4, 5_000, 1_000), new MemoryCounters(0, 0, 0, 0)],
+        };
+        var ms = new MemoryStream();
+        TraceWriter.Write(ms, t with { Windows = [withMem, t.Windows[1]] });
+        ms.Position = 0;
+        var back = TraceReader.ReadStream(ms, "x");
+        Assert.Equal(withMem.Memory, back.Windows[0].Memory);
+        Assert.Null(back.Windows[1].Memory);
+        Assert.Equal(500.0, back.Windows[0].Memory![0].MeanReadLatency);
+        Assert.Equal(5_000.0 / w0.Ticks, back.Windows[0].Memory![0].ReadsInFlight(w0.Ticks));
+
+        const string Window = """{"w":0,"ticks":100,"insts":1000,"pages":[1],"reads":[1],"writes":[0],"nodes":[1],"mem":MEM}""";
+        Assert.Contains("one [reads, writes, read_latency_ticks, queue_ticks] per node (2)", Bad(Header + "\n" + Window.Replace("MEM", "[[1,0,5,1]]")).Message);
+        Assert.Contains("mem[1] must be", Bad(Header + "\n" + Window.Replace("MEM", "[[1,0,5,1],[1,0,5]]")).Message);
+        Assert.Contains("queue <= latency", Bad(Header + "\n" + Window.Replace("MEM", "[[1,0,5,1],[1,0,5,6]]")).Message);
+        Assert.Contains("mem[0] must be", Bad(Header + "\n" + Window.Replace("MEM", "[[1,0,-5,1],[1,0,5,1]]")).Message);
+    }
+
+    [Fact]
     public void Files_round_trip_through_the_file_name_convention()
     {
         var dir = Directory.CreateTempSubdirectory("deepmem-trace-").FullName;
