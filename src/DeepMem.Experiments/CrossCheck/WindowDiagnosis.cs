@@ -4,23 +4,26 @@ using DeepMem.Estimator;
 
 namespace DeepMem.Experiments.CrossCheck;
 
-/// <summary>Why a window's estimate is off (a heuristic label, see <see cref="WindowDiagnosis"/>).</summary>
+/// <summary>What a window's error is made of (see <see cref="WindowDiagnosis"/>).</summary>
 public enum WindowCause
 {
     /// <summary>Pages moved during the window: the migration stall and the changed placement.</summary>
     Migration,
 
-    /// <summary>The run's memory-side accesses differ from the traces' by more than 5% (cache set conflicts, prefetch, page-table walks).</summary>
+    /// <summary>The run's memory-side accesses differ from the traces' by more than 5% (cache set conflicts, write-backs shifted between windows, page-table walks).</summary>
     AccessCounts,
 
-    /// <summary>The run is faster than the access-weighted mix: slow and fast accesses overlap (memory-level parallelism, buffered writes).</summary>
-    Overlap,
+    /// <summary>The slow device's read latency in the run differs from the slow trace's: its queueing depends on how much traffic it carries.</summary>
+    Bandwidth,
 
-    /// <summary>The run is slower than the mix: the slow accesses lie on the critical path more than their share (dependent loads, queueing).</summary>
-    SlowCritical,
+    /// <summary>What latency does not explain: the slow accesses overlap with each other and with the rest differently than in the single-device runs (memory-level parallelism, dependent loads).</summary>
+    Mlp,
+
+    /// <summary>The run or the traces have no memory counters (traces recorded before them), so bandwidth and MLP cannot be told apart.</summary>
+    Unmeasured,
 }
 
-/// <summary>One window of a case: measured, the window formula on the run's own placement, and the label.</summary>
+/// <summary>One window of a case: measured, the window formula on the run's own placement, and its error split.</summary>
 /// <param name="Window">Window index.</param>
 /// <param name="MeasuredMicros">gem5's time of the window.</param>
 /// <param name="ModelMicros">The window formula applied to the placement the gem5 run had in that window, plus gem5's migration stall of the window.</param>
@@ -28,12 +31,39 @@ public enum WindowCause
 /// <param name="SlowMicros">The window in the slow node's trace.</param>
 /// <param name="SlowShare">Share of the run's accesses in the window that went to the slow node.</param>
 /// <param name="AccessRatio">The run's accesses in the window over the traces' accesses.</param>
-/// <param name="Cause">The label.</param>
+/// <param name="Cause">The label: the larger of the bandwidth and MLP parts, or Migration, AccessCounts or Unmeasured for the whole window.</param>
 public sealed record WindowError(int Window, double MeasuredMicros, double ModelMicros, double FastMicros, double SlowMicros, double SlowShare,
     double AccessRatio, WindowCause Cause)
 {
     /// <summary>Signed error of the window formula, µs.</summary>
     public double ErrorMicros => ModelMicros - MeasuredMicros;
+
+    /// <summary>Mean read latency on the slow node in the slow trace's window, ns (NaN without counters).</summary>
+    public double SlowTraceLatencyNs { get; init; } = double.NaN;
+
+    /// <summary>Mean read latency on the slow node in the run's window, ns (NaN without counters or without slow reads).</summary>
+    public double RunLatencyNs { get; init; } = double.NaN;
+
+    /// <summary>Reads in flight at the slow node in the slow trace's window (NaN without counters).</summary>
+    public double SlowTraceInFlight { get; init; } = double.NaN;
+
+    /// <summary>Reads in flight at the slow node in the run's window (NaN without counters).</summary>
+    public double RunInFlight { get; init; } = double.NaN;
+
+    /// <summary>Part of the error from the slow node's changed read latency, µs (0 unless the cause is Bandwidth or Mlp).</summary>
+    public double BandwidthMicros { get; init; }
+
+    /// <summary>The rest of the error of a Bandwidth or Mlp window, µs.</summary>
+    public double MlpMicros => Cause is WindowCause.Bandwidth or WindowCause.Mlp ? ErrorMicros - BandwidthMicros : 0;
+
+    /// <summary>The window's error that goes with <paramref name="cause"/>, µs.</summary>
+    public double PartMicros(WindowCause cause) => cause switch
+    {
+        WindowCause.Bandwidth => BandwidthMicros,
+        WindowCause.Mlp => MlpMicros,
+        _ when Cause == cause => ErrorMicros,
+        _ => 0,
+    };
 }
 
 /// <summary>
@@ -42,15 +72,22 @@ public sealed record WindowError(int Window, double MeasuredMicros, double Model
 /// window formula can be applied to the placement the run really had, window
 /// by window. The difference between that and the estimator's own run is
 /// placement drift (a policy deciding differently on the two backends); the
-/// rest is the model's error, labelled per window:
+/// rest is the model's error, split per window:
 /// <list type="bullet">
 /// <item>Migration: pages moved at the window's start (the trace's
 /// <c>migrated</c> field) or during it (a page listed on two nodes). The
 /// stall gem5 charged is added to the formula, so what remains is the cost
 /// of the changed placement the formula misses.</item>
 /// <item>AccessCounts: the run's accesses differ from the traces' by more than 5%.</item>
-/// <item>Overlap: otherwise, measured below the formula (slow and fast accesses overlap).</item>
-/// <item>SlowCritical: otherwise, measured above the formula.</item>
+/// <item>Otherwise, from the memory counters (trace field <c>mem</c>), the
+/// bandwidth part: the formula charges the slow node's accesses what they
+/// cost in the slow trace, whose reads waited L1 on average against L0 in
+/// the fast trace. In the run they waited L; scaling the formula's excess
+/// over the fast trace by (L − L0)/(L1 − L0) (clamped to 0..3) gives what
+/// the same accesses cost at the run's latency, and the difference is the
+/// error due to the slow node's load (queueing, i.e. bandwidth). The rest
+/// is MLP: the same latency overlapping differently with other accesses
+/// and work. No prefetch part: the system has no hardware prefetcher.</item>
 /// </list>
 /// </summary>
 public sealed record WindowDiagnosis
@@ -73,9 +110,9 @@ public sealed record WindowDiagnosis
     /// <summary>Estimate minus model: placement drift between the backends, µs.</summary>
     public double DriftMicros => EstimateMicros - ModelMicros;
 
-    /// <summary>Signed model error per label, µs.</summary>
+    /// <summary>Signed model error per cause, µs: whole windows for Migration, AccessCounts and Unmeasured, the split parts for Bandwidth and Mlp.</summary>
     public IReadOnlyDictionary<WindowCause, double> ErrorByCause =>
-        Windows.GroupBy(w => w.Cause).ToDictionary(g => g.Key, g => g.Sum(w => w.ErrorMicros));
+        Enum.GetValues<WindowCause>().ToDictionary(c => c, c => Windows.Sum(w => w.PartMicros(c)));
 
     /// <summary>
     /// Diagnoses one case from the run's window trace. Windows beyond the
@@ -152,12 +189,43 @@ public sealed record WindowDiagnosis
             var stall = win.MigrationTicks / tps * 1e6;
             var traced = estimator.WindowAccesses(w);
             var ratio = traced > 0 ? all / traced : all > 0 ? double.PositiveInfinity : 1;
+            var fastMicros = estimator.TraceWindowMicroseconds(fastNode, w);
+            var slowMicros = estimator.TraceWindowMicroseconds(slowNode, w);
+            var fastMem = estimator.Traces.Traces[fastNode].Windows[w].Memory;
+            var slowMem = estimator.Traces.Traces[slowNode].Windows[w].Memory;
+            var runMem = win.Memory;
             var cause = moved[w] || win.MigratedPages > 0 ? WindowCause.Migration
                 : Math.Abs(ratio - 1) > 0.05 ? WindowCause.AccessCounts
-                : model[w] > measured ? WindowCause.Overlap
-                : WindowCause.SlowCritical;
-            rows.Add(new WindowError(w, measured, model[w] + stall, estimator.TraceWindowMicroseconds(fastNode, w),
-                estimator.TraceWindowMicroseconds(slowNode, w), all > 0 ? slow / all : 0, ratio, cause));
+                : fastMem is null || slowMem is null || runMem is null ? WindowCause.Unmeasured
+                : WindowCause.Mlp;
+            var row = new WindowError(w, measured, model[w] + stall, fastMicros, slowMicros, all > 0 ? slow / all : 0, ratio, cause);
+            if (fastMem is not null && slowMem is not null && runMem is not null)
+            {
+                var nsPerTick = 1e9 / tps;
+                var l0 = fastMem[fastNode].MeanReadLatency;
+                var l1 = slowMem[slowNode].MeanReadLatency;
+                var l = runMem[slowNode].MeanReadLatency;
+                row = row with
+                {
+                    SlowTraceLatencyNs = l1 * nsPerTick,
+                    RunLatencyNs = runMem[slowNode].Reads > 0 ? l * nsPerTick : double.NaN,
+                    SlowTraceInFlight = slowMem[slowNode].ReadsInFlight(estimator.Traces.Traces[slowNode].Windows[w].Ticks),
+                    RunInFlight = runMem[slowNode].ReadsInFlight(win.Ticks),
+                };
+                if (cause == WindowCause.Mlp && runMem[slowNode].Reads > 0 && l1 > l0)
+                {
+                    var k = Math.Clamp((l - l0) / (l1 - l0), 0, 3);
+                    var bandwidth = (model[w] - fastMicros) * (1 - k);
+                    var mlp = row.ErrorMicros - bandwidth;
+                    row = row with
+                    {
+                        BandwidthMicros = bandwidth,
+                        Cause = Math.Abs(bandwidth) > Math.Abs(mlp) ? WindowCause.Bandwidth : WindowCause.Mlp,
+                    };
+                }
+            }
+
+            rows.Add(row);
         }
 
         return new WindowDiagnosis
@@ -172,36 +240,55 @@ public sealed record WindowDiagnosis
 
     /// <summary>
     /// Markdown: per case, the error split into placement drift and the
-    /// model's error by label; then the worst windows over all cases.
+    /// model's error by cause; the mean |part| over the cases; then the worst
+    /// windows over all cases with the slow node's latency and reads in flight.
     /// </summary>
     public static string Markdown(string experiment, IReadOnlyList<WindowDiagnosis> cases, int worst = 10)
     {
         var inv = CultureInfo.InvariantCulture;
+        WindowCause[] causes = [WindowCause.Migration, WindowCause.AccessCounts, WindowCause.Bandwidth, WindowCause.Mlp, WindowCause.Unmeasured];
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"## {experiment}: where the error comes from");
+        sb.AppendLine(inv, $"## {experiment}: where the error comes from");
         sb.AppendLine();
-        sb.AppendLine("Error = estimate − gem5, in % of gem5's runtime. *drift*: the estimator's own placement or policy run vs the placement gem5 had; the other columns split the window formula's error (on gem5's own placement) by window label.");
+        sb.AppendLine("Error = estimate − gem5, in % of gem5's runtime, = drift + the window formula's error on gem5's own placement, split by cause. "
+            + "*drift*: the estimator's own placement or policy run vs the placement gem5 had. *bandwidth*: the part explained by the slow node's read latency "
+            + "in the run differing from the slow trace's (its queueing depends on its load). *MLP*: the rest of those windows (overlap). "
+            + "*unmeasured*: windows without memory counters. There is no prefetch part: the simulated system has no hardware prefetcher.");
         sb.AppendLine();
-        sb.AppendLine("| case | gem5 µs | error % | drift % | migration % | access counts % | overlap % | slow critical % |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| case | gem5 µs | error % | drift % | migration % | access counts % | bandwidth % | MLP % | unmeasured % |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var meanAbs = new double[causes.Length + 1];
         foreach (var c in cases)
         {
             var by = c.ErrorByCause;
-            string Pct(double v) => (100 * v / c.MeasuredMicros).ToString("+0.0;-0.0;0.0", inv);
-            double Of(WindowCause k) => by.TryGetValue(k, out var v) ? v : 0;
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c.Case} | {c.MeasuredMicros:F1} | {Pct(c.EstimateMicros - c.MeasuredMicros)} | {Pct(c.DriftMicros)} | {Pct(Of(WindowCause.Migration))} | {Pct(Of(WindowCause.AccessCounts))} | {Pct(Of(WindowCause.Overlap))} | {Pct(Of(WindowCause.SlowCritical))} |");
+            double Share(double v) => 100 * v / c.MeasuredMicros;
+            string Pct(double v) => Share(v).ToString("+0.0;-0.0;0.0", inv);
+            sb.Append(inv, $"| {c.Case} | {c.MeasuredMicros:F1} | {Pct(c.EstimateMicros - c.MeasuredMicros)} | {Pct(c.DriftMicros)} |");
+            meanAbs[0] += Math.Abs(Share(c.DriftMicros)) / cases.Count;
+            for (var i = 0; i < causes.Length; i++)
+            {
+                sb.Append(inv, $" {Pct(by[causes[i]])} |");
+                meanAbs[i + 1] += Math.Abs(Share(by[causes[i]])) / cases.Count;
+            }
+
+            sb.AppendLine();
         }
 
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Worst {worst} windows (largest |error|):");
+        sb.AppendLine(inv, $"Mean |part| over the {cases.Count} cases, % of runtime: drift {meanAbs[0]:F2}, migration {meanAbs[1]:F2}, access counts {meanAbs[2]:F2}, "
+            + $"bandwidth {meanAbs[3]:F2}, MLP {meanAbs[4]:F2}, unmeasured {meanAbs[5]:F2}.");
         sb.AppendLine();
-        sb.AppendLine("| case | window | gem5 µs | formula µs | fast trace µs | slow trace µs | slow share | accesses vs traces | label |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine(inv, $"Worst {worst} windows (largest |error|); latency and in flight: the slow node's mean read latency and reads in flight, slow trace → run:");
+        sb.AppendLine();
+        sb.AppendLine("| case | window | gem5 µs | formula µs | fast trace µs | slow trace µs | slow share | accesses vs traces | read latency ns | reads in flight | bandwidth µs | MLP µs | label |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        static string Num(double v, string f) => double.IsNaN(v) ? "–" : v.ToString(f, CultureInfo.InvariantCulture);
         foreach (var (c, w) in cases.SelectMany(c => c.Windows.Select(w => (c, w))).OrderByDescending(x => Math.Abs(x.w.ErrorMicros)).Take(worst))
         {
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c.Case} | {w.Window} | {w.MeasuredMicros:F1} | {w.ModelMicros:F1} | {w.FastMicros:F1} | {w.SlowMicros:F1} | {w.SlowShare:F2} | {w.AccessRatio:F3} | {w.Cause} |");
+            sb.AppendLine(inv,
+                $"| {c.Case} | {w.Window} | {w.MeasuredMicros:F1} | {w.ModelMicros:F1} | {w.FastMicros:F1} | {w.SlowMicros:F1} | {w.SlowShare:F2} | {w.AccessRatio:F3} | "
+                + $"{Num(w.SlowTraceLatencyNs, "F0")} → {Num(w.RunLatencyNs, "F0")} | {Num(w.SlowTraceInFlight, "F2")} → {Num(w.RunInFlight, "F2")} | "
+                + $"{w.BandwidthMicros:F1} | {w.MlpMicros:F1} | {w.Cause} |");
         }
 
         return sb.ToString();

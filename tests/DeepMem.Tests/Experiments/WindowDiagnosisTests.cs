@@ -48,9 +48,55 @@ public class WindowDiagnosisTests
         Assert.Equal(0, d.DriftMicros, Eps);
         Assert.Equal(0, d.Windows[0].ErrorMicros, Eps);
         Assert.Equal(0.25, d.Windows[0].SlowShare, Eps);
-        Assert.Equal(WindowCause.Overlap, d.Windows[1].Cause);
-        Assert.Equal(50, d.ErrorByCause[WindowCause.Overlap], Eps);
-        Assert.Contains("| mixed | 1 | 350.0 | 400.0 | 200.0 | 600.0 | 0.50 | 1.000 | Overlap |", WindowDiagnosis.Markdown("two", [d]));
+        // The hand-made traces have no memory counters.
+        Assert.Equal(WindowCause.Unmeasured, d.Windows[1].Cause);
+        Assert.Equal(50, d.ErrorByCause[WindowCause.Unmeasured], Eps);
+        Assert.Contains("| mixed | 1 | 350.0 | 400.0 | 200.0 | 600.0 | 0.50 | 1.000 | – → – | – → – | 0.0 | 0.0 | Unmeasured |", WindowDiagnosis.Markdown("two", [d]));
+    }
+
+    [Fact]
+    public void Memory_counters_split_a_window_error_into_bandwidth_and_mlp()
+    {
+        // Reads wait 1 tick on dram in the fast trace and 5 on nvm in the slow
+        // one; in the run, nvm's reads wait 3: half the slow trace's excess.
+        MemoryCounters[] Mem(int node, ulong reads, ulong latencyPerRead) =>
+            node == 0 ? [new(reads, 0, reads * latencyPerRead, 0), new(0, 0, 0, 0)] : [new(0, 0, 0, 0), new(reads, 0, reads * latencyPerRead, 0)];
+        var set = TestTraces.TwoByTwo();
+        set = TraceSet.Create(set.Traces.Select((t, node) => WithMemory(t, _ => Mem(node, 2, node == 0 ? 1UL : 5UL))).ToList());
+        var est = new DifferentialEstimator(set);
+        var run = TestTraces.Trace(0, 2, [150, 350],
+            [
+                [new(0x100, 3, 0), new(0x200, 1, 0)],
+                [new(0x101, 0, 1), new(0x200, 1, 0)],
+            ],
+            est.Regions);
+        // In w0 nvm's read waits what it did in the slow trace.
+        run = WithMemory(WithNodes(run, page => page == 0x200 ? 1 : 0), w => [new(1, 0, 1, 0), new(1, 0, w == 0 ? 5UL : 3UL, 1)]);
+        var d = WindowDiagnosis.Of("mixed", est, run, 550, fastNode: 0, slowNode: 1);
+
+        // w1: formula 400 = fast 200 + excess 200; at the run's latency the
+        // excess is 200 * (3 - 1) / (5 - 1) = 100, so 100 µs of the +50 µs
+        // error is bandwidth and -50 µs is MLP.
+        var w1 = d.Windows[1];
+        Assert.Equal(50, w1.ErrorMicros, Eps);
+        Assert.Equal(100, w1.BandwidthMicros, Eps);
+        Assert.Equal(-50, w1.MlpMicros, Eps);
+        Assert.Equal(WindowCause.Bandwidth, w1.Cause);
+        Assert.Equal(5000, w1.SlowTraceLatencyNs, Eps);
+        Assert.Equal(3000, w1.RunLatencyNs, Eps);
+        Assert.Equal(3.0 / 350, w1.RunInFlight, Eps);
+        Assert.Equal(100, d.ErrorByCause[WindowCause.Bandwidth], Eps);
+        Assert.Equal(-50, d.ErrorByCause[WindowCause.Mlp], Eps);
+        Assert.Equal(0, d.ErrorByCause[WindowCause.Unmeasured], Eps);
+
+        Assert.Equal(0, d.Windows[0].BandwidthMicros, Eps);
+
+        // The parts add up to the model's error: here all of it sits in w1.
+        Assert.Equal(d.ModelMicros - d.MeasuredMicros, d.ErrorByCause.Values.Sum(), Eps);
+        var md = WindowDiagnosis.Markdown("two", [d]);
+        Assert.Contains("| mixed | 500.0 | +10.0 | 0.0 | 0.0 | 0.0 | +20.0 | -10.0 | 0.0 |", md);
+        Assert.Contains("drift 0.00, migration 0.00, access counts 0.00, bandwidth 20.00, MLP 10.00, unmeasured 0.00.", md);
+        Assert.Contains("| 5000 → 3000 | 0.02 → 0.01 | 100.0 | -50.0 | Bandwidth |", md);
     }
 
     [Fact]
@@ -72,6 +118,14 @@ public class WindowDiagnosisTests
         Assert.Equal(WindowCause.AccessCounts, d.Windows[1].Cause);
         Assert.Equal(2.5, d.Windows[1].AccessRatio, Eps);
     }
+
+    private static WindowTrace WithMemory(WindowTrace t, Func<int, MemoryCounters[]> memory) => t with
+    {
+        Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
+        {
+            Memory = memory(w.Index),
+        }).ToList(),
+    };
 
     private static WindowTrace WithNodes(WindowTrace t, Func<ulong, int> node) => t with
     {
