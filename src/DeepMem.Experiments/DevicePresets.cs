@@ -17,7 +17,7 @@ public static class DevicePresets
     [
         new("ddr4", DeviceKind.Dram, "DDR4_2400_8x8", 28.3, 28.3, 19.2, 0, "DDR4-2400 x64: 19.2 GB/s, tRCD + tCL = 28 ns"),
         new("nvm", DeviceKind.Nvm, "NVM_2400_1x64", 150, 500, 2.3, 0, "gem5 NVM_2400_1x64 (tREAD 150ns, tWRITE 500ns); copies at ~2.3 GB/s (Optane-like write bandwidth)"),
-        new("hbm", DeviceKind.Hbm, "HBM_1000_4H_1x128", 28, 28, 16, 0, "HBM gen1 pseudo channel: 1000 MT/s x 128 bit = 16 GB/s"),
+        new("hbm", DeviceKind.Hbm, "HBM_1000_4H_1x128", 28, 28, 128, 0, "one HBM gen1 stack: 8 pseudo channels of 1000 MT/s x 128 bit, interleaved every 256 B = 128 GB/s"),
         new("cxl", DeviceKind.Cxl, "DDR4_2400_8x8", 28.3, 28.3, 16, 70, "DDR4-2400 behind a link adding 70 ns per round trip (CXL.mem-like)"),
         new("custom", DeviceKind.Dram, "DDR4_2400_8x8", 0, 0, 0, 0, "explicit parameters; needs kind, read_latency, write_latency, bandwidth"),
     ];

@@ -134,6 +134,15 @@ class Gem5EndToEnd(unittest.TestCase):
             self.assertIn("RESULT PASS", run.stdout)
             self.assertGreater(run.stats[f"system.numa.reads::{name}"], 1000)
             us[name] = stream_us(run)
+            if name == "hbm":
+                # One stack: controllers 2..9 are its 8 pseudo channels;
+                # the 256-byte interleave spreads the stream over all of
+                # them, and the node's telemetry counts what they served.
+                per = [run.stats[CTRL.format(i=c) + ".readReqs"]
+                       for c in range(2, 10)]
+                self.assertEqual(sum(per),
+                                 run.stats["system.numa.reads::hbm"])
+                self.assertGreater(min(per), sum(per) / 16, per)
         print("[e2e] stream triad us per preset: " + ", ".join(
             f"{k} {v:.0f}" for k, v in us.items()), flush=True)
         self.assertLess(us["dram"], us["cxl"])  # 70 ns added per access

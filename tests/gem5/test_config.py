@@ -51,6 +51,11 @@ class ConfigTests(unittest.TestCase):
     def test_node_presets_and_options(self):
         n = parse_node("fast:hbm:128MiB")
         self.assertEqual((n.kind, n.interface), ("hbm", "HBM_1000_4H_1x128"))
+        self.assertEqual((n.channels, n.bandwidth_gbps), (8, 128.0))
+        self.assertEqual(parse_node("one:hbm:1MiB:channels=1").channels, 1)
+        self.assertEqual(parse_node("d:ddr4:1MiB").channels, 1)
+        with self.assertRaisesRegex(ValueError, "channels must be 1, 2, 4"):
+            parse_node("x:ddr4:1MiB:channels=3")
         c = parse_node("far:cxl:64MiB:latency=100ns:bw=8")
         self.assertEqual((c.kind, c.interface), ("cxl", "DDR4_2400_8x8"))
         self.assertEqual(c.added_latency_ns, 100.0)

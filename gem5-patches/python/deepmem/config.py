@@ -28,7 +28,12 @@ class Preset:
     # Unloaded device latencies, for reports only (ns).
     read_latency_ns: float = 0.0
     write_latency_ns: float = 0.0
+    # Channels (controllers) the node's addresses are interleaved over.
+    channels: int = 1
 
+
+# Bytes of a node's address space that go to one channel before the next.
+CHANNEL_INTERLEAVE = 256
 
 PRESETS: dict[str, Preset] = {
     # DDR4-2400 x64: 19.2 GB/s; tRCD + tCL = 28 ns.
@@ -36,8 +41,10 @@ PRESETS: dict[str, Preset] = {
     # NVM_2400_1x64: tREAD 150 ns, tWRITE 500 ns; copies run at about the
     # write bandwidth of one Optane-like DIMM.
     "nvm": Preset("nvm", "NVM_2400_1x64", 2.3, 0.0, 150.0, 500.0),
-    # HBM gen1 pseudo channel: 1000 MT/s x 128 bit = 16 GB/s.
-    "hbm": Preset("hbm", "HBM_1000_4H_1x128", 16.0, 0.0, 28.0, 28.0),
+    # One HBM gen1 stack: 8 pseudo channels of 1000 MT/s x 128 bit
+    # (16 GB/s each), interleaved every 256 bytes: 128 GB/s.
+    "hbm": Preset("hbm", "HBM_1000_4H_1x128", 128.0, 0.0, 28.0, 28.0,
+                  channels=8),
     # DDR4 behind a link that adds 70 ns per round trip.
     "cxl": Preset("cxl", "DDR4_2400_8x8", 16.0, 70.0, 98.3, 98.3),
 }
@@ -54,6 +61,7 @@ class NodeSpec:
     added_latency_ns: float
     read_latency_ns: float
     write_latency_ns: float
+    channels: int = 1
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,13 @@ def parse_latency_ns(text: str) -> float:
 
 
 def parse_node(text: str) -> NodeSpec:
-    """NAME:PRESET:SIZE[:bw=GBPS][:latency=NS][:interface=CLASS]."""
+    """NAME:PRESET:SIZE[:bw=GBPS][:latency=NS][:interface=CLASS]
+    [:channels=N]."""
     parts = text.split(":")
     if len(parts) < 3:
         raise ValueError(f"node '{text}' must be NAME:PRESET:SIZE with "
-                         "optional :bw=GBPS, :latency=NS, :interface=CLASS")
+                         "optional :bw=GBPS, :latency=NS, :interface=CLASS, "
+                         ":channels=N")
     name, preset_name, size_text = parts[0], parts[1].lower(), parts[2]
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
         raise ValueError(f"node name '{name}' must be an identifier")
@@ -106,6 +116,7 @@ def parse_node(text: str) -> NodeSpec:
         raise ValueError(f"node '{name}': size must be a positive multiple "
                          f"of 1 MiB (was {size_text})")
     bw, lat, iface = p.bandwidth_gbps, p.added_latency_ns, p.interface
+    channels = p.channels
     for opt in parts[3:]:
         key, _, value = opt.partition("=")
         if key == "bw":
@@ -117,12 +128,18 @@ def parse_node(text: str) -> NodeSpec:
             lat = parse_latency_ns(value)
         elif key == "interface":
             iface = value
+        elif key == "channels":
+            if not value.isdigit() or int(value) not in (1, 2, 4, 8, 16):
+                raise ValueError(f"node '{name}': channels must be 1, 2, 4, "
+                                 f"8 or 16 (was {value})")
+            channels = int(value)
         else:
             raise ValueError(f"node '{name}': unknown option '{opt}' "
-                             "(bw=, latency=, interface=)")
+                             "(bw=, latency=, interface=, channels=)")
     extra = lat - p.added_latency_ns
     return NodeSpec(name, preset_name, size, p.kind, iface, bw, lat,
-                    p.read_latency_ns + extra, p.write_latency_ns + extra)
+                    p.read_latency_ns + extra, p.write_latency_ns + extra,
+                    channels)
 
 
 def check_nodes(nodes: Sequence[NodeSpec]) -> list[str]:

@@ -49,9 +49,10 @@ STOP_CAUSE = "deepmem.stop"
 EXIT_CAUSE = "exiting with last active thread context"
 MAX_INSTS_CAUSE = "a thread reached the max instruction count"
 LINE_BYTES = 64
-# Cumulative scalars of each node's memory interface (DRAM or NVM; gem5's
-# stats.txt names them system.memory.mem_ctrlsN.dram.<stat>); a trace window
-# carries their change over the window as "mem" (README-TRACE.md).
+# Cumulative scalars of each node's memory interfaces (DRAM or NVM; gem5's
+# stats.txt names them system.memory.mem_ctrlsN.dram.<stat>, one controller
+# per channel); a trace window carries their change over the window, summed
+# over the node's channels, as "mem" (README-TRACE.md).
 MEM_STATS = ("readBursts", "writeBursts", "totMemAccLat", "totQLat")
 
 
@@ -249,10 +250,11 @@ class Gem5Backend:
         return rows
 
     def _mem_counters(self) -> list[list[int]]:
-        """MEM_STATS of every node's memory interface, cumulative."""
-        return [[int(ctrl.dram.resolveStat(name).value)
-                 for name in MEM_STATS]
-                for ctrl in self._b.memory.mem_ctrls]
+        """MEM_STATS of every node's memory interfaces (summed over its
+        channels), cumulative."""
+        return [[sum(int(ctrl.dram.resolveStat(name).value)
+                     for ctrl in ctrls) for name in MEM_STATS]
+                for ctrls in self._b.memory.node_controllers()]
 
     def _write_window(self, rows, tick: int, insts: int) -> None:
         summary = self._numa.nodeSummary()

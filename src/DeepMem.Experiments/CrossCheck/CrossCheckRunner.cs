@@ -20,8 +20,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
 
     /// <summary>
     /// The fast node as measured: the node whose single-device trace ran
-    /// shortest (nominal latencies can mislead, e.g. one HBM pseudo channel
-    /// is slower than DDR4 in gem5).
+    /// shortest (nominal latencies can mislead: for one core, an HBM stack is
+    /// about as fast as DDR4 in gem5, its bandwidth unused).
     /// </summary>
     public int FastNode => Enumerable.Range(0, experiment.Spec.Nodes.Count).MinBy(estimator.TraceMicroseconds);
 
