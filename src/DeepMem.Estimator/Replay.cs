@@ -25,11 +25,14 @@ internal sealed class Replay
 
     // Run totals.
     private readonly double[] _totalReads;
+    private readonly double[] _totalLatencyReads;
     private readonly double[] _totalWrites;
 
     // Current epoch.
     private readonly double[] _epochNodeReads;
     private readonly double[] _epochNodeWrites;
+    private readonly double[] _windowNodeReads;
+    private readonly double[] _epochLatencyReads;
     private readonly double[] _epochPageReads;
     private readonly double[] _epochPageWrites;
     private readonly bool[] _epochTouched;
@@ -67,9 +70,12 @@ internal sealed class Replay
         _regionPlacement = new RegionPlacement?[ix.R];
         _regionOrder = new int[ix.R][];
         _totalReads = new double[_n];
+        _totalLatencyReads = new double[_n];
         _totalWrites = new double[_n];
         _epochNodeReads = new double[_n];
         _epochNodeWrites = new double[_n];
+        _windowNodeReads = new double[_n];
+        _epochLatencyReads = new double[_n];
         var epochs = spec.EpochInstructions > 0;
         _epochPageReads = epochs ? new double[ix.P] : [];
         _epochPageWrites = epochs ? new double[ix.P] : [];
@@ -239,6 +245,7 @@ internal sealed class Replay
             }
 
             share[d] += weight[e];
+            _windowNodeReads[d] += reads[e];
             _epochNodeReads[d] += reads[e];
             _epochNodeWrites[d] += writes[e];
             if (epochs)
@@ -255,6 +262,7 @@ internal sealed class Replay
         }
 
         _updates += (ulong)(end - start);
+        AddLatencies(w);
         var a = ix.WindowAccesses[w];
         if (!(a > 0))
         {
@@ -264,6 +272,31 @@ internal sealed class Replay
 
         micros = ix.Mix(w, share, a);
         return true;
+    }
+
+    /// <summary>
+    /// Adds the window's reads per node, weighted by the node's loaded
+    /// latency at that read share (<see cref="TraceIndex.LoadedLatencyNs"/>),
+    /// for the epoch's <see cref="NodeStats.AvgReadLatencyNs"/>.
+    /// </summary>
+    private void AddLatencies(int w)
+    {
+        var total = 0.0;
+        for (var d = 0; d < _n; d++)
+        {
+            total += _windowNodeReads[d];
+        }
+
+        for (var d = 0; d < _n; d++)
+        {
+            var r = _windowNodeReads[d];
+            if (r > 0)
+            {
+                _epochLatencyReads[d] += r * _ix.LoadedLatencyNs(w, d, r / total);
+            }
+        }
+
+        Array.Clear(_windowNodeReads);
     }
 
     private int FirstTouch(int p)
@@ -355,13 +388,15 @@ internal sealed class Replay
         var stats = new NodeStats[_n];
         for (var d = 0; d < _n; d++)
         {
-            stats[d] = Stats(d, _epochNodeReads[d], _epochNodeWrites[d]);
+            stats[d] = Stats(d, _epochNodeReads[d], _epochNodeWrites[d], _epochLatencyReads[d]);
             _totalReads[d] += _epochNodeReads[d];
+            _totalLatencyReads[d] += _epochLatencyReads[d];
             _totalWrites[d] += _epochNodeWrites[d];
         }
 
         Array.Clear(_epochNodeReads);
         Array.Clear(_epochNodeWrites);
+        Array.Clear(_epochLatencyReads);
         var k = _epochPages.Count;
         var vpn = new ulong[k];
         var ids = new int[k];
@@ -452,11 +487,12 @@ internal sealed class Replay
         _pendingMigrationMicros += cost;
     }
 
-    private NodeStats Stats(int d, double reads, double writes)
+    private NodeStats Stats(int d, double reads, double writes, double latencyReads)
     {
         var r = (ulong)Math.Round(reads);
         var w = (ulong)Math.Round(writes);
-        return new NodeStats(d, r, w, r * _accessBytes, w * _accessBytes, 0, _used[d], _capacity[d] - _used[d]);
+        var latency = reads > 0 ? latencyReads / reads : 0;
+        return new NodeStats(d, r, w, r * _accessBytes, w * _accessBytes, latency, _used[d], _capacity[d] - _used[d]);
     }
 
     private EstimatorRun Finish(RunStatus status, string? reason, Stopwatch clock, double[] windowMicros)
@@ -464,7 +500,7 @@ internal sealed class Replay
         var nodes = new NodeStats[_n];
         for (var d = 0; d < _n; d++)
         {
-            nodes[d] = Stats(d, _totalReads[d] + _epochNodeReads[d], _totalWrites[d] + _epochNodeWrites[d]);
+            nodes[d] = Stats(d, _totalReads[d] + _epochNodeReads[d], _totalWrites[d] + _epochNodeWrites[d], _totalLatencyReads[d] + _epochLatencyReads[d]);
         }
 
         var result = new RunResult

@@ -104,12 +104,84 @@ internal sealed class TraceIndex
             WindowInstructions[w] = set.Traces[0].Windows[w].Instructions;
         }
 
+        (LatencyNs, FloorLatencyNs) = BuildLatencies(set);
         BuildReferenceCounts(set, options.WriteWeight);
         BuildCoefficients();
         if (options.UseCalibration && set.Calibration is { } calibration)
         {
             Exponent = FitExponents(calibration, options.WriteWeight);
         }
+    }
+
+    /// <summary>
+    /// Mean read latency of node d in window w when it holds all the data
+    /// (its own trace's memory counters), ns, at [w * N + d]; null when a
+    /// trace has no counters.
+    /// </summary>
+    public double[]? LatencyNs { get; }
+
+    /// <summary>Per node, its lowest window latency over its trace and the calibration run (windows with 100+ reads): the unloaded latency.</summary>
+    public double[]? FloorLatencyNs { get; }
+
+    /// <summary>
+    /// The loaded read latency node <paramref name="d"/> shows in window
+    /// <paramref name="w"/> when it serves a share <paramref name="readShare"/>
+    /// of the window's reads: from the unloaded latency at share 0 to its
+    /// single-device trace's latency at share 1, linearly (queueing grows with
+    /// the load). 0 without counters.
+    /// </summary>
+    public double LoadedLatencyNs(int w, int d, double readShare)
+    {
+        if (LatencyNs is null || FloorLatencyNs is null)
+        {
+            return 0;
+        }
+
+        var full = LatencyNs[w * N + d];
+        var floor = FloorLatencyNs[d];
+        return full > floor ? floor + (full - floor) * Math.Clamp(readShare, 0, 1) : full;
+    }
+
+    private (double[]?, double[]?) BuildLatencies(TraceSet set)
+    {
+        if (set.Traces.Any(t => t.Windows.Any(w => w.Memory is null)))
+        {
+            return (null, null);
+        }
+
+        const ulong MinReads = 100;
+        var tps = TicksPerSecond;
+        var latency = new double[W * N];
+        var floor = new double[N];
+        Array.Fill(floor, double.PositiveInfinity);
+        void Floor(int d, MemoryCounters m)
+        {
+            if (m.Reads >= MinReads)
+            {
+                floor[d] = Math.Min(floor[d], m.MeanReadLatency / tps * 1e9);
+            }
+        }
+
+        for (var d = 0; d < N; d++)
+        {
+            for (var w = 0; w < W; w++)
+            {
+                var m = set.Traces[d].Windows[w].Memory![d];
+                latency[w * N + d] = m.MeanReadLatency / tps * 1e9;
+                Floor(d, m);
+                if (set.Calibration?.Windows is { } cal && w < cal.Count && cal[w].Memory is { } cm && cm.Length == N)
+                {
+                    Floor(d, cm[d]);
+                }
+            }
+
+            if (double.IsPositiveInfinity(floor[d]))
+            {
+                floor[d] = Enumerable.Range(0, W).Select(w => latency[w * N + d]).Where(v => v > 0).DefaultIfEmpty(0).Min();
+            }
+        }
+
+        return (latency, floor);
     }
 
     /// <summary>Smallest and largest exponent the calibration may fit.</summary>

@@ -317,6 +317,7 @@ class Gem5GrpcController(unittest.TestCase):
             self.assertTrue(c.hello().accepted)
             c.open()
             kinds, placed, moved, rejected = [], 0, 0, []
+            latency = {0: [], 1: []}
             while True:
                 m = c.recv(timeout=120)
                 self.assertIsNotNone(m, "stream ended without Finished")
@@ -334,6 +335,9 @@ class Gem5GrpcController(unittest.TestCase):
                     else:
                         c.ack(m.sequence)
                 elif kind == "epoch_ended":
+                    for n in m.epoch_ended.nodes:
+                        if n.reads:
+                            latency[n.node].append(n.avg_read_latency_ns)
                     p = m.epoch_ended.pages
                     hot = sorted(
                         ((r + w, n) for n, r, w, node in zip(
@@ -359,6 +363,11 @@ class Gem5GrpcController(unittest.TestCase):
         run = Run("grpc", gem5.returncode, stdout, "", out, 0.0)
         self.assertEqual(run.stats["system.numa.migrationsIn::dram"], moved)
         self.assertGreater(moved, 0)
+        # Each epoch carries the measured mean read latency per node: NVM's
+        # reads wait longer than DRAM's.
+        self.assertTrue(latency[1] and all(v > 0 for v in latency[1]))
+        self.assertGreater(sum(latency[1]) / len(latency[1]),
+                           sum(latency[0]) / max(1, len(latency[0])))
 
 
 if __name__ == "__main__":

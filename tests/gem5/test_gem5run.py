@@ -143,11 +143,32 @@ class FakeRange:
         self.start = start
 
 
+class FakeInterface:
+    """A node's memory interface: per instruction so far, `every` insts
+    give one read burst (and every 2*`every` a write burst) that waited
+    `ns` ns, 40% of it queued."""
+
+    def __init__(self, fake: FakeGem5, every: int, ns: int):
+        self.fake, self.every, self.ns = fake, every, ns
+
+    def resolveStat(self, name):
+        reads = self.fake.insts // self.every
+        value = {"readBursts": reads,
+                 "writeBursts": self.fake.insts // (2 * self.every),
+                 "totMemAccLat": reads * self.ns * 1000,
+                 "totQLat": reads * self.ns * 400}[name]
+        return types.SimpleNamespace(value=value)
+
+
 def make_backend(fake: FakeGem5, argv, outdir):
     g = load_gem5run(fake)
     opts = parse(argv)
+    ctrls = [[types.SimpleNamespace(dram=FakeInterface(fake, 20, 30))],
+             [types.SimpleNamespace(dram=FakeInterface(fake, 10, 100)),
+              types.SimpleNamespace(dram=FakeInterface(fake, 10, 100))]]
     memory = types.SimpleNamespace(
-        node_ranges=lambda: [FakeRange(0), FakeRange(64 << 20)])
+        node_ranges=lambda: [FakeRange(0), FakeRange(64 << 20)],
+        node_controllers=lambda: ctrls)
     built = types.SimpleNamespace(options=opts, numa=fake.numa, cpu=fake,
                                   memory=memory)
     return g, g.Gem5Backend(built, outdir)
@@ -199,6 +220,10 @@ class RunLoopTests(unittest.TestCase):
         self.assertEqual(e1.page_numbers, (0x11,))  # counts were reset
         self.assertEqual((e2.page_numbers, e2.reads), ((0x10,), (1,)))
         self.assertEqual(e2.total_instructions, 300)
+        # Measured mean read latency per node and epoch (node 1 has two
+        # channels; both wait 100 ns).
+        self.assertEqual([n.avg_read_latency_ns for n in e1.nodes],
+                         [30.0, 100.0])
         fin = events[-1]
         self.assertEqual((fin.exit_code, fin.instructions, fin.ticks),
                          (3, 330, 3300))
@@ -229,6 +254,11 @@ class RunLoopTests(unittest.TestCase):
                           windows[1]["writes"]), ([0x20, 0x21], [0, 1],
                                                   [0, 2]))
         self.assertEqual(windows[2]["pages"], [])
+        # Memory counters per window and node, summed over node 1's two
+        # channels: 100 insts = 5 reads on node 0, 2 x 10 on node 1.
+        self.assertEqual(windows[0]["mem"], [[5, 2, 150000, 60000],
+                                             [20, 10, 2000000, 800000]])
+        self.assertEqual(windows[2]["mem"][0], [2, 1, 60000, 24000])
         self.assertEqual(end, {"end": True, "ticks": 2500, "insts": 250,
                                "exit_code": 3})
         self.assertEqual(b.next_event.__self__, b)

@@ -87,6 +87,7 @@ class Gem5Backend:
         self._mig_total = [0, 0]
         self._window_mig = (0, 0)
         self._mem_last: list[list[int]] = []
+        self._epoch_mem: list[list[int]] = []
         self.host_seconds = 0.0
 
     # ------------------------------------------------------- protocol
@@ -282,7 +283,11 @@ class Gem5Backend:
 
     def _epoch_event(self, tick: int, insts: int) -> ev.EpochEnded:
         pages = sorted(self._epoch_pages.items())
-        stats = self._node_stats(self._epoch_nodes)
+        now = self._mem_counters()
+        start = self._epoch_mem or [[0] * len(MEM_STATS) for _ in now]
+        self._epoch_mem = now
+        stats = self._node_stats(self._epoch_nodes, [
+            [a - b for a, b in zip(n, s)] for n, s in zip(now, start)])
         e = ev.EpochEnded(
             epoch=self._epochs, start_tick=self._epoch_tick, end_tick=tick,
             epoch_instructions=insts - self._epoch_insts,
@@ -301,19 +306,24 @@ class Gem5Backend:
         return e
 
     def node_stats(self) -> list[ev.NodeStats]:
-        return self._node_stats(self._totals)
+        return self._node_stats(self._totals, self._mem_counters())
 
-    def _node_stats(self, counts) -> list[ev.NodeStats]:
-        """Per-node stats from (reads, writes) per node plus the current
-        resident/free frames of each node."""
+    def _node_stats(self, counts, mem) -> list[ev.NodeStats]:
+        """Per-node stats from (reads, writes) per node, the memory
+        counters over the same span (MEM_STATS per node: the measured mean
+        read latency) and the current resident/free frames of each node."""
         summary = self._numa.nodeSummary()
+        ticks_per_ns = _freq() / 1e9
         out = []
         for i, (r, w) in enumerate(counts):
             s = summary[6 * i:6 * i + 6]
+            bursts, latency = mem[i][0], mem[i][2]
             out.append(ev.NodeStats(
                 node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
-                bytes_written=w * LINE_BYTES, resident_pages=s[0],
-                free_pages=s[1]))
+                bytes_written=w * LINE_BYTES,
+                avg_read_latency_ns=latency / bursts / ticks_per_ns
+                if bursts else 0.0,
+                resident_pages=s[0], free_pages=s[1]))
         return out
 
     def _finish(self, code: int, note: str) -> ev.Finished:

@@ -65,6 +65,41 @@ public class EstimatorSimulatorTests
     }
 
     [Fact]
+    public async Task Epochs_report_each_nodes_loaded_read_latency_from_the_memory_counters()
+    {
+        // 100 reads per trace window on its own node; mean latency (1 tick =
+        // 1 us): dram 20 ns in w0, 30 in w1; nvm 200 ns in w0, 100 in w1.
+        // Unloaded latency = the lowest window: dram 20, nvm 100.
+        ulong[][] latencyTicks = [[2, 3], [20, 10]];
+        var set = TestTraces.TwoByTwo();
+        set = TraceSet.Create(set.Traces.Select((t, d) => t with
+        {
+            Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
+            {
+                Memory = [.. Enumerable.Range(0, 2).Select(n => n == d ? new MemoryCounters(100, 0, latencyTicks[d][w.Index], 0) : new MemoryCounters(0, 0, 0, 0))],
+            }).ToList(),
+        }).ToList());
+        var policy = new ScriptedPolicy(Nodes(0, 1));
+        var run = await Run(set, Spec(epochInstructions: 1000), policy);
+        Assert.Equal(RunStatus.Succeeded, run.Result.Status);
+
+        // w0: A's 3 reads on dram, B's 1 on nvm (a quarter of the reads):
+        // nvm at 100 + (200 - 100) * 1/4 = 125 ns, dram at its 20 ns.
+        var e0 = policy.Reports[0];
+        Assert.Equal(20, e0.Nodes[0].AvgReadLatencyNs, 9);
+        Assert.Equal(125, e0.Nodes[1].AvgReadLatencyNs, 9);
+
+        // w1: B's read is all of the window's reads: nvm at its trace's 100 ns.
+        // Run totals, read-weighted: dram 20, nvm (125 + 100) / 2.
+        Assert.Equal(20, run.Result.Nodes[0].AvgReadLatencyNs, 9);
+        Assert.Equal(112.5, run.Result.Nodes[1].AvgReadLatencyNs, 9);
+
+        // Without counters the estimator reports no latency (0), as before.
+        var plain = await Run(TestTraces.TwoByTwo(), Spec(epochInstructions: 1000), new ScriptedPolicy(Nodes(0, 1)));
+        Assert.Equal(0, plain.Result.Nodes[1].AvgReadLatencyNs);
+    }
+
+    [Fact]
     public async Task Default_placement_with_room_equals_the_fast_trace()
     {
         var run = await Run(TestTraces.TwoByTwo(), Spec(), new ScriptedPolicy());
