@@ -185,12 +185,12 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     }
 
     /// <summary>What a stored gem5 result must have run to be reused: the placement or the policy, and the gem5 command line.</summary>
-    public static string Fingerprint(CrossCheckCase c, string gem5Arguments)
+    public static string Fingerprint(CrossCheckCase c, string gem5Arguments, string gem5Side = "")
     {
         var what = c.Static is not null
             ? "static " + c.Static
             : $"policy {c.Policy!.DisplayName} {string.Join(",", c.Policy.Options.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
-        return $"{what}\ngem5 {gem5Arguments}\n";
+        return $"{what}\ngem5 {gem5Arguments}\n" + (gem5Side.Length > 0 ? $"gem5 side {gem5Side}\n" : "");
     }
 
     private async Task<(double Seconds, double Host, ulong Migrations)> EstimateAsync(CrossCheckCase c, CancellationToken ct)
@@ -219,6 +219,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         var dir = Path.Combine(Folder, c.Id);
         var stored = Path.Combine(dir, "gem5.json");
         var caseFile = Path.Combine(dir, CaseFile);
+        var gem5Side = experiment.Gem5.SideVersion();
         var spec = experiment.Spec with { OutputDir = dir };
         // Each run also records its own window trace, aligned with the
         // single-device traces, so that errors can be traced to windows.
@@ -235,10 +236,11 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             options = options with { DefaultPolicy = $"bind:{c.Static.OtherNode}" };
         }
 
-        // A stored result counts only for the same placement or policy and
-        // the same gem5 command line: the optimum, say, changes when the
-        // traces or the estimator change, and the machine when the YAML does.
-        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)));
+        // A stored result counts only for the same placement or policy, the
+        // same gem5 command line and the same gem5 side: the optimum, say,
+        // changes when the traces or the estimator change, the machine when
+        // the YAML does, and gem5's behaviour when its Python or binary does.
+        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)), gem5Side);
         if (File.Exists(stored) && File.Exists(caseFile) && await File.ReadAllTextAsync(caseFile, ct) == fingerprint)
         {
             var previous = JsonSerializer.Deserialize<RunResult>(await File.ReadAllTextAsync(stored, ct), ResultStore.Json);

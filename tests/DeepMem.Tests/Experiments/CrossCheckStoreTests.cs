@@ -54,5 +54,37 @@ public class CrossCheckStoreTests
         Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args), CrossCheckRunner.Fingerprint(b, args));
         Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args), CrossCheckRunner.Fingerprint(a, args + " --cpu timing"));
         Assert.NotEqual(CrossCheckRunner.Fingerprint(hemem, args), CrossCheckRunner.Fingerprint(tuned, args));
+        Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args, "python 0123, binary none"), CrossCheckRunner.Fingerprint(a, args, "python 4567, binary none"));
+    }
+
+    [Fact]
+    public void The_gem5_side_version_follows_the_python_files_and_the_binary()
+    {
+        var dir = Directory.CreateTempSubdirectory("deepmem-side-").FullName;
+        try
+        {
+            var pkg = Directory.CreateDirectory(Path.Combine(dir, "python", "deepmem")).FullName;
+            var script = Path.Combine(dir, "deepmem_se.py");
+            File.WriteAllText(script, "import deepmem\n");
+            File.WriteAllText(Path.Combine(pkg, "gem5run.py"), "A = 1\n");
+            var binary = Path.Combine(dir, "gem5.opt");
+            File.WriteAllText(binary, "elf");
+            var options = new Gem5Options { ConfigScript = script, PythonPath = Path.Combine(dir, "python"), Binary = binary };
+            var v1 = options.SideVersion();
+            Assert.Equal(v1, options.SideVersion());
+            Assert.Contains("binary 3 bytes", v1);
+
+            File.WriteAllText(Path.Combine(pkg, "gem5run.py"), "A = 2\n");
+            var v2 = options.SideVersion();
+            Assert.NotEqual(v1, v2);
+
+            File.WriteAllText(binary, "elf2");
+            Assert.NotEqual(v2, options.SideVersion());
+            Assert.EndsWith("binary none", (options with { Binary = Path.Combine(dir, "missing") }).SideVersion());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }
