@@ -249,6 +249,10 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
                 return previous;
             }
         }
+        else if (File.Exists(stored))
+        {
+            log($"{c.Id}: the stored gem5 result ran with another placement, gem5 command line or gem5 side ({CaseFile}); running it again");
+        }
 
         IPlacementPolicy policy;
         if (c.Static is not null)
