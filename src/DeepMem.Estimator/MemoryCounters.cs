@@ -15,6 +15,9 @@ public readonly record struct MemoryCounters(ulong Reads, ulong Writes, ulong Re
     /// <summary>Mean latency of one read, in ticks; 0 without reads.</summary>
     public double MeanReadLatency => Reads == 0 ? 0 : (double)ReadLatencyTicks / Reads;
 
+    /// <summary>Mean latency of one read in ns, for a trace of <paramref name="ticksPerSecond"/>; 0 without reads.</summary>
+    public double MeanReadLatencyNs(double ticksPerSecond) => MeanReadLatency / ticksPerSecond * 1e9;
+
     /// <summary>
     /// Reads in flight at the device on average over a window of
     /// <paramref name="windowTicks"/> (Little's law: summed latency over

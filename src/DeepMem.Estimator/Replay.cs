@@ -31,7 +31,7 @@ internal sealed class Replay
     // Current epoch.
     private readonly double[] _epochNodeReads;
     private readonly double[] _epochNodeWrites;
-    private readonly double[] _windowNodeReads;
+    private readonly double[] _windowStartReads;
     private readonly double[] _epochLatencyReads;
     private readonly double[] _epochPageReads;
     private readonly double[] _epochPageWrites;
@@ -74,7 +74,7 @@ internal sealed class Replay
         _totalWrites = new double[_n];
         _epochNodeReads = new double[_n];
         _epochNodeWrites = new double[_n];
-        _windowNodeReads = new double[_n];
+        _windowStartReads = new double[_n];
         _epochLatencyReads = new double[_n];
         var epochs = spec.EpochInstructions > 0;
         _epochPageReads = epochs ? new double[ix.P] : [];
@@ -228,6 +228,7 @@ internal sealed class Replay
         var epochs = _epochTouched.Length > 0;
         Array.Clear(share);
         ReserveUntraced(w);
+        Array.Copy(_epochNodeReads, _windowStartReads, _n);
         int start = ix.Offsets[w], end = ix.Offsets[w + 1];
         for (var e = start; e < end; e++)
         {
@@ -245,7 +246,6 @@ internal sealed class Replay
             }
 
             share[d] += weight[e];
-            _windowNodeReads[d] += reads[e];
             _epochNodeReads[d] += reads[e];
             _epochNodeWrites[d] += writes[e];
             if (epochs)
@@ -275,28 +275,32 @@ internal sealed class Replay
     }
 
     /// <summary>
-    /// Adds the window's reads per node, weighted by the node's loaded
-    /// latency at that read share (<see cref="TraceIndex.LoadedLatencyNs"/>),
-    /// for the epoch's <see cref="NodeStats.AvgReadLatencyNs"/>.
+    /// Adds the window's reads per node (what the epoch's reads grew by),
+    /// weighted by the node's loaded latency at that read share
+    /// (<see cref="TraceIndex.LoadedLatencyNs"/>), for the epoch's
+    /// <see cref="NodeStats.AvgReadLatencyNs"/>; nothing without counters.
     /// </summary>
     private void AddLatencies(int w)
     {
+        if (_ix.LatencyNs is null)
+        {
+            return;
+        }
+
         var total = 0.0;
         for (var d = 0; d < _n; d++)
         {
-            total += _windowNodeReads[d];
+            total += _epochNodeReads[d] - _windowStartReads[d];
         }
 
         for (var d = 0; d < _n; d++)
         {
-            var r = _windowNodeReads[d];
+            var r = _epochNodeReads[d] - _windowStartReads[d];
             if (r > 0)
             {
                 _epochLatencyReads[d] += r * _ix.LoadedLatencyNs(w, d, r / total);
             }
         }
-
-        Array.Clear(_windowNodeReads);
     }
 
     private int FirstTouch(int p)

@@ -158,7 +158,7 @@ internal sealed class TraceIndex
         {
             if (m.Reads >= MinReads)
             {
-                floor[d] = Math.Min(floor[d], m.MeanReadLatency / tps * 1e9);
+                floor[d] = Math.Min(floor[d], m.MeanReadLatencyNs(tps));
             }
         }
 
@@ -167,7 +167,7 @@ internal sealed class TraceIndex
             for (var w = 0; w < W; w++)
             {
                 var m = set.Traces[d].Windows[w].Memory![d];
-                latency[w * N + d] = m.MeanReadLatency / tps * 1e9;
+                latency[w * N + d] = m.MeanReadLatencyNs(tps);
                 Floor(d, m);
                 if (set.Calibration?.Windows is { } cal && w < cal.Count && cal[w].Memory is { } cm && cm.Length == N)
                 {

@@ -257,18 +257,23 @@ class Gem5Backend:
                      for ctrl in ctrls) for name in MEM_STATS]
                 for ctrls in self._b.memory.node_controllers()]
 
+    def _mem_since(self, since: list[list[int]]):
+        """(now, now - since): the memory counters and their change since
+        `since` (an empty list: since the start, when all were 0)."""
+        now = self._mem_counters()
+        return now, [[a - b for a, b in zip(n, s)] if since else n
+                     for n, s in zip(now, since or now)]
+
     def _write_window(self, rows, tick: int, insts: int) -> None:
         summary = self._numa.nodeSummary()
-        now = self._mem_counters()
-        last = self._mem_last or [[0] * len(MEM_STATS) for _ in now]
-        self._mem_last = now
+        self._mem_last, mem = self._mem_since(self._mem_last)
         self._trace.window(
             tick - self._last_tick, insts - self._last_insts,
             [r[0] for r in rows], [r[2] for r in rows],
             [r[3] for r in rows], [r[1] for r in rows],
             resident=[summary[6 * i] for i in range(len(self._opts.nodes))],
             migrated=self._window_mig,
-            mem=[[a - b for a, b in zip(n, l)] for n, l in zip(now, last)])
+            mem=mem)
 
     def _boundary(self) -> ev.EpochEnded | None:
         tick, insts = m5.curTick(), self._insts()
@@ -283,11 +288,8 @@ class Gem5Backend:
 
     def _epoch_event(self, tick: int, insts: int) -> ev.EpochEnded:
         pages = sorted(self._epoch_pages.items())
-        now = self._mem_counters()
-        start = self._epoch_mem or [[0] * len(MEM_STATS) for _ in now]
-        self._epoch_mem = now
-        stats = self._node_stats(self._epoch_nodes, [
-            [a - b for a, b in zip(n, s)] for n, s in zip(now, start)])
+        self._epoch_mem, mem = self._mem_since(self._epoch_mem)
+        stats = self._node_stats(self._epoch_nodes, mem)
         e = ev.EpochEnded(
             epoch=self._epochs, start_tick=self._epoch_tick, end_tick=tick,
             epoch_instructions=insts - self._epoch_insts,

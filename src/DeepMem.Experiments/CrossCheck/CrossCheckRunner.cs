@@ -15,6 +15,9 @@ namespace DeepMem.Experiments.CrossCheck;
 /// </summary>
 public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimator estimator)
 {
+    // Hashing the gem5-side files once per run, not once per case.
+    private readonly Lazy<string> _gem5Side = new(() => experiment.Gem5.SideVersion());
+
     /// <summary>Built-in migrating policies run as dynamic cases.</summary>
     public static readonly string[] DynamicPolicies = ["hemem", "memtis", "tpp", "colloid"];
 
@@ -219,7 +222,6 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         var dir = Path.Combine(Folder, c.Id);
         var stored = Path.Combine(dir, "gem5.json");
         var caseFile = Path.Combine(dir, CaseFile);
-        var gem5Side = experiment.Gem5.SideVersion();
         var spec = experiment.Spec with { OutputDir = dir };
         // Each run also records its own window trace, aligned with the
         // single-device traces, so that errors can be traced to windows.
@@ -240,7 +242,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         // same gem5 command line and the same gem5 side: the optimum, say,
         // changes when the traces or the estimator change, the machine when
         // the YAML does, and gem5's behaviour when its Python or binary does.
-        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)), gem5Side);
+        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)), _gem5Side.Value);
         if (File.Exists(stored) && File.Exists(caseFile) && await File.ReadAllTextAsync(caseFile, ct) == fingerprint)
         {
             var previous = JsonSerializer.Deserialize<RunResult>(await File.ReadAllTextAsync(stored, ct), ResultStore.Json);

@@ -201,14 +201,13 @@ public sealed record WindowDiagnosis
             var row = new WindowError(w, measured, model[w] + stall, fastMicros, slowMicros, all > 0 ? slow / all : 0, ratio, cause);
             if (fastMem is not null && slowMem is not null && runMem is not null)
             {
-                var nsPerTick = 1e9 / tps;
                 var l0 = fastMem[fastNode].MeanReadLatency;
                 var l1 = slowMem[slowNode].MeanReadLatency;
                 var l = runMem[slowNode].MeanReadLatency;
                 row = row with
                 {
-                    SlowTraceLatencyNs = l1 * nsPerTick,
-                    RunLatencyNs = runMem[slowNode].Reads > 0 ? l * nsPerTick : double.NaN,
+                    SlowTraceLatencyNs = slowMem[slowNode].MeanReadLatencyNs(tps),
+                    RunLatencyNs = runMem[slowNode].Reads > 0 ? runMem[slowNode].MeanReadLatencyNs(tps) : double.NaN,
                     SlowTraceInFlight = slowMem[slowNode].ReadsInFlight(estimator.Traces.Traces[slowNode].Windows[w].Ticks),
                     RunInFlight = runMem[slowNode].ReadsInFlight(win.Ticks),
                 };
