@@ -23,7 +23,8 @@ namespace DeepMem.Estimator;
 /// placement costs C + K_other[n_other] + Σ_r K[r, n_r]: O(regions) after a
 /// single O(entries × nodes) precomputation. An interleaved region with a
 /// pattern of period P (the sum of the weights) costs O(P): G is summed per
-/// residue of the page index modulo P once per (region, P) and cached.
+/// residue of the virtual page number modulo P once per (region, P) and
+/// cached (the interleave index Linux and the patched gem5 use).
 /// The per-window breakdown uses per-window per-region access sums,
 /// O(windows × regions), or O(entries) when a region is interleaved.
 /// Placing every page on d gives exactly Σ_w T_d(w) for windows with
@@ -274,7 +275,7 @@ public sealed class DifferentialEstimator
             double direct = 0;
             foreach (var p in Index.RegionPages[r])
             {
-                direct += Index.PageCoeff[p * n + table[(int)(Index.PageIndexInRegion[p] % (ulong)period)]];
+                direct += Index.PageCoeff[p * n + table[(int)(Index.PageNumbers[p] % (ulong)period)]];
             }
 
             return direct;
@@ -285,7 +286,7 @@ public sealed class DifferentialEstimator
             var s = new double[key.Period * n];
             foreach (var p in Index.RegionPages[key.Region])
             {
-                var k = (int)(Index.PageIndexInRegion[p] % (ulong)key.Period);
+                var k = (int)(Index.PageNumbers[p] % (ulong)key.Period);
                 for (var d = 0; d < n; d++)
                 {
                     s[k * n + d] += Index.PageCoeff[p * n + d];
@@ -412,7 +413,7 @@ public sealed class DifferentialEstimator
 
             var rp = placement.Regions[r];
             nodes[p] = rp.Mode == PlacementMode.Interleave
-                ? InterleavePattern.Node(rp, Index.PageIndexInRegion[p])
+                ? InterleavePattern.Node(rp, Index.PageNumbers[p])
                 : SingleNode(rp);
         }
 

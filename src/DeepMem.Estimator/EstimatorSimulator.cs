@@ -14,7 +14,7 @@ namespace DeepMem.Estimator;
 /// <item>A page is placed when first touched (first window where the reference counts list it), by its region's mode:
 /// Default: node 0, then 1, 2, ...; Preferred: its node, then the others fastest first;
 /// Bind: its nodes in list order, then (counted as a bind spill) the others fastest first;
-/// Interleave: the weighted pattern by page index in the region, then the other listed nodes, then the rest.
+/// Interleave: the weighted pattern by virtual page number over the nodes in ascending id order (as Linux and gem5), then the other listed nodes, then the rest.
 /// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>).</item>
 /// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
 /// <see cref="SimulationSpec.EpochInstructions"/> (0: no epochs); none is reported after the last window.

@@ -316,7 +316,7 @@ internal sealed class Replay
         }
         else if (placement.Mode == PlacementMode.Interleave)
         {
-            var slot = InterleavePattern.Slot(placement, _ix.PageIndexInRegion[p]);
+            var slot = InterleavePattern.Slot(placement, _ix.PageNumbers[p]);
             var listed = placement.Nodes;
             var list = new List<int>(_n);
             for (var i = 0; i < listed.Count; i++)

@@ -8,7 +8,8 @@ namespace DeepMem.Estimator;
 /// <see cref="TraceSet.Regions"/>) and a node for pages outside every region.
 /// The static estimate ignores capacity: Default puts a region on node 0,
 /// Bind and Preferred on their first node, Interleave by
-/// page index within the region (see <see cref="DifferentialEstimator"/>).
+/// virtual page number over the nodes in ascending id order, as Linux and
+/// the patched gem5 interleave a VMA (see <see cref="InterleavePattern"/>).
 /// </summary>
 /// <param name="Regions">One placement per region, in trace order.</param>
 /// <param name="OtherNode">Node of pages that lie in no region.</param>

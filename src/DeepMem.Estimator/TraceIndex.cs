@@ -48,7 +48,6 @@ internal sealed class TraceIndex
 
         // Page -> region (the last-created region that contains it; -1: none).
         PageRegion = new int[P];
-        PageIndexInRegion = new ulong[P];
         var regionFirst = set.Regions.Select(r => r.Start / PageSize).ToArray();
         var regionPages = set.Regions.Select(r => r.ToRegion().PageCount(PageSize)).ToArray();
         var perRegion = new List<int>[R];
@@ -74,7 +73,6 @@ internal sealed class TraceIndex
             PageRegion[i] = found;
             if (found >= 0)
             {
-                PageIndexInRegion[i] = vpn - regionFirst[found];
                 perRegion[found].Add(i);
             }
             else
@@ -283,8 +281,6 @@ internal sealed class TraceIndex
     public ulong[] PageNumbers { get; }
 
     public int[] PageRegion { get; }
-
-    public ulong[] PageIndexInRegion { get; }
 
     public int[][] RegionPages { get; }
 

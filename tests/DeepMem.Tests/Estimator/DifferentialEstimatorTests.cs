@@ -47,10 +47,10 @@ public class DifferentialEstimatorTests
     }
 
     [Fact]
-    public void Interleave_goes_by_page_index_within_the_region()
+    public void Interleave_goes_by_virtual_page_number_over_the_nodes_in_id_order()
     {
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());
-        // Region A interleaved 0,1: page 0x100 (index 0) on node 0, 0x101 (index 1) on node 1; B on node 1.
+        // Region A interleaved 0,1: page 0x100 (even) on node 0, 0x101 (odd) on node 1; B on node 1.
         var p = new StaticPlacement([RegionPlacement.Interleave([0, 1]), RegionPlacement.Bind(1)]);
         var r = est.EstimateStatic(p, perWindow: true);
         // w0: 100 * 3/4 + 300 * 1/4 = 150. w1: A's write is on 0x101 -> node 1: all slow -> 600.
@@ -58,9 +58,20 @@ public class DifferentialEstimatorTests
         Assert.Equal(600, r.PerWindowMicroseconds[1], Eps);
         Assert.Equal(750, r.Microseconds, Eps);
 
-        // Weights 2:1 put both pages of A (indexes 0 and 1) on node 0.
-        var weighted = new StaticPlacement([RegionPlacement.Interleave([0, 1], [2, 1]), RegionPlacement.Bind(1)]);
-        Assert.Equal(550, est.EstimateStatic(weighted).Microseconds, Eps);
+        // The listed order does not matter: a nodemask is walked in id order (Linux, gem5).
+        Assert.Equal(750, est.EstimateStatic(new StaticPlacement([RegionPlacement.Interleave([1, 0]), RegionPlacement.Bind(1)])).Microseconds, Eps);
+
+        // Weights 1:2 make slots [0, 1, 1]: 0x100 = 256 ≡ 1 and 0x101 ≡ 2 (mod 3), both on node 1.
+        var allSlow = est.EstimateStatic(StaticPlacement.AllOn(1, 2)).Microseconds;
+        Assert.Equal(allSlow, est.EstimateStatic(new StaticPlacement([RegionPlacement.Interleave([0, 1], [1, 2]), RegionPlacement.Bind(1)])).Microseconds, Eps);
+
+        // Node 1 weight 1, node 0 weight 2, listed backwards: slots [0, 0, 1]: 0x100 on node 0, 0x101 on node 1.
+        Assert.Equal(750, est.EstimateStatic(new StaticPlacement([RegionPlacement.Interleave([1, 0], [1, 2]), RegionPlacement.Bind(1)])).Microseconds, Eps);
+
+        // The page map agrees with the estimate.
+        var map = est.PagePlacement(new StaticPlacement([RegionPlacement.Interleave([0, 1], [1, 2]), RegionPlacement.Bind(1)]));
+        Assert.Equal(1, map[0x100]);
+        Assert.Equal(1, map[0x101]);
     }
 
     [Fact]
