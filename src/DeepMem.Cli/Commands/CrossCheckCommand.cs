@@ -82,7 +82,7 @@ public static class CrossCheckCommand
             var singles = cases.Where(c => c.Id.StartsWith("all-", StringComparison.Ordinal)).Select(c => c.Id).ToList();
             summaries.AddRange(CrossCheckSummary.From(e.Name, rows, singles));
             all.Add((e.Name, rows));
-            var diagnosis = runner.Diagnose(rows, line => Console.Error.WriteLine($"{e.Name}/{line}"));
+            var diagnosis = runner.Diagnose(rows, line => Console.Error.WriteLine($"{e.Name}/{line}"), cases);
             if (diagnosis.Count > 0)
             {
                 windows.AppendLine(WindowDiagnosis.Markdown(e.Name, diagnosis));

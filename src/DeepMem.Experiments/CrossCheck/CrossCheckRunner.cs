@@ -137,8 +137,9 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// (cases stored by older versions have none and are skipped); an
     /// unreadable trace is reported to <paramref name="log"/> and left out.
     /// </summary>
-    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows, Action<string> log)
+    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows, Action<string> log, IReadOnlyList<CrossCheckCase>? cases = null)
     {
+        var statics = (cases ?? []).Where(c => c.Static is not null).ToDictionary(c => c.Id, c => c.Static!);
         var result = new List<WindowDiagnosis>();
         foreach (var row in rows.Where(r => r.MeasuredSeconds > 0))
         {
@@ -159,7 +160,19 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
                 continue;
             }
 
-            result.Add(WindowDiagnosis.Of(row.Case, estimator, run, row.EstimatedSeconds * 1e6, FastNode, SlowNode));
+            var diagnosis = WindowDiagnosis.Of(row.Case, estimator, run, row.EstimatedSeconds * 1e6, FastNode, SlowNode);
+            if (statics.TryGetValue(row.Case, out var placement))
+            {
+                var check = WindowDiagnosis.CheckPlacement(estimator.PagePlacement(placement), run);
+                if (check.Misplaced > 0)
+                {
+                    log($"{row.Case}: gem5 put {check.Misplaced} of {check.Compared} touched pages on another node than the estimate assumed");
+                }
+
+                diagnosis = diagnosis with { PlacementCheck = check };
+            }
+
+            result.Add(diagnosis);
         }
 
         return result;

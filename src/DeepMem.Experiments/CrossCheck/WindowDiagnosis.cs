@@ -107,6 +107,37 @@ public sealed record WindowDiagnosis
     /// <summary>All windows.</summary>
     public required IReadOnlyList<WindowError> Windows { get; init; }
 
+    /// <summary>
+    /// For a static case: the touched pages (of the estimator's traces) that
+    /// gem5 placed on another node than the estimate assumed, and how many
+    /// pages were compared; null for policy runs, whose placements may drift.
+    /// </summary>
+    public (int Misplaced, int Compared)? PlacementCheck { get; init; }
+
+    /// <summary>
+    /// Compares a static placement's page map (virtual page → node, as the
+    /// estimator applies it) with the node each page had when the run first
+    /// touched it.
+    /// </summary>
+    public static (int Misplaced, int Compared) CheckPlacement(IReadOnlyDictionary<ulong, int> expected, WindowTrace run)
+    {
+        var seen = new HashSet<ulong>();
+        int misplaced = 0, compared = 0;
+        foreach (var w in run.Windows)
+        {
+            for (var i = 0; i < w.Pages.Length; i++)
+            {
+                if (seen.Add(w.Pages[i]) && expected.TryGetValue(w.Pages[i], out var node))
+                {
+                    compared++;
+                    misplaced += node == w.Nodes[i] ? 0 : 1;
+                }
+            }
+        }
+
+        return (misplaced, compared);
+    }
+
     /// <summary>Estimate minus model: placement drift between the backends, µs.</summary>
     public double DriftMicros => EstimateMicros - ModelMicros;
 
@@ -271,6 +302,16 @@ public sealed record WindowDiagnosis
             }
 
             sb.AppendLine();
+        }
+
+        var checkedCases = cases.Where(c => c.PlacementCheck is not null).ToList();
+        if (checkedCases.Count > 0)
+        {
+            sb.AppendLine();
+            var off = checkedCases.Where(c => c.PlacementCheck!.Value.Misplaced > 0).ToList();
+            sb.AppendLine(off.Count == 0
+                ? string.Create(inv, $"Placement check: in all {checkedCases.Count} static cases gem5 put every touched page on the node the estimate assumed.")
+                : string.Create(inv, $"Placement check: gem5 put pages elsewhere than the estimate assumed in {string.Join(", ", off.Select(c => $"{c.Case} ({c.PlacementCheck!.Value.Misplaced} of {c.PlacementCheck.Value.Compared} pages)"))}; their drift is that difference."));
         }
 
         sb.AppendLine();

@@ -1,3 +1,4 @@
+using DeepMem.Core;
 using DeepMem.Estimator;
 using DeepMem.Experiments.CrossCheck;
 using DeepMem.Tests.Estimator;
@@ -126,6 +127,28 @@ public class WindowDiagnosisTests
             Memory = memory(w.Index),
         }).ToList(),
     };
+
+    [Fact]
+    public void The_placement_check_counts_pages_gem5_put_elsewhere_than_the_estimate()
+    {
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo());
+        var run = TestTraces.Trace(0, 2, [150, 350],
+            [
+                [new(0x100, 3, 0), new(0x200, 1, 0)],
+                [new(0x101, 0, 1), new(0x200, 1, 0)],
+            ],
+            est.Regions);
+        // A interleaved 0,1 by virtual page number: 0x100 on 0, 0x101 on 1; B on 1.
+        var interleaved = new StaticPlacement([RegionPlacement.Interleave([0, 1]), RegionPlacement.Bind(1)]);
+        var expected = est.PagePlacement(interleaved);
+        Assert.Equal((0, 3), WindowDiagnosis.CheckPlacement(expected, WithNodes(run, page => page == 0x100 ? 0 : 1)));
+        // The opposite phase (0x100 on 1, 0x101 on 0) misplaces both pages of A.
+        Assert.Equal((2, 3), WindowDiagnosis.CheckPlacement(expected, WithNodes(run, page => page == 0x101 ? 0 : 1)));
+
+        var d = WindowDiagnosis.Of("interleave", est, WithNodes(run, page => page == 0x101 ? 0 : 1), 500, 0, 1) with { PlacementCheck = (2, 3) };
+        Assert.Contains("gem5 put pages elsewhere than the estimate assumed in interleave (2 of 3 pages)", WindowDiagnosis.Markdown("two", [d]));
+        Assert.Contains("in all 1 static cases gem5 put every touched page", WindowDiagnosis.Markdown("two", [d with { PlacementCheck = (0, 3) }]));
+    }
 
     private static WindowTrace WithNodes(WindowTrace t, Func<ulong, int> node) => t with
     {
