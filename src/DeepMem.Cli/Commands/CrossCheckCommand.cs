@@ -83,9 +83,9 @@ public static class CrossCheckCommand
             summaries.AddRange(CrossCheckSummary.From(e.Name, rows, singles));
             all.Add((e.Name, rows));
             var diagnosis = runner.Diagnose(rows, line => Console.Error.WriteLine($"{e.Name}/{line}"), cases);
-            if (diagnosis.Count > 0)
+            if (diagnosis.Cases.Count > 0)
             {
-                windows.AppendLine(WindowDiagnosis.Markdown(e.Name, diagnosis));
+                windows.AppendLine(WindowDiagnosis.Markdown(e.Name, diagnosis.Cases, repeatability: diagnosis.Repeatability));
             }
 
             foreach (var failed in rows.Where(r => r.Failure is not null))

@@ -134,11 +134,14 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
 
     /// <summary>
     /// Window diagnosis of every finished case that recorded a window trace
-    /// (cases stored by older versions have none and are skipped); an
+    /// (cases stored by older versions have none and are skipped), with the
+    /// placement check of static <paramref name="cases"/>, and how far gem5's
+    /// times differ between runs with the same placement in a window. An
     /// unreadable trace is reported to <paramref name="log"/> and left out.
     /// </summary>
-    public IReadOnlyList<WindowDiagnosis> Diagnose(IReadOnlyList<CrossCheckRow> rows, Action<string> log, IReadOnlyList<CrossCheckCase>? cases = null)
+    public CrossCheckDiagnosis Diagnose(IReadOnlyList<CrossCheckRow> rows, Action<string> log, IReadOnlyList<CrossCheckCase>? cases = null)
     {
+        var runs = new List<(string, WindowTrace)>();
         var statics = (cases ?? []).Where(c => c.Static is not null).ToDictionary(c => c.Id, c => c.Static!);
         var result = new List<WindowDiagnosis>();
         foreach (var row in rows.Where(r => r.MeasuredSeconds > 0))
@@ -173,9 +176,10 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             }
 
             result.Add(diagnosis);
+            runs.Add((row.Case, run));
         }
 
-        return result;
+        return new CrossCheckDiagnosis(result, PlacementRepeatability.Of(runs));
     }
 
     /// <summary>
@@ -292,3 +296,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return result;
     }
 }
+
+/// <summary>The cross-check's per-case window diagnoses and the placement repeatability over all its runs.</summary>
+/// <param name="Cases">One diagnosis per finished case with a window trace.</param>
+/// <param name="Repeatability">Windows with the same placement in several runs, and how their gem5 times differ.</param>
+public sealed record CrossCheckDiagnosis(IReadOnlyList<WindowDiagnosis> Cases, PlacementRepeatability Repeatability);

@@ -273,7 +273,7 @@ public sealed record WindowDiagnosis
     /// model's error by cause; the mean |part| over the cases; then the worst
     /// windows over all cases with the slow node's latency and reads in flight.
     /// </summary>
-    public static string Markdown(string experiment, IReadOnlyList<WindowDiagnosis> cases, int worst = 10)
+    public static string Markdown(string experiment, IReadOnlyList<WindowDiagnosis> cases, int worst = 10, PlacementRepeatability? repeatability = null)
     {
         var inv = CultureInfo.InvariantCulture;
         WindowCause[] causes = [WindowCause.Migration, WindowCause.AccessCounts, WindowCause.Bandwidth, WindowCause.Mlp, WindowCause.Unmeasured];
@@ -312,6 +312,12 @@ public sealed record WindowDiagnosis
             sb.AppendLine(off.Count == 0
                 ? string.Create(inv, $"Placement check: in all {checkedCases.Count} static cases gem5 put every touched page on the node the estimate assumed.")
                 : string.Create(inv, $"Placement check: gem5 put pages elsewhere than the estimate assumed in {string.Join(", ", off.Select(c => $"{c.Case} ({c.PlacementCheck!.Value.Misplaced} of {c.PlacementCheck.Value.Compared} pages)"))}; their drift is that difference."));
+        }
+
+        if (repeatability is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine(repeatability.Markdown());
         }
 
         sb.AppendLine();

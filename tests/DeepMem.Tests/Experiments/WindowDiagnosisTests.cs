@@ -150,6 +150,38 @@ public class WindowDiagnosisTests
         Assert.Contains("in all 1 static cases gem5 put every touched page", WindowDiagnosis.Markdown("two", [d with { PlacementCheck = (0, 3) }]));
     }
 
+    [Fact]
+    public void Runs_with_the_same_window_placement_are_grouped_and_their_spread_reported()
+    {
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo());
+        WindowTrace Run(ulong w0, ulong w1, Func<ulong, int> node) => WithNodes(TestTraces.Trace(0, 2, [w0, w1],
+            [
+                [new(0x100, 3, 0), new(0x200, 1, 0)],
+                [new(0x101, 0, 1), new(0x200, 1, 0)],
+            ],
+            est.Regions), node);
+        // a and b place every page alike: same placement in both windows, w0 takes 100 vs 140 µs.
+        // c puts 0x200 on node 1: its windows are alone in their groups.
+        var r = PlacementRepeatability.Of(
+        [
+            ("a", Run(100, 200, _ => 0)),
+            ("b", Run(140, 200, _ => 0)),
+            ("c", Run(300, 600, page => page == 0x200 ? 1 : 0)),
+        ]);
+        Assert.Equal(6, r.Pairs);
+        Assert.Equal(4, r.Shared);
+        Assert.Equal(2, r.Disagreeing); // w0's group spreads 40/120; w1's agrees
+        Assert.Equal(0, r.Widest!.Value.Window);
+        Assert.Equal([("a", 100.0), ("b", 140.0)], r.Widest.Value.Runs);
+        // In-sample fit: a and b get 120 + 200 = 320 against 300 and 340; c is exact.
+        Assert.Equal(20.0 / 300, r.FitErrors.Single(e => e.Case == "a").Error, Eps);
+        Assert.Equal(20.0 / 340, r.FitErrors.Single(e => e.Case == "b").Error, Eps);
+        Assert.Equal(0, r.FitErrors.Single(e => e.Case == "c").Error, Eps);
+        Assert.Contains("in 4 of 6 (run, window) pairs", r.Markdown());
+        Assert.Contains("Widest: window 0, a 100.0 µs, b 140.0 µs.", r.Markdown());
+        Assert.Contains("max of 6.67% (a)", r.Markdown());
+    }
+
     private static WindowTrace WithNodes(WindowTrace t, Func<ulong, int> node) => t with
     {
         Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes,
