@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
 status=0
 
 echo "== C# tests (dotnet test)"

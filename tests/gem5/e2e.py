@@ -291,10 +291,10 @@ class Gem5GrpcController(unittest.TestCase):
             os.path.abspath(__file__)), "..", "bridge"))
         from bridge_harness import Controller, pb2
 
-        from gem5util import CONFIG
+        from gem5util import CONFIG, out_root
 
         bins = build_workloads()
-        out = tempfile.mkdtemp(prefix="deepmem-e2e-grpc-")
+        out = tempfile.mkdtemp(prefix="grpc-", dir=out_root())
         port_file = os.path.join(out, "port")
         t0 = time.time()
         gem5 = subprocess.Popen(

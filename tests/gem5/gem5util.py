@@ -6,8 +6,10 @@ path of a gem5.opt built with gem5-patches) on configs/gem5/deepmem_se.py.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,9 +60,25 @@ class Run:
         return (self.stdout[-n:] + "\n--- stderr ---\n" + self.stderr[-n:])
 
 
+_OUT_ROOT: str | None = None
+
+
+def out_root() -> str:
+    """One folder per test process for gem5's output, removed at exit
+    (set DEEPMEM_E2E_KEEP=1 to keep it; its path is printed then)."""
+    global _OUT_ROOT
+    if _OUT_ROOT is None:
+        _OUT_ROOT = tempfile.mkdtemp(prefix="deepmem-e2e-")
+        if os.environ.get("DEEPMEM_E2E_KEEP"):
+            print(f"gem5 outputs kept in {_OUT_ROOT}", file=sys.stderr)
+        else:
+            atexit.register(shutil.rmtree, _OUT_ROOT, True)
+    return _OUT_ROOT
+
+
 def run_gem5(name: str, binary: str, args=(), options=(), nodes=NODES,
              timeout: float = 600.0, outroot: str | None = None) -> Run:
-    outroot = outroot or tempfile.mkdtemp(prefix="deepmem-e2e-")
+    outroot = outroot or tempfile.mkdtemp(prefix=f"{name}-", dir=out_root())
     outdir = os.path.join(outroot, name)
     os.makedirs(outdir, exist_ok=True)
     cmd = [gem5_path(), "-d", outdir, CONFIG, *nodes, *options, binary,

@@ -17,6 +17,7 @@ public class PolicyContractTests
         var regionNodes = string.Join(", ", Enumerable.Range(0, 50).Select(i => i % 2));
         var pages = string.Join(", ", Enumerable.Range(0, 8).Select(i => $"{{ \"page\": {0x10000 + i}, \"node\": 1 }}"));
         File.WriteAllText(path, $"{{ \"region_nodes\": [{regionNodes}], \"pages\": [{pages}] }}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         return path;
     });
 
