@@ -180,6 +180,12 @@ public class WindowDiagnosisTests
         Assert.Contains("in 4 of 6 (run, window) pairs", r.Markdown());
         Assert.Contains("Widest: window 0, a 100.0 µs, b 140.0 µs.", r.Markdown());
         Assert.Contains("max of 6.67% (a)", r.Markdown());
+
+        // A migration stall in the window is gem5's cost of the moves, not of the placement: left out.
+        var b = Run(190, 200, _ => 0);
+        b = b with { Windows = [new TraceWindow(0, 190, 1000, b.Windows[0].Pages, b.Windows[0].Reads, b.Windows[0].Writes, b.Windows[0].Nodes) { MigrationTicks = 50 }, b.Windows[1]] };
+        var stalled = PlacementRepeatability.Of([("a", Run(100, 200, _ => 0)), ("b", b)]);
+        Assert.Equal([("a", 100.0), ("b", 140.0)], stalled.Widest!.Value.Runs);
     }
 
     private static WindowTrace WithNodes(WindowTrace t, Func<ulong, int> node) => t with
