@@ -125,6 +125,26 @@ public sealed class DifferentialEstimator
         return Index.RegionPages[region].Length;
     }
 
+    /// <summary>Weighted memory-side accesses (reads + write weight × writes) to region <paramref name="region"/> over the whole reference trace.</summary>
+    public double RegionAccesses(int region)
+    {
+        if ((uint)region >= (uint)Index.R)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"region {region} does not exist (regions: {Index.R})");
+        }
+
+        double sum = 0;
+        for (var w = 0; w < Index.W; w++)
+        {
+            sum += Index.WindowRegionAccesses[w * (Index.R + 1) + region];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Weighted memory-side accesses of the whole reference trace.</summary>
+    public double TotalAccesses => Index.WindowAccesses.Sum();
+
     /// <summary>Touched pages outside every region.</summary>
     public int OtherTouchedPages => Index.OtherPages.Length;
 

@@ -10,7 +10,7 @@ public static class CrossCheckPlot
         var max = 0.0;
         foreach (var (name, rows) in data)
         {
-            var ok = rows.Where(r => r.MeasuredSeconds > 0).ToList();
+            var ok = rows.Where(r => r.MeasuredSeconds > 0 && r.Kind != CrossCheckRunner.LayoutKind).ToList();
             if (ok.Count == 0)
             {
                 continue;

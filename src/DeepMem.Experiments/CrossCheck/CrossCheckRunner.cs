@@ -31,6 +31,37 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>The slow node as measured: the longest single-device trace.</summary>
     public int SlowNode => Enumerable.Range(0, experiment.Spec.Nodes.Count).MaxBy(estimator.TraceMicroseconds);
 
+    /// <summary>Id of the layout check case (see <see cref="LayoutRegion"/>).</summary>
+    public const string LayoutCase = "layout-shift";
+
+    /// <summary>Kind of the layout check case; its row stays out of the accuracy table.</summary>
+    public const string LayoutKind = "layout";
+
+    /// <summary>Largest share of all accesses a region may have to serve the layout check.</summary>
+    public const double LayoutMaxAccessShare = 0.001;
+
+    /// <summary>
+    /// The region for the layout check: the first (earliest created, so
+    /// earliest allocated) region with under <see cref="LayoutMaxAccessShare"/>
+    /// of all accesses, or -1 when there is none. Moving it off the slow node
+    /// shifts the frames of every later allocation there by its size while
+    /// leaving the node of nearly every access unchanged, so gem5's change in
+    /// time against all-slow measures its sensitivity to physical layout,
+    /// which no page-count estimate sees.
+    /// </summary>
+    public static int LayoutRegion(IReadOnlyList<double> regionAccesses, double totalAccesses)
+    {
+        for (var i = 0; i < regionAccesses.Count; i++)
+        {
+            if (totalAccesses > 0 && regionAccesses[i] < LayoutMaxAccessShare * totalAccesses)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>File name of the window trace each gem5 case records in its folder.</summary>
     public const string WindowTraceFile = "windows.trace.jsonl.gz";
 
@@ -40,7 +71,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>Folder of this experiment's cross-check.</summary>
     public string Folder => Path.Combine(experiment.ResultsRoot, "crosscheck");
 
-    /// <summary>The cases: all on each node, each sizeable region alone on the fast node, random placements, interleave ratios, the optimum, and the migrating policies.</summary>
+    /// <summary>The cases: all on each node, each sizeable region alone on the fast node, the layout check, random placements, interleave ratios, the optimum, and the migrating policies.</summary>
     public IReadOnlyList<CrossCheckCase> Cases(int randomCount = 10, int seed = 1)
     {
         var topology = experiment.Spec.ToTopology();
@@ -65,6 +96,19 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             var nodes = Enumerable.Repeat(slow, r).ToArray();
             nodes[i] = fast;
             cases.Add(new($"region-{i}-fast", "static", $"region {i} ({Units.FormatSize(regions[i].Length)}) on {topology.Nodes[fast].Name}, the rest on {topology.Nodes[slow].Name}",
+                StaticPlacement.FromNodes(nodes, slow), null));
+        }
+
+        // Not a protocol placement: the layout check. A region that the traces
+        // barely touch moved to the fast node changes no access's node that
+        // matters, only where the slow node's later frames fall.
+        var layout = LayoutRegion(Enumerable.Range(0, r).Select(estimator.RegionAccesses).ToList(), estimator.TotalAccesses);
+        if (layout >= 0)
+        {
+            var nodes = Enumerable.Repeat(slow, r).ToArray();
+            nodes[layout] = fast;
+            cases.Add(new(LayoutCase, LayoutKind,
+                $"region {layout} ({estimator.RegionTouchedPages(layout)} touched pages, {estimator.RegionAccesses(layout):N0} accesses) on {topology.Nodes[fast].Name}, the rest on {topology.Nodes[slow].Name}: the layout check",
                 StaticPlacement.FromNodes(nodes, slow), null));
         }
 

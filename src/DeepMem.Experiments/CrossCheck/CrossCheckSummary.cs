@@ -28,6 +28,7 @@ public sealed record CrossCheckSummary
     /// <summary>Builds the summaries of an experiment's rows: static placements, migrating policies, and all cases.</summary>
     public static IReadOnlyList<CrossCheckSummary> From(string experiment, IReadOnlyList<CrossCheckRow> rows, IReadOnlyList<string> singleNodeCases)
     {
+        rows = rows.Where(r => r.Kind != CrossCheckRunner.LayoutKind).ToList();
         var singles = rows.Where(r => r.MeasuredSeconds > 0 && singleNodeCases.Contains(r.Case)).Select(r => r.MeasuredSeconds).ToList();
         return
         [
@@ -56,6 +57,26 @@ public sealed record CrossCheckSummary
         };
     }
 
+    /// <summary>
+    /// The layout check of one experiment as a sentence: gem5's change in
+    /// time from all-slow to the layout case against the estimator's; null
+    /// when either run is missing.
+    /// </summary>
+    public static string? LayoutLine(string experiment, IReadOnlyList<CrossCheckRow> rows, string allSlowCase)
+    {
+        var layout = rows.FirstOrDefault(r => r.Case == CrossCheckRunner.LayoutCase && r.MeasuredSeconds > 0);
+        var slow = rows.FirstOrDefault(r => r.Case == allSlowCase && r.MeasuredSeconds > 0);
+        if (layout is null || slow is null)
+        {
+            return null;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv,
+            $"{experiment}: {layout.MeasuredSeconds * 1e6:F1} µs in gem5 against {slow.MeasuredSeconds * 1e6:F1} µs for {allSlowCase} "
+            + $"({(layout.MeasuredSeconds / slow.MeasuredSeconds - 1) * 100:+0.0;-0.0;0.0}%); the estimate moves {(layout.EstimatedSeconds / slow.EstimatedSeconds - 1) * 100:+0.00;-0.00;0.00}%.");
+    }
+
     /// <summary>The table as Markdown, with a total row over all cases of all workloads.</summary>
     public static string Markdown(IReadOnlyList<CrossCheckSummary> rows, IReadOnlyList<CrossCheckRow> allCases)
     {
@@ -70,7 +91,7 @@ public sealed record CrossCheckSummary
                 $"| {r.Experiment} | {r.Cases} | {a.MeanErrorOfRuntime * 100:F2} | {a.MaxErrorOfRuntime * 100:F2} | {a.MeanErrorOfGap * 100:F1} | {a.MaxErrorOfGap * 100:F1} | {a.Spearman:F3} | {(r.OptimumWithin1Percent is null ? "" : r.OptimumWithin1Percent.Value ? "yes" : "no")} | {r.EstimatorSecondsPerPlacement:E2} | {r.Gem5SecondsPerPlacement:F1} | {(r.EstimatorSecondsPerPlacement > 0 ? r.Gem5SecondsPerPlacement / r.EstimatorSecondsPerPlacement : 0):E1} |"));
         }
 
-        var measured = allCases.Where(c => c.MeasuredSeconds > 0).ToList();
+        var measured = allCases.Where(c => c.MeasuredSeconds > 0 && c.Kind != CrossCheckRunner.LayoutKind).ToList();
         if (measured.Count > 0)
         {
             sb.AppendLine(string.Create(inv,
