@@ -103,7 +103,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         // barely touch moved to the fast node changes no access's node that
         // matters, only where the slow node's later frames fall.
         var layout = LayoutRegion(Enumerable.Range(0, r).Select(estimator.RegionAccesses).ToList(), estimator.TotalAccesses);
-        if (layout >= 0)
+        if (layout >= 0 && fast != slow)
         {
             var nodes = Enumerable.Repeat(slow, r).ToArray();
             nodes[layout] = fast;
