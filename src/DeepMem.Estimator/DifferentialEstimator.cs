@@ -363,7 +363,7 @@ public sealed class DifferentialEstimator
                 share[itemNode[i]] += ix.WindowRegionAccesses[row + i];
             }
 
-            result[w] = MixWindow(w, share, a);
+            result[w] = Index.Mix(w, share, a);
         }
 
         return result;
@@ -411,13 +411,11 @@ public sealed class DifferentialEstimator
                 share[nodeOf(w, ix.EntryPage[e])] += ix.EntryWeight[e];
             }
 
-            result[w] = MixWindow(w, share, a);
+            result[w] = Index.Mix(w, share, a);
         }
 
         return result;
     }
-
-    private double MixWindow(int w, double[] share, double accesses) => Index.Mix(w, share, accesses);
 
     private int[] PageNodes(StaticPlacement placement)
     {

@@ -36,13 +36,7 @@ public class WindowDiagnosisTests
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());
         // A run with A fast and B slow that took exactly the formula's time in w0 (150)
         // and less in w1 (350 < 400: overlap), with the traced accesses.
-        var run = TestTraces.Trace(0, 2, [150, 350],
-            [
-                [new(0x100, 3, 0), new(0x200, 1, 0)],
-                [new(0x101, 0, 1), new(0x200, 1, 0)],
-            ],
-            est.Regions);
-        run = WithNodes(run, page => page == 0x200 ? 1 : 0);
+        var run = TracedRun(est, 150, 350, page => page == 0x200 ? 1 : 0);
         var d = WindowDiagnosis.Of("mixed", est, run, 550, fastNode: 0, slowNode: 1);
         Assert.Equal(500, d.MeasuredMicros, Eps);
         Assert.Equal(550, d.ModelMicros, Eps);
@@ -65,14 +59,8 @@ public class WindowDiagnosisTests
         var set = TestTraces.TwoByTwo();
         set = TraceSet.Create(set.Traces.Select((t, node) => WithMemory(t, _ => Mem(node, 2, node == 0 ? 1UL : 5UL))).ToList());
         var est = new DifferentialEstimator(set);
-        var run = TestTraces.Trace(0, 2, [150, 350],
-            [
-                [new(0x100, 3, 0), new(0x200, 1, 0)],
-                [new(0x101, 0, 1), new(0x200, 1, 0)],
-            ],
-            est.Regions);
         // In w0 nvm's read waits what it did in the slow trace.
-        run = WithMemory(WithNodes(run, page => page == 0x200 ? 1 : 0), w => [new(1, 0, 1, 0), new(1, 0, w == 0 ? 5UL : 3UL, 1)]);
+        var run = WithMemory(TracedRun(est, 150, 350, page => page == 0x200 ? 1 : 0), w => [new(1, 0, 1, 0), new(1, 0, w == 0 ? 5UL : 3UL, 1)]);
         var d = WindowDiagnosis.Of("mixed", est, run, 550, fastNode: 0, slowNode: 1);
 
         // w1: formula 400 = fast 200 + excess 200; at the run's latency the
@@ -132,12 +120,7 @@ public class WindowDiagnosisTests
     public void The_placement_check_counts_pages_gem5_put_elsewhere_than_the_estimate()
     {
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());
-        var run = TestTraces.Trace(0, 2, [150, 350],
-            [
-                [new(0x100, 3, 0), new(0x200, 1, 0)],
-                [new(0x101, 0, 1), new(0x200, 1, 0)],
-            ],
-            est.Regions);
+        var run = TracedRun(est, 150, 350, _ => 0);
         // A interleaved 0,1 by virtual page number: 0x100 on 0, 0x101 on 1; B on 1.
         var interleaved = new StaticPlacement([RegionPlacement.Interleave([0, 1]), RegionPlacement.Bind(1)]);
         var expected = est.PagePlacement(interleaved);
@@ -154,19 +137,13 @@ public class WindowDiagnosisTests
     public void Runs_with_the_same_window_placement_are_grouped_and_their_spread_reported()
     {
         var est = new DifferentialEstimator(TestTraces.TwoByTwo());
-        WindowTrace Run(ulong w0, ulong w1, Func<ulong, int> node) => WithNodes(TestTraces.Trace(0, 2, [w0, w1],
-            [
-                [new(0x100, 3, 0), new(0x200, 1, 0)],
-                [new(0x101, 0, 1), new(0x200, 1, 0)],
-            ],
-            est.Regions), node);
         // a and b place every page alike: same placement in both windows, w0 takes 100 vs 140 µs.
         // c puts 0x200 on node 1: its windows are alone in their groups.
         var r = PlacementRepeatability.Of(
         [
-            ("a", Run(100, 200, _ => 0)),
-            ("b", Run(140, 200, _ => 0)),
-            ("c", Run(300, 600, page => page == 0x200 ? 1 : 0)),
+            ("a", TracedRun(est, 100, 200, _ => 0)),
+            ("b", TracedRun(est, 140, 200, _ => 0)),
+            ("c", TracedRun(est, 300, 600, page => page == 0x200 ? 1 : 0)),
         ]);
         Assert.Equal(6, r.Pairs);
         Assert.Equal(4, r.Shared);
@@ -182,11 +159,19 @@ public class WindowDiagnosisTests
         Assert.Contains("max of 6.67% (a)", r.Markdown());
 
         // A migration stall in the window is gem5's cost of the moves, not of the placement: left out.
-        var b = Run(190, 200, _ => 0);
+        var b = TracedRun(est, 190, 200, _ => 0);
         b = b with { Windows = [new TraceWindow(0, 190, 1000, b.Windows[0].Pages, b.Windows[0].Reads, b.Windows[0].Writes, b.Windows[0].Nodes) { MigrationTicks = 50 }, b.Windows[1]] };
-        var stalled = PlacementRepeatability.Of([("a", Run(100, 200, _ => 0)), ("b", b)]);
+        var stalled = PlacementRepeatability.Of([("a", TracedRun(est, 100, 200, _ => 0)), ("b", b)]);
         Assert.Equal([("a", 100.0), ("b", 140.0)], stalled.Widest!.Value.Runs);
     }
+
+    /// <summary>A run of the two-by-two workload with the traced accesses, windows of <paramref name="w0"/> and <paramref name="w1"/> µs, and pages on <paramref name="node"/>(page).</summary>
+    private static WindowTrace TracedRun(DifferentialEstimator est, ulong w0, ulong w1, Func<ulong, int> node) => WithNodes(TestTraces.Trace(0, 2, [w0, w1],
+        [
+            [new(0x100, 3, 0), new(0x200, 1, 0)],
+            [new(0x101, 0, 1), new(0x200, 1, 0)],
+        ],
+        est.Regions), node);
 
     private static WindowTrace WithNodes(WindowTrace t, Func<ulong, int> node) => t with
     {
