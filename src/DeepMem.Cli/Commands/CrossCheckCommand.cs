@@ -39,6 +39,7 @@ public static class CrossCheckCommand
         var all = new List<(string, IReadOnlyList<CrossCheckRow>)>();
         var windows = new System.Text.StringBuilder();
         var layoutLines = new List<string>();
+        var targets = new List<CrossCheckTargets.Workload>();
         foreach (var file in files)
         {
             var loaded = CommandSupport.Load(file.ToString(), Console.Error);
@@ -82,7 +83,8 @@ public static class CrossCheckCommand
             await File.WriteAllTextAsync(Path.Combine(runner.Folder, "rows.json"), JsonSerializer.Serialize(rows, ResultStore.Json), ct);
             var singles = cases.Where(c => c.Id.StartsWith("all-", StringComparison.Ordinal)).Select(c => c.Id).ToList();
             summaries.AddRange(CrossCheckSummary.From(e.Name, rows, singles));
-            if (CrossCheckSummary.LayoutLine(e.Name, rows, $"all-{e.Spec.Nodes[runner.SlowNode].Name}") is { } layoutLine)
+            var allSlow = $"all-{e.Spec.Nodes[runner.SlowNode].Name}";
+            if (CrossCheckSummary.LayoutLine(e.Name, rows, allSlow) is { } layoutLine)
             {
                 layoutLines.Add(layoutLine);
             }
@@ -93,6 +95,8 @@ public static class CrossCheckCommand
             {
                 windows.AppendLine(WindowDiagnosis.Markdown(e.Name, diagnosis.Cases, repeatability: diagnosis.Repeatability));
             }
+
+            targets.Add(new(e.Name, rows, diagnosis.Cases, CrossCheckSummary.LayoutShift(rows, allSlow)));
 
             foreach (var failed in rows.Where(r => r.Failure is not null))
             {
@@ -110,6 +114,7 @@ public static class CrossCheckCommand
                 + "which shifts the frames of everything allocated after it on the slow node:\n\n"
                 + string.Concat(layoutLines.Select(l => $"* {l}\n"));
         }
+        table += "\n" + CrossCheckTargets.Markdown(targets);
         await File.WriteAllTextAsync(Path.Combine(dir, "crosscheck.md"), table, CancellationToken.None);
         CrossCheckPlot.Write(Path.Combine(dir, "crosscheck.png"), all);
         if (windows.Length > 0)

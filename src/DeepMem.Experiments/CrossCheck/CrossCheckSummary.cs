@@ -67,9 +67,7 @@ public sealed record CrossCheckSummary
     /// </summary>
     public static string? LayoutLine(string experiment, IReadOnlyList<CrossCheckRow> rows, string allSlowCase)
     {
-        var layout = rows.FirstOrDefault(r => r.Case == CrossCheckRunner.LayoutCase && r.MeasuredSeconds > 0);
-        var slow = rows.FirstOrDefault(r => r.Case == allSlowCase && r.MeasuredSeconds > 0);
-        if (layout is null || slow is null)
+        if (LayoutRuns(rows, allSlowCase) is not var (layout, slow))
         {
             return null;
         }
@@ -82,6 +80,17 @@ public sealed record CrossCheckSummary
             + (Math.Abs(moved) > LayoutWarning
                 ? string.Create(inv, $" **Physical layout alone moves gem5 by more than {LayoutWarning * 100:F0}% here**: no page-count estimate can follow that, so read this workload's errors with it in mind.")
                 : "");
+    }
+
+    /// <summary>gem5's change in time from all-slow to the layout case (a fraction); null when either run is missing.</summary>
+    public static double? LayoutShift(IReadOnlyList<CrossCheckRow> rows, string allSlowCase) =>
+        LayoutRuns(rows, allSlowCase) is var (layout, slow) ? layout.MeasuredSeconds / slow.MeasuredSeconds - 1 : null;
+
+    private static (CrossCheckRow Layout, CrossCheckRow Slow)? LayoutRuns(IReadOnlyList<CrossCheckRow> rows, string allSlowCase)
+    {
+        var layout = rows.FirstOrDefault(r => r.Case == CrossCheckRunner.LayoutCase && r.MeasuredSeconds > 0);
+        var slow = rows.FirstOrDefault(r => r.Case == allSlowCase && r.MeasuredSeconds > 0);
+        return layout is null || slow is null ? null : (layout, slow);
     }
 
     /// <summary>The table as Markdown, with a total row over all cases of all workloads.</summary>

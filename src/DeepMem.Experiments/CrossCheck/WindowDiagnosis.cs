@@ -268,6 +268,26 @@ public sealed record WindowDiagnosis
         };
     }
 
+    private static readonly WindowCause[] PartOrder = [WindowCause.Migration, WindowCause.AccessCounts, WindowCause.Bandwidth, WindowCause.Mlp, WindowCause.Unmeasured];
+
+    /// <summary>Name of a part in the reports.</summary>
+    public static string PartName(WindowCause cause) => cause switch
+    {
+        WindowCause.AccessCounts => "access counts",
+        WindowCause.Mlp => "MLP",
+        _ => cause.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// Mean |part| over <paramref name="cases"/>, in % of each case's gem5
+    /// runtime: drift first, then the causes, by their report names.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, double>> MeanParts(IReadOnlyList<WindowDiagnosis> cases)
+    {
+        double Mean(Func<WindowDiagnosis, double> part) => cases.Count == 0 ? 0 : cases.Average(c => Math.Abs(100 * part(c) / c.MeasuredMicros));
+        return [new("drift", Mean(c => c.DriftMicros)), .. PartOrder.Select(cause => new KeyValuePair<string, double>(PartName(cause), Mean(c => c.ErrorByCause[cause])))];
+    }
+
     /// <summary>
     /// Markdown: per case, the error split into placement drift and the
     /// model's error by cause; the mean |part| over the cases; then the worst
@@ -276,7 +296,6 @@ public sealed record WindowDiagnosis
     public static string Markdown(string experiment, IReadOnlyList<WindowDiagnosis> cases, int worst = 10, PlacementRepeatability? repeatability = null)
     {
         var inv = CultureInfo.InvariantCulture;
-        WindowCause[] causes = [WindowCause.Migration, WindowCause.AccessCounts, WindowCause.Bandwidth, WindowCause.Mlp, WindowCause.Unmeasured];
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"## {experiment}: where the error comes from");
         sb.AppendLine();
@@ -287,18 +306,14 @@ public sealed record WindowDiagnosis
         sb.AppendLine();
         sb.AppendLine("| case | gem5 µs | error % | drift % | migration % | access counts % | bandwidth % | MLP % | unmeasured % |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        var meanAbs = new double[causes.Length + 1];
         foreach (var c in cases)
         {
             var by = c.ErrorByCause;
-            double Share(double v) => 100 * v / c.MeasuredMicros;
-            string Pct(double v) => Share(v).ToString("+0.0;-0.0;0.0", inv);
+            string Pct(double v) => (100 * v / c.MeasuredMicros).ToString("+0.0;-0.0;0.0", inv);
             sb.Append(inv, $"| {c.Case} | {c.MeasuredMicros:F1} | {Pct(c.EstimateMicros - c.MeasuredMicros)} | {Pct(c.DriftMicros)} |");
-            meanAbs[0] += Math.Abs(Share(c.DriftMicros)) / cases.Count;
-            for (var i = 0; i < causes.Length; i++)
+            foreach (var cause in PartOrder)
             {
-                sb.Append(inv, $" {Pct(by[causes[i]])} |");
-                meanAbs[i + 1] += Math.Abs(Share(by[causes[i]])) / cases.Count;
+                sb.Append(inv, $" {Pct(by[cause])} |");
             }
 
             sb.AppendLine();
@@ -321,8 +336,7 @@ public sealed record WindowDiagnosis
         }
 
         sb.AppendLine();
-        sb.AppendLine(inv, $"Mean |part| over the {cases.Count} cases, % of runtime: drift {meanAbs[0]:F2}, migration {meanAbs[1]:F2}, access counts {meanAbs[2]:F2}, "
-            + $"bandwidth {meanAbs[3]:F2}, MLP {meanAbs[4]:F2}, unmeasured {meanAbs[5]:F2}.");
+        sb.AppendLine(inv, $"Mean |part| over the {cases.Count} cases, % of runtime: {string.Join(", ", MeanParts(cases).Select(p => string.Create(inv, $"{p.Key} {p.Value:F2}")))}.");
         sb.AppendLine();
         sb.AppendLine(inv, $"Worst {worst} windows (largest |error|); latency and in flight: the slow node's mean read latency and reads in flight, slow trace → run:");
         sb.AppendLine();

@@ -5,7 +5,7 @@ namespace DeepMem.Tests.Experiments;
 
 public class CrossCheckSummaryTests
 {
-    private static CrossCheckRow Row(string id, string kind, double estimateUs, double gem5Us) =>
+    internal static CrossCheckRow Row(string id, string kind, double estimateUs, double gem5Us) =>
         new() { Case = id, Kind = kind, EstimatedSeconds = estimateUs * 1e-6, MeasuredSeconds = gem5Us * 1e-6 };
 
     [Fact]
