@@ -28,7 +28,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         foreach (var n in spec.Nodes)
         {
             args.Add("--node");
-            args.Add(string.Create(inv, $"{n.Name}:{Gem5Preset(n)}:{n.CapacityBytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
+            args.Add(NodeArgument(n, n.CapacityBytes));
         }
 
         args.AddRange(CpuArguments(spec));
@@ -63,6 +63,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
     /// <summary>True for loopback addresses and "localhost".</summary>
     public static bool IsLoopback(string host) =>
         host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>The config script's <c>--node</c> value for <paramref name="n"/> with <paramref name="bytes"/> of memory.</summary>
+    public static string NodeArgument(NodeSpec n, ulong bytes) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n.Name}:{Gem5Preset(n)}:{bytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns")
+        + (n.Channels > 0 ? string.Create(CultureInfo.InvariantCulture, $":channels={n.Channels}") : "");
 
     /// <summary>The gem5-side preset of a node ("custom" maps to its kind's preset with explicit numbers).</summary>
     public static string Gem5Preset(NodeSpec n) => n.Preset != "custom" ? n.Preset : n.Kind switch

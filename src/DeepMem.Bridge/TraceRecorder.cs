@@ -90,7 +90,7 @@ public sealed class TraceRecorder(Gem5Options options)
         foreach (var n in spec.Nodes)
         {
             args.Add("--node");
-            args.Add(string.Create(inv, $"{n.Name}:{Gem5Simulator.Gem5Preset(n)}:{total / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns"));
+            args.Add(Gem5Simulator.NodeArgument(n, total));
         }
 
         args.AddRange(["--policy", policy]);

@@ -9,6 +9,7 @@ namespace DeepMem.Core;
 /// <param name="WriteLatencyNs">Unloaded write latency of the device.</param>
 /// <param name="BandwidthGBps">Peak bandwidth in GB/s.</param>
 /// <param name="ExtraLatencyNs">Added link latency (CXL-like), each way summed.</param>
+/// <param name="Channels">Controllers gem5 interleaves the node over (every 256 B); 0 leaves the preset's count (8 for hbm, else 1).</param>
 public sealed record NodeSpec(
     string Name,
     string Preset,
@@ -17,4 +18,6 @@ public sealed record NodeSpec(
     double ReadLatencyNs,
     double WriteLatencyNs,
     double BandwidthGBps,
-    double ExtraLatencyNs);
+    double ExtraLatencyNs,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int Channels = 0);

@@ -455,6 +455,25 @@ public static partial class ExperimentLoader
                 }
             }
 
+            var channels = 0;
+            var channelText = n.Scalar("channels", expected: "one of " + string.Join(", ", DevicePresets.ChannelCounts));
+            if (channelText is not null)
+            {
+                if (int.TryParse(channelText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) && DevicePresets.ChannelCounts.Contains(c))
+                {
+                    channels = c;
+                    if (bwText is null && preset is not null && presetName != "custom")
+                    {
+                        // The preset's bandwidth is over its own channel count.
+                        bandwidth = preset.BandwidthGBps * c / preset.Channels;
+                    }
+                }
+                else
+                {
+                    sink.Error(n.Get("channels")!, n.Sub("channels"), channelText, $"'{channelText}' is not a channel count gem5 builds; allowed: {string.Join(", ", DevicePresets.ChannelCounts)}");
+                }
+            }
+
             if (presetName == "custom")
             {
                 foreach (var (key, given) in new[] { ("kind", kindText is not null), ("read_latency", n.Get("read_latency") is not null), ("write_latency", n.Get("write_latency") is not null), ("bandwidth", bwText is not null) })
@@ -466,10 +485,10 @@ public static partial class ExperimentLoader
                 }
             }
 
-            n.RejectUnknown(["name", "preset", "capacity", "kind", "read_latency", "write_latency", "extra_latency", "bandwidth"]);
+            n.RejectUnknown(["name", "preset", "capacity", "kind", "read_latency", "write_latency", "extra_latency", "bandwidth", "channels"]);
             if (name is not null && preset is not null)
             {
-                nodes.Add(new NodeSpec(name, preset.Name, kind, capacity, read ?? 0, write ?? 0, bandwidth ?? 0, extra));
+                nodes.Add(new NodeSpec(name, preset.Name, kind, capacity, read ?? 0, write ?? 0, bandwidth ?? 0, extra, channels));
             }
         }
 

@@ -68,6 +68,32 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
+    public void Channels_scale_the_preset_bandwidth_reach_gem5_and_leave_old_hashes_alone()
+    {
+        var two = Assert.Single(Load(Good.Replace("preset: ddr4, capacity: 64MiB", "preset: ddr4, capacity: 64MiB, channels: 2")).Experiments);
+        Assert.Equal(2, two.Spec.Nodes[0].Channels);
+        Assert.Equal(38.4, two.Spec.Nodes[0].BandwidthGBps, 9);
+        var hbm = Assert.Single(Load(Good.Replace("preset: ddr4, capacity: 64MiB", "preset: hbm, capacity: 64MiB, channels: 4")).Experiments);
+        Assert.Equal(64, hbm.Spec.Nodes[0].BandwidthGBps, 9); // half of the stack's 8 channels
+        var given = Assert.Single(Load(Good.Replace("preset: ddr4, capacity: 64MiB", "preset: ddr4, capacity: 64MiB, channels: 2, bandwidth: 30GB/s")).Experiments);
+        Assert.Equal(30, given.Spec.Nodes[0].BandwidthGBps, 9);
+
+        var args = new Gem5Simulator(new Gem5Options { ConfigScript = "deepmem_se.py", PythonPath = "py" }).Arguments(two.Spec).ToList();
+        Assert.Contains("dram:ddr4:64MiB:bw=38.4:latency=0ns:channels=2", args);
+        Assert.Contains("nvm:nvm:256MiB:bw=2.3:latency=0ns", args);
+
+        // Without the key nothing changes, the stored results' hash included.
+        var plain = Assert.Single(Load(Good).Experiments);
+        Assert.Equal(0, plain.Spec.Nodes[0].Channels);
+        Assert.DoesNotContain("Channels", System.Text.Json.JsonSerializer.Serialize(plain.Spec.Nodes));
+        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(two));
+
+        var bad = Single(Load(Good.Replace("preset: ddr4, capacity: 64MiB", "preset: ddr4, capacity: 64MiB, channels: 3")));
+        Assert.Equal((4, 62), (bad.Line, bad.Column));
+        Assert.Contains("'3' is not a channel count gem5 builds; allowed: 1, 2, 4, 8, 16", bad.Message);
+    }
+
+    [Fact]
     public void The_topology_assigns_contiguous_base_addresses()
     {
         var t = Assert.Single(Load(Good).Experiments).Spec.ToTopology();
