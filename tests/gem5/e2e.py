@@ -9,13 +9,14 @@ the gem5 host time of its runs ("[e2e] <name>: <s> s host").
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gem5util import (CTRL, Run, build_workloads, gem5_path,  # noqa: E402
-                      run_gem5, stream_us)
+                      out_root, run_gem5, stream_us)
 
 from deepmem.config import node_totals  # noqa: E402
 from deepmem.trace import read_trace  # noqa: E402
@@ -206,6 +207,37 @@ class Gem5EndToEnd(unittest.TestCase):
                 self.assertEqual(sum(w["mem"][node][k] for w in windows),
                                  s[iface + stat], (node, stat))
         self.assertGreater(sum(w["mem"][1][0] for w in windows), 1000)
+
+    def test_trace_touches(self):
+        k = "100000"
+        plain = self.stream("bind:1", "--trace", "TRACE", "--window-insts", k)
+        run = self.stream("bind:1", "--trace", "TRACE", "--window-insts", k,
+                          "--trace-touches")
+        self.assertEqual(run.rc, 0, run.tail())
+        _, _, base, _ = read_trace(os.path.join(plain.outdir, "TRACE"))
+        _, _, windows, _ = read_trace(os.path.join(run.outdir, "TRACE"))
+        # The monitor in front of the L1 data cache changes no timing and
+        # no memory-side count.
+        self.assertEqual(len(windows), len(base))
+        for a, b in zip(base, windows):
+            for key in ("ticks", "insts", "pages", "reads", "writes"):
+                self.assertEqual(a[key], b[key], (a["w"], key))
+            self.assertNotIn("cpu_pages", a)
+        lines = [n for w in windows for n in w["cpu_lines"]]
+        self.assertTrue(all(1 <= n <= 64 for n in lines))
+        for w in windows:
+            self.assertEqual(w["cpu_pages"], sorted(set(w["cpu_pages"])))
+        # stream reads every line once from memory, and the CPU touched it.
+        reads = sum(sum(w["reads"]) for w in windows)
+        self.assertGreater(sum(lines), 0.95 * reads)
+
+    def test_set_memory_range_moves_links_too(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "check_memory_ranges.py")
+        p = subprocess.run([gem5_path(), "-d", out_root(), script],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        self.assertIn("OK", p.stdout.splitlines())
 
     def test_telemetry_overhead(self):
         on = self.stream("bind:0")

@@ -158,6 +158,15 @@ class OptionsTests(unittest.TestCase):
     def test_controller_turns_on_region_events(self):
         self.assertTrue(parse(["--controller", "grpc", "x"]).region_events)
 
+    def test_trace_touches_needs_a_trace(self):
+        with self.assertRaisesRegex(OptionsError,
+                                    "--trace-touches needs --trace"):
+            parse(["--trace-touches", "x"])
+        o = parse(["--trace", "t", "--window-insts", "10", "--trace-touches",
+                   "x"])
+        self.assertTrue(o.trace_touches)
+        self.assertFalse(parse(["x"]).trace_touches)
+
 
 class TraceTests(unittest.TestCase):
     def test_round_trip(self):
@@ -169,7 +178,8 @@ class TraceTests(unittest.TestCase):
             w.window(100, 10, [1, 2], [3, 0], [0, 1], [0, 1],
                      resident=[4, 2], migrated=(0, 0))
             w.window(50, 4, [], [], [], [], migrated=(3, 20),
-                     mem=[[2, 1, 300, 100], [0, 0, 0, 0]])
+                     mem=[[2, 1, 300, 100], [0, 0, 0, 0]],
+                     touches=[(1, 64), (7, 3)])
             w.end(150, 14, 0)
             h, regions, windows, end = read_trace(path)
         self.assertEqual(h["format"], "deepmem-window-trace")
@@ -180,6 +190,9 @@ class TraceTests(unittest.TestCase):
         self.assertEqual(windows[1]["migrated"], [3, 20])
         self.assertNotIn("mem", windows[0])
         self.assertEqual(windows[1]["mem"], [[2, 1, 300, 100], [0, 0, 0, 0]])
+        self.assertNotIn("cpu_pages", windows[0])
+        self.assertEqual(windows[1]["cpu_pages"], [1, 7])
+        self.assertEqual(windows[1]["cpu_lines"], [64, 3])
         self.assertEqual(end, {"end": True, "ticks": 150, "insts": 14,
                                "exit_code": 0})
 

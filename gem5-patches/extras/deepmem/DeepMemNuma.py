@@ -44,6 +44,7 @@ class DeepMemNuma(SimObject):
         PyBindMethod("setRegionPolicy"),
         PyBindMethod("migratePages"),
         PyBindMethod("takePageCounts"),
+        PyBindMethod("takeTouches"),
         PyBindMethod("takeNodeCounts"),
         PyBindMethod("nodeSummary"),
         PyBindMethod("takeMigrationTotals"),

@@ -86,6 +86,8 @@ DeepMemNuma::DeepMemNuma(const Params &p)
         fatal_if(nodeBandwidth[i] <= 0, "DeepMemNuma: node_bandwidth[%d] "
                  "must be > 0 GB/s (was %f)", i, nodeBandwidth[i]);
     }
+    // 64 bits per page: a line is page_bytes / 64 (64 B for 4 KiB pages).
+    touchLineShift = pageShift > 6 ? pageShift - 6 : 0;
     defaultWeights.resize(n, 1);
     for (auto &w : defaultWeights)
         w = std::max(1u, w);
@@ -1120,6 +1122,22 @@ DeepMemNuma::takePageCounts()
         out.push_back(nodeOf(frame));
     }
     pageCounts.clear();
+    return out;
+}
+
+std::vector<uint64_t>
+DeepMemNuma::takeTouches()
+{
+    std::vector<uint64_t> out;
+    out.reserve(touches.size() * 2);
+    for (const auto &[fn, lines] : touches) {
+        auto it = frameOwner.find(fn << pageShift);
+        if (it == frameOwner.end())
+            continue; // freed frame or loader page
+        out.push_back(it->second.vpage >> pageShift);
+        out.push_back(__builtin_popcountll(lines));
+    }
+    touches.clear();
     return out;
 }
 

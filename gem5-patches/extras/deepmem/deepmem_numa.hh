@@ -113,6 +113,15 @@ class DeepMemNuma : public SimObject, public MemPlacer
         }
     }
 
+    /** Note a CPU-side data access (called by a probe in front of the
+     *  L1 data cache): the line it touched, per page. */
+    void
+    recordTouch(Addr paddr)
+    {
+        touches[paddr >> pageShift] |=
+            uint64_t(1) << ((paddr >> touchLineShift) & 63);
+    }
+
     // ------------------------------------------------ syscalls (-errno)
     int64_t sysMbind(ThreadContext *tc, Addr start, uint64_t len,
                      uint64_t mode, Addr nmask, uint64_t maxnode,
@@ -153,6 +162,9 @@ class DeepMemNuma : public SimObject, public MemPlacer
     /** Per-page counts since the last call, flattened as
      *  (vpn, reads, writes, node) and reset. */
     std::vector<uint64_t> takePageCounts();
+    /** Per page the CPU touched since the last call: (vpn, distinct
+     *  cache lines touched), flattened, and reset. */
+    std::vector<uint64_t> takeTouches();
     /** Per-node (reads, writes) since the last call, reset. */
     std::vector<uint64_t> takeNodeCounts();
     /** Per node: resident, free, capacity (pages), allocations,
@@ -212,6 +224,9 @@ class DeepMemNuma : public SimObject, public MemPlacer
     std::unordered_map<Process *, ProcState> procs;
 
     std::unordered_map<Addr, Counts> pageCounts;
+    /** Lines of a page are tracked in 64 bits: page size / 64. */
+    unsigned touchLineShift = 6;
+    std::unordered_map<Addr, uint64_t> touches;
     std::vector<uint64_t> epochReads;
     std::vector<uint64_t> epochWrites;
     uint64_t epochMigrated = 0;

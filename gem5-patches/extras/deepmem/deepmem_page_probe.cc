@@ -1,5 +1,6 @@
 /*
- * DeepMem.Gem5: memory-side per-page access counter of one node.
+ * DeepMem.Gem5: per-page access counter of one node (memory side) or of
+ * the CPU's data accesses (lines touched).
  */
 
 #include "deepmem/deepmem_page_probe.hh"
@@ -10,7 +11,7 @@ namespace gem5
 {
 
 DeepMemPageProbe::DeepMemPageProbe(const Params &p)
-    : BaseMemProbe(p), numa(p.numa), node(p.node)
+    : BaseMemProbe(p), numa(p.numa), node(p.node), cpuSide(p.cpu_side)
 {
     fatal_if(!numa, "DeepMemPageProbe: no numa object");
     fatal_if(node < 0 || node >= numa->numNodes(),
@@ -21,7 +22,10 @@ DeepMemPageProbe::DeepMemPageProbe(const Params &p)
 void
 DeepMemPageProbe::handleRequest(const probing::PacketInfo &pkt_info)
 {
-    numa->recordAccess(node, pkt_info.addr, pkt_info.cmd.isWrite());
+    if (cpuSide)
+        numa->recordTouch(pkt_info.addr);
+    else
+        numa->recordAccess(node, pkt_info.addr, pkt_info.cmd.isWrite());
 }
 
 } // namespace gem5

@@ -16,6 +16,8 @@ namespace gem5
  * Listens to the PktRequest probe of a CommMonitor placed in front of one
  * node's controller and counts the requests it accepted, per page, as the
  * controller counts them (writes as writes, everything else as reads).
+ * With cpu_side it sits in front of the L1 data cache instead and notes
+ * the cache lines the CPU touches per page.
  */
 class DeepMemPageProbe : public BaseMemProbe
 {
@@ -29,6 +31,7 @@ class DeepMemPageProbe : public BaseMemProbe
   private:
     DeepMemNuma *numa;
     int node;
+    bool cpuSide;
 };
 
 } // namespace gem5

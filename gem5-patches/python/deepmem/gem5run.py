@@ -267,13 +267,17 @@ class Gem5Backend:
     def _write_window(self, rows, tick: int, insts: int) -> None:
         summary = self._numa.nodeSummary()
         self._mem_last, mem = self._mem_since(self._mem_last)
+        touches = None
+        if self._opts.trace_touches:
+            flat = self._numa.takeTouches()
+            touches = sorted(zip(flat[0::2], flat[1::2]))
         self._trace.window(
             tick - self._last_tick, insts - self._last_insts,
             [r[0] for r in rows], [r[2] for r in rows],
             [r[3] for r in rows], [r[1] for r in rows],
             resident=[summary[6 * i] for i in range(len(self._opts.nodes))],
             migrated=self._window_mig,
-            mem=mem)
+            mem=mem, touches=touches)
 
     def _boundary(self) -> ev.EpochEnded | None:
         tick, insts = m5.curTick(), self._insts()

@@ -36,7 +36,7 @@ def _channel_range(start: int, size: int, channels: int,
                      xorHighBit=0, intlvBits=bits, intlvMatch=channel)
 
 
-def _monitor() -> CommMonitor:
+def quiet_monitor() -> CommMonitor:
     # The monitor only hosts the probe point; its own histograms cost host
     # time and are turned off.
     return CommMonitor(
@@ -66,6 +66,8 @@ class HeteroMemorySystem(AbstractMemorySystem):
         self._entries: list = []
         # Node of each controller (controllers are in node order).
         self._ctrl_node: list[int] = []
+        # The CXL-like link in front of each controller, or None.
+        self._ctrl_link: list = []
         for node, (spec, rng) in enumerate(zip(self._nodes, self._ranges)):
             iface_cls = getattr(objects, spec.interface, None)
             if iface_cls is None:
@@ -77,9 +79,10 @@ class HeteroMemorySystem(AbstractMemorySystem):
                 ctrl = MemCtrl(dram=iface_cls(range=crng))
                 ctrls.append(ctrl)
                 self._ctrl_node.append(node)
+                self._ctrl_link.append(None)
                 entry = ctrl.port
                 if telemetry:
-                    mon = _monitor()
+                    mon = quiet_monitor()
                     monitors.append(mon)
                     mon.mem_side_port = entry
                     entry = mon.cpu_side_port
@@ -89,6 +92,7 @@ class HeteroMemorySystem(AbstractMemorySystem):
                     link = Bridge(delay=f"{spec.added_latency_ns / 2}ns",
                                   ranges=[crng], req_size=32, resp_size=32)
                     links.append(link)
+                    self._ctrl_link[-1] = link
                     link.mem_side_port = entry
                     entry = link.cpu_side_port
                 self._entries.append((crng, entry))
@@ -154,6 +158,10 @@ class HeteroMemorySystem(AbstractMemorySystem):
             start += spec.size_bytes
         self._entries = [(ctrl.dram.range, entry) for ctrl, (_, entry)
                          in zip(self.mem_ctrls, self._entries)]
+        # A link only forwards the ranges it was built with.
+        for ctrl, link in zip(self.mem_ctrls, self._ctrl_link):
+            if link is not None:
+                link.ranges = [ctrl.dram.range]
 
     def get_uninterleaved_range(self) -> List[AddrRange]:
         return list(self._ranges)

@@ -39,6 +39,7 @@ class RunOptions:
     epoch_instructions: int
     window_instructions: int
     trace: str
+    trace_touches: bool
     telemetry: bool
     migration_page_latency_ns: float
     interleave_weights: tuple[int, ...]
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trace", default="",
                    help="write a window trace (.jsonl.gz) here (relative "
                         "paths are inside gem5's output folder)")
+    p.add_argument("--trace-touches", action="store_true",
+                   help="also trace, per window and page, the cache lines "
+                        "the CPU's data accesses touch (a monitor in front "
+                        "of the L1 data cache; needs --trace)")
     p.add_argument("--no-telemetry", action="store_true",
                    help="no per-page counters (no monitors in front of "
                         "the controllers)")
@@ -161,6 +166,8 @@ def parse(argv: Sequence[str]) -> RunOptions:
             and a.epoch_insts % a.window_insts):
         problems.append(f"--epoch-insts ({a.epoch_insts}) must be a "
                         f"multiple of --window-insts ({a.window_insts})")
+    if a.trace_touches and not a.trace:
+        problems.append("--trace-touches needs --trace")
     if a.no_telemetry and a.trace:
         problems.append("--trace needs the counters (drop --no-telemetry)")
 
@@ -196,6 +203,7 @@ def parse(argv: Sequence[str]) -> RunOptions:
         l1d_size=sizes["l1d_size"], l1i_size=sizes["l1i_size"],
         l2_size=sizes["l2_size"], epoch_instructions=a.epoch_insts,
         window_instructions=a.window_insts, trace=a.trace,
+        trace_touches=a.trace_touches,
         telemetry=not a.no_telemetry, migration_page_latency_ns=lat,
         interleave_weights=weights, max_instructions=a.max_insts,
         controller=a.controller,

@@ -12,7 +12,7 @@ from m5.objects import (AddrRange, Cache, DeepMemNuma, DeepMemX86Linux,
                         SrcClockDomain, System, SystemXBar, VoltageDomain)
 
 from deepmem.config import PAGE_SIZE, numa_files
-from deepmem.memory import HeteroMemorySystem
+from deepmem.memory import HeteroMemorySystem, quiet_monitor
 from deepmem.options import RunOptions
 
 
@@ -71,7 +71,13 @@ def build(opts: RunOptions, outdir: str) -> Built:
     cpu.icache = _cache(opts.l1i_size, 8, 2, 4)
     cpu.dcache = _cache(opts.l1d_size, 8, 2, 16)
     cpu.icache_port = cpu.icache.cpu_side
-    cpu.dcache_port = cpu.dcache.cpu_side
+    if opts.trace_touches:
+        # Timing-transparent: the monitor forwards in the same tick.
+        cpu.dcache_monitor = quiet_monitor()
+        cpu.dcache_port = cpu.dcache_monitor.cpu_side_port
+        cpu.dcache_monitor.mem_side_port = cpu.dcache.cpu_side
+    else:
+        cpu.dcache_port = cpu.dcache.cpu_side
     system.l2bus = L2XBar()
     cpu.icache.mem_side = system.l2bus.cpu_side_ports
     cpu.dcache.mem_side = system.l2bus.cpu_side_ports
@@ -106,6 +112,12 @@ def build(opts: RunOptions, outdir: str) -> Built:
         page_bytes=PAGE_SIZE,
     )
     memory.attach_probes(system.numa)
+    if opts.trace_touches:
+        from m5.objects import DeepMemPageProbe
+
+        cpu.dcache_monitor.touch_probe = DeepMemPageProbe(
+            manager=[cpu.dcache_monitor], probe_name="PktRequest",
+            numa=system.numa, cpu_side=True)
     system.workload = DeepMemX86Linux(numa=system.numa)
 
     numa_dir = write_numa_files(opts, os.path.join(outdir, "deepmem-numa"))

@@ -31,7 +31,8 @@ class TraceWriter:
                nodes: Sequence[int],
                resident: Sequence[int] | None = None,
                migrated: Sequence[int] | None = None,
-               mem: Sequence[Sequence[int]] | None = None) -> None:
+               mem: Sequence[Sequence[int]] | None = None,
+               touches: Sequence[tuple[int, int]] | None = None) -> None:
         line = {"w": self._windows, "ticks": ticks, "insts": insts,
                 "pages": list(pages), "reads": list(reads),
                 "writes": list(writes), "nodes": list(nodes)}
@@ -51,6 +52,13 @@ class TraceWriter:
             # summed read latency from arrival to data, and its queueing
             # part): bandwidth and memory-level parallelism per window.
             line["mem"] = [[int(v) for v in node] for node in mem]
+        if touches is not None:
+            # The CPU's data accesses in this window, per page: the pages
+            # (sorted) and how many of their cache lines were touched,
+            # hits included. A page moved to a new frame loses its cached
+            # lines, so these are what a move makes the caches refetch.
+            line["cpu_pages"] = [int(p) for p, _ in touches]
+            line["cpu_lines"] = [int(n) for _, n in touches]
         self._write(line)
         self._windows += 1
 
@@ -82,6 +90,11 @@ def read_trace(path: str) -> tuple[dict, list[dict], list[dict], dict]:
                         raise ValueError(f"{path}: window {obj['w']}: "
                                          f"{key} has {len(obj[key])} "
                                          f"entries, pages {n}")
+                if len(obj.get("cpu_lines", [])) != len(
+                        obj.get("cpu_pages", [])):
+                    raise ValueError(f"{path}: window {obj['w']}: "
+                                     "cpu_lines and cpu_pages differ in "
+                                     "length")
                 windows.append(obj)
             elif obj.get("end"):
                 end = obj
