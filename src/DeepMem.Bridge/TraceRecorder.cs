@@ -97,6 +97,8 @@ public sealed class TraceRecorder(Gem5Options options)
         args.AddRange(Gem5Simulator.CpuArguments(spec));
         args.AddRange(["--trace", Path.Combine(outDir, traceFile)]);
         args.AddRange(["--window-insts", windowInstructions.ToString(inv)]);
+        // The lines the CPU touches per page: what a migration makes the caches refetch.
+        args.Add("--trace-touches");
         args.AddRange(["--stdout-file", Path.Combine(outDir, run, "program.out")]);
         args.Add(spec.Workload.Binary);
         args.AddRange(spec.Workload.Args);

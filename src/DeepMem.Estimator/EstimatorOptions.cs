@@ -21,4 +21,13 @@ public sealed record EstimatorOptions
     /// fitted per window to the calibration. False keeps the linear formula.
     /// </summary>
     public bool UseCalibration { get; init; } = true;
+
+    /// <summary>
+    /// Charge the cache refill after a migration on the dynamic backend
+    /// (default false): the first window that touches a moved page again
+    /// reads the lines the CPU touches there, beyond the memory accesses the
+    /// traces show, from the page's new node. Needs traces recorded with the
+    /// CPU's touches (<c>deepmem trace</c> records them).
+    /// </summary>
+    public bool Refill { get; init; }
 }

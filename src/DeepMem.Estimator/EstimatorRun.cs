@@ -13,4 +13,11 @@ public sealed record EstimatorRun(
     IReadOnlyList<double> WindowMicroseconds,
     ulong BindSpills,
     ulong Fallbacks,
-    ulong PageUpdates);
+    ulong PageUpdates)
+{
+    /// <summary>Cache lines refetched after migrations (traces with CPU touches only).</summary>
+    public ulong RefetchedLines { get; init; }
+
+    /// <summary>What those refetches added to the run, µs.</summary>
+    public double RefetchMicroseconds { get; init; }
+}

@@ -37,6 +37,14 @@ internal sealed class Replay
     private readonly double[] _epochPageWrites;
     private readonly bool[] _epochTouched;
     private readonly List<int> _epochPages = [];
+
+    // Cache refill after a move (traces with CPU touches only): pages moved
+    // whose lines the caches have not refetched yet, and the window's
+    // memory-side accesses per page.
+    private readonly bool[] _refill;
+    private readonly double[] _windowAccesses;
+    private ulong _refetchedLines;
+    private double _refetchMicros;
     private List<Rejection> _pendingRejections = [];
     private ulong _pendingMigrated;
     private double _pendingMigrationMicros;
@@ -81,6 +89,9 @@ internal sealed class Replay
         _epochPageWrites = epochs ? new double[ix.P] : [];
         _epochTouched = epochs ? new bool[ix.P] : [];
         _untraced = ix.Set.UntracedFrames();
+        var touches = ix.TouchOffsets is not null;
+        _refill = touches ? new bool[ix.P] : [];
+        _windowAccesses = touches ? new double[ix.P] : [];
     }
 
     /// <summary>
@@ -259,19 +270,83 @@ internal sealed class Replay
                 _epochPageReads[p] += reads[e];
                 _epochPageWrites[p] += writes[e];
             }
+
+            if (_refill.Length > 0)
+            {
+                _windowAccesses[p] += reads[e] + writes[e];
+            }
         }
 
         _updates += (ulong)(end - start);
+        var refetch = _refill.Length > 0 ? Refill(w) : 0;
         AddLatencies(w);
         var a = ix.WindowAccesses[w];
         if (!(a > 0))
         {
-            micros = ix.FallbackMicros[w];
+            micros = ix.FallbackMicros[w] + refetch;
             return true;
         }
 
-        micros = ix.Mix(w, share, a);
+        micros = ix.Mix(w, share, a) + refetch;
         return true;
+    }
+
+    /// <summary>
+    /// A moved page has a new frame, and the caches hold none of its lines
+    /// under it: the first window that touches it again refetches every line
+    /// the CPU touches there, beyond those the traces already show as memory
+    /// accesses of that window (a page streaming from memory costs nothing
+    /// extra; a cache-resident one costs up to its 64 lines). The refetches
+    /// are reads of the page on its node: the policy sees them in the epoch's
+    /// counts, and each costs <see cref="TraceIndex.RefetchMicros"/>.
+    /// Returns the window's added µs.
+    /// </summary>
+    private double Refill(int w)
+    {
+        var ix = _ix;
+        double micros = 0;
+        var epochs = _epochTouched.Length > 0;
+        for (int t = ix.TouchOffsets![w], end = ix.TouchOffsets[w + 1]; t < end; t++)
+        {
+            var p = ix.TouchPage![t];
+            if (!_refill[p])
+            {
+                continue;
+            }
+
+            _refill[p] = false;
+            var d = _nodeOf[p];
+            var extra = ix.TouchLines![t] - _windowAccesses[p];
+            if (d < 0 || extra <= 0)
+            {
+                continue;
+            }
+
+            _epochNodeReads[d] += extra;
+            if (epochs)
+            {
+                if (!_epochTouched[p])
+                {
+                    _epochTouched[p] = true;
+                    _epochPages.Add(p);
+                }
+
+                _epochPageReads[p] += extra;
+            }
+
+            _refetchedLines += (ulong)extra;
+            var cost = extra * ix.RefetchMicros(w, d);
+            micros += cost;
+            _refetchMicros += cost;
+        }
+
+        // Reset the window's per-page accesses.
+        for (int e = ix.Offsets[w], end = ix.Offsets[w + 1]; e < end; e++)
+        {
+            _windowAccesses[ix.EntryPage[e]] = 0;
+        }
+
+        return micros;
     }
 
     /// <summary>
@@ -480,6 +555,11 @@ internal sealed class Replay
             _used[from]--;
             _used[m.TargetNode]++;
             _nodeOf[p] = m.TargetNode;
+            if (_refill.Length > 0)
+            {
+                _refill[p] = true;
+            }
+
             cost += _spec.Migration.PageSeconds(_spec.PageSize, _topology.Nodes[from], _topology.Nodes[m.TargetNode]) * 1e6;
             moved++;
         }
@@ -524,7 +604,7 @@ internal sealed class Replay
             HostSeconds = clock.Elapsed.TotalSeconds,
         };
         _progress?.Report(new RunProgress(_instructions, result.Ticks, _epochs, _migrated, reason));
-        return new EstimatorRun(result, windowMicros, _bindSpills, _fallbacks, _updates);
+        return new EstimatorRun(result, windowMicros, _bindSpills, _fallbacks, _updates) { RefetchedLines = _refetchedLines, RefetchMicroseconds = _refetchMicros };
     }
 
     private ulong Ticks(double micros) => (ulong)Math.Round(micros * 1e-6 * _ix.TicksPerSecond);

@@ -103,6 +103,10 @@ internal sealed class TraceIndex
         }
 
         (LatencyNs, FloorLatencyNs) = BuildLatencies(set);
+        if (options.Refill)
+        {
+            BuildTouches(set);
+        }
         BuildReferenceCounts(set, options.WriteWeight);
         BuildCoefficients();
         if (options.UseCalibration && set.Calibration is { } calibration)
@@ -180,6 +184,66 @@ internal sealed class TraceIndex
         }
 
         return (latency, floor);
+    }
+
+    /// <summary>
+    /// The CPU's touches per window (CSR by window: <see cref="TouchOffsets"/>[w]
+    /// .. [w + 1] index <see cref="TouchPage"/> and <see cref="TouchLines"/>),
+    /// from the reference trace (the fastest node's when the reference is the
+    /// average; the CPU runs the same instructions in every trace). Pages
+    /// without memory-side accesses in any trace are left out. Null when that
+    /// refill is off (<see cref="EstimatorOptions.Refill"/>).
+    /// </summary>
+    public int[]? TouchOffsets { get; private set; }
+
+    /// <summary>Dense page id of each touch entry.</summary>
+    public int[]? TouchPage { get; private set; }
+
+    /// <summary>Cache lines of the page the CPU touched in the window.</summary>
+    public byte[]? TouchLines { get; private set; }
+
+    private void BuildTouches(TraceSet set)
+    {
+        var trace = set.Traces[ReferenceNode >= 0 ? ReferenceNode : set.FastestNode];
+        if (trace.Windows.Any(w => w.Touches is null))
+        {
+            throw new TraceSetException([$"the {set.Header.Nodes[ReferenceNode >= 0 ? ReferenceNode : set.FastestNode].Name} trace has no CPU touches (cpu_pages, cpu_lines): estimator.refill needs the CPU's touches (cpu_pages, cpu_lines) in the traces; record them again with deepmem trace"]);
+        }
+
+        var offsets = new int[W + 1];
+        var page = new List<int>();
+        var lines = new List<byte>();
+        for (var w = 0; w < W; w++)
+        {
+            var t = trace.Windows[w].Touches!;
+            for (var i = 0; i < t.Pages.Length; i++)
+            {
+                if (PageIds.TryGetValue(t.Pages[i], out var id))
+                {
+                    page.Add(id);
+                    lines.Add(t.Lines[i]);
+                }
+            }
+
+            offsets[w + 1] = page.Count;
+        }
+
+        (TouchOffsets, TouchPage, TouchLines) = (offsets, page.ToArray(), lines.ToArray());
+    }
+
+    /// <summary>
+    /// What one line the caches refetch from node <paramref name="d"/> costs
+    /// in window <paramref name="w"/>, µs: the node's trace time per memory
+    /// access in that window, at most its mean read latency there (a miss
+    /// the core waits for in full).
+    /// </summary>
+    public double RefetchMicros(int w, int d)
+    {
+        var a = WindowAccesses[w];
+        var perAccess = a > 0 ? WindowMicros[w * N + d] / a : double.PositiveInfinity;
+        var latency = LatencyNs is { } lat && lat[w * N + d] > 0 ? lat[w * N + d] * 1e-3 : double.PositiveInfinity;
+        var cost = Math.Min(perAccess, latency);
+        return double.IsPositiveInfinity(cost) ? 0 : cost;
     }
 
     /// <summary>Smallest and largest exponent the calibration may fit.</summary>

@@ -464,8 +464,47 @@ public sealed class TraceReader : IDisposable
 
         return new TraceWindow((int)index, ticks, insts, pages, r, wr, nodes)
         {
-            Resident = resident, MigratedPages = migrated, MigrationTicks = migrationTicks, Memory = ParseMemory(o, what),
+            Resident = resident, MigratedPages = migrated, MigrationTicks = migrationTicks, Memory = ParseMemory(o, what), Touches = ParseTouches(o, what),
         };
+    }
+
+    private CpuTouches? ParseTouches(JsonElement o, string what)
+    {
+        var hasPages = o.TryGetProperty("cpu_pages", out _);
+        if (hasPages != o.TryGetProperty("cpu_lines", out _))
+        {
+            throw Error($"{what}: cpu_pages and cpu_lines go together; only {(hasPages ? "cpu_pages" : "cpu_lines")} is there");
+        }
+
+        if (!hasPages)
+        {
+            return null;
+        }
+
+        var pages = UIntArray(o, "cpu_pages", what, ulong.MaxValue);
+        var raw = UIntArray(o, "cpu_lines", what, 64);
+        if (raw.Length != pages.Length)
+        {
+            throw Error($"{what}: cpu_lines has {raw.Length} entries, cpu_pages has {pages.Length}");
+        }
+
+        var lines = new byte[raw.Length];
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (i > 0 && pages[i] <= pages[i - 1])
+            {
+                throw Error($"{what}: cpu_pages must be sorted and unique (page {pages[i]} after {pages[i - 1]})");
+            }
+
+            if (raw[i] == 0)
+            {
+                throw Error($"{what}: cpu_lines[{i}] is 0; a page the CPU touched has 1 to 64 lines");
+            }
+
+            lines[i] = (byte)raw[i];
+        }
+
+        return new CpuTouches(pages, lines);
     }
 
     private MemoryCounters[]? ParseMemory(JsonElement o, string what)

@@ -43,6 +43,13 @@ public sealed class TraceWindow
     /// </summary>
     public MemoryCounters[]? Memory { get; init; }
 
+    /// <summary>
+    /// The CPU's data accesses in the window: pages touched (sorted, unique)
+    /// and how many of each page's cache lines were touched, cache hits
+    /// included; null in traces recorded without <c>--trace-touches</c>.
+    /// </summary>
+    public CpuTouches? Touches { get; init; }
+
     /// <summary>Window index (0-based, consecutive).</summary>
     public int Index { get; }
 
@@ -64,3 +71,8 @@ public sealed class TraceWindow
     /// <summary>Node each page lived on during the window.</summary>
     public int[] Nodes { get; }
 }
+
+/// <summary>Pages the CPU touched in a window and how many cache lines of each (trace fields <c>cpu_pages</c>, <c>cpu_lines</c>).</summary>
+/// <param name="Pages">Virtual page numbers, sorted and unique.</param>
+/// <param name="Lines">Distinct cache lines touched per page, 1 to 64.</param>
+public sealed record CpuTouches(ulong[] Pages, byte[] Lines);

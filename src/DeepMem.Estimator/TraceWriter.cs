@@ -120,6 +120,16 @@ public sealed class TraceWriter : IDisposable
             _json.WriteEndArray();
         }
 
+        if (window.Touches is { } touches)
+        {
+            _json.WriteStartArray("cpu_pages");
+            foreach (var p in touches.Pages) _json.WriteNumberValue(p);
+            _json.WriteEndArray();
+            _json.WriteStartArray("cpu_lines");
+            foreach (var n in touches.Lines) _json.WriteNumberValue(n);
+            _json.WriteEndArray();
+        }
+
         _json.WriteEndObject();
         EndLine();
         _windows++;

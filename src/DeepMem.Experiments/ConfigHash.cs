@@ -29,6 +29,13 @@ public static class ConfigHash
             e.Estimator.TraceDir,
         };
         var json = JsonSerializer.Serialize(canonical);
+        if (e.Backend == "estimator" && (!e.Estimator.UseCalibration || e.Estimator.Refill))
+        {
+            // Settings that change an estimate; absent at their defaults, so
+            // results stored before they existed keep their hash.
+            json += JsonSerializer.Serialize(new { e.Estimator.UseCalibration, e.Estimator.Refill });
+        }
+
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)).AsSpan(0, 16)).ToLowerInvariant();
     }
 }

@@ -730,11 +730,13 @@ public static partial class ExperimentLoader
 
         var traces = map.Scalar("traces", expected: "a folder of window traces");
         var calibration = Choice(map, "calibration", ["true", "false"], sink);
-        map.RejectUnknown(["traces", "calibration"]);
+        var refill = Choice(map, "refill", ["true", "false"], sink);
+        map.RejectUnknown(["traces", "calibration", "refill"]);
         return new EstimatorOptions
         {
             TraceDir = traces is null ? null : Path.GetFullPath(traces, baseDir),
             UseCalibration = calibration != "false",
+            Refill = refill == "true",
         };
     }
 }

@@ -100,6 +100,52 @@ public class EstimatorSimulatorTests
     }
 
     [Fact]
+    public async Task A_moved_page_refetches_the_lines_the_cpu_touches_beyond_its_memory_accesses()
+    {
+        // Page 0x100 lives in the caches after window 0 (10 lines, no memory
+        // accesses later); page 0x200 streams 64 lines from memory every window.
+        // Both move to nvm at the end of window 0.
+        TestTraces.Access[] first = [new(0x100, 10, 0), new(0x200, 64, 0)], later = [new(0x200, 64, 0)];
+        var plain = TestTraces.Set([[100, 100, 100], [300, 300, 300]], [first, later, later], [TestTraces.Region(1, 0x100, 1), TestTraces.Region(2, 0x200, 1)]);
+        var touched = TraceSet.Create(plain.Traces.Select(t => t with
+        {
+            Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
+            {
+                Touches = new CpuTouches([0x100, 0x200], [10, 64]),
+            }).ToList(),
+        }).ToList());
+        ScriptedPolicy Policy() => new(Nodes(0, 0), r => r.Epoch == 0 ? [new(0x100, 1), new(0x200, 1)] : []);
+
+        var policy = Policy();
+        var refill = new EstimatorOptions { Refill = true };
+        var run = await new EstimatorSimulator(touched, refill).RunDetailedAsync(Spec(epochInstructions: 1000), policy, null, default).WaitAsync(Timeout);
+        Assert.Equal(RunStatus.Succeeded, run.Result.Status);
+        // Window 1: all 64 accesses on nvm (300 us) plus 10 refetched lines of 0x100,
+        // each at nvm's trace time per access, 300 / 64 us (no memory counters to cap it).
+        Assert.Equal(300 + 10 * 300.0 / 64, run.WindowMicroseconds[1], 9);
+        Assert.Equal(300, run.WindowMicroseconds[2], 9); // refilled once only
+        Assert.Equal(10UL, run.RefetchedLines);
+        Assert.Equal(10 * 300.0 / 64, run.RefetchMicroseconds, 9);
+        // The policy sees the refetches as reads of 0x100 on nvm.
+        var e1 = policy.Reports[1].Pages;
+        var i = Array.IndexOf(e1.PageNumbers, 0x100UL);
+        Assert.True(i >= 0);
+        Assert.Equal(10U, e1.Reads[i]);
+        Assert.Equal(1, e1.Nodes[i]);
+        Assert.Equal(64U, e1.Reads[Array.IndexOf(e1.PageNumbers, 0x200UL)]);
+
+        // Refill off (the default): the same traces cost no refetch.
+        var without = await Run(touched, Spec(epochInstructions: 1000), Policy());
+        Assert.Equal(300, without.WindowMicroseconds[1], 9);
+        Assert.Equal(0UL, without.RefetchedLines);
+        Assert.Equal(run.Result.SimulatedSeconds - 10 * 300e-6 / 64, without.Result.SimulatedSeconds, 12);
+
+        // Refill on traces without touches says what is missing.
+        var ex = Assert.Throws<TraceSetException>(() => new DifferentialEstimator(plain, refill));
+        Assert.Contains("no CPU touches (cpu_pages, cpu_lines): estimator.refill needs", ex.Message);
+    }
+
+    [Fact]
     public async Task Default_placement_with_room_equals_the_fast_trace()
     {
         var run = await Run(TestTraces.TwoByTwo(), Spec(), new ScriptedPolicy());

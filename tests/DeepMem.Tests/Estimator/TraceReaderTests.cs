@@ -154,6 +154,32 @@ public class TraceReaderTests
     }
 
     [Fact]
+    public void Cpu_touches_round_trip_and_bad_ones_are_rejected()
+    {
+        var t = TestTraces.TwoByTwo().Traces[0];
+        var w0 = t.Windows[0];
+        var withTouches = new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0.Reads, w0.Writes, w0.Nodes)
+        {
+            Touches = new CpuTouches([0x100, 0x101, 0x200], [64, 1, 7]),
+        };
+        var ms = new MemoryStream();
+        TraceWriter.Write(ms, t with { Windows = [withTouches, t.Windows[1]] });
+        ms.Position = 0;
+        var back = TraceReader.ReadStream(ms, "x");
+        Assert.Equal(withTouches.Touches.Pages, back.Windows[0].Touches!.Pages);
+        Assert.Equal(withTouches.Touches.Lines, back.Windows[0].Touches!.Lines);
+        Assert.Null(back.Windows[1].Touches);
+
+        const string Window = """{"w":0,"ticks":100,"insts":1000,"pages":[1],"reads":[1],"writes":[0],"nodes":[1]TOUCH}""";
+        string W(string touch) => Header + "\n" + Window.Replace("TOUCH", touch);
+        Assert.Contains("cpu_pages and cpu_lines go together; only cpu_pages", Bad(W(""","cpu_pages":[1]""")).Message);
+        Assert.Contains("cpu_lines has 1 entries, cpu_pages has 2", Bad(W(""","cpu_pages":[1,2],"cpu_lines":[3]""")).Message);
+        Assert.Contains("sorted and unique (page 1 after 2)", Bad(W(""","cpu_pages":[2,1],"cpu_lines":[3,3]""")).Message);
+        Assert.Contains("cpu_lines[0] is 0", Bad(W(""","cpu_pages":[1],"cpu_lines":[0]""")).Message);
+        Assert.Contains("cpu_lines[0] must be a whole number in 0..64", Bad(W(""","cpu_pages":[1],"cpu_lines":[65]""")).Message);
+    }
+
+    [Fact]
     public void Files_round_trip_through_the_file_name_convention()
     {
         var dir = Directory.CreateTempSubdirectory("deepmem-trace-").FullName;

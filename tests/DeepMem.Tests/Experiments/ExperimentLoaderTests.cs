@@ -43,6 +43,21 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
+    public void Refill_is_off_unless_switched_on_and_changes_the_hash_of_estimator_results_only_when_on()
+    {
+        var plain = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n").Experiments);
+        Assert.False(plain.Estimator.Refill);
+        var on = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  refill: true\n").Experiments);
+        Assert.True(on.Estimator.Refill);
+        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(on));
+        var off = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  refill: false\n").Experiments);
+        Assert.Equal(ConfigHash.Of(plain), ConfigHash.Of(off));
+        var linear = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  calibration: false\n").Experiments);
+        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(linear));
+        Assert.Contains("true, false", Single(Load(Good + "\nestimator:\n  refill: yes\n")).ToString());
+    }
+
+    [Fact]
     public void A_good_file_resolves_every_default()
     {
         var r = Load(Good);
