@@ -33,9 +33,10 @@ public class CrossCheckTargetsTests
         Assert.Equal(0.01, o.MaxError, 1e-9);
         Assert.Equal(1.0, o.Spearman, 1e-9);
         Assert.Equal(2.0, o.StaticSpread, 1e-9);
+        Assert.Equal(0, o.NearTies);
         Assert.True(o.MaxMet && o.SpearmanMet);
         var md = CrossCheckTargets.Markdown([w]);
-        Assert.Contains("| good | 1.00 | yes | 1.000 | yes | 200.0% |  |  |  |", md);
+        Assert.Contains("| good | 1.00 | yes | 1.000 | yes | 200.0% | 0% |  |  |  |", md);
         Assert.Contains("over 4 cases, met.", md);
     }
 
@@ -60,23 +61,29 @@ public class CrossCheckTargetsTests
         Assert.Contains("**missed**", md);
         // Mean |part|: drift (0 + 20%) / 2, MLP (15% + 0) / 2 (the window has no bandwidth part set).
         Assert.Contains(
-            "| bad | 20.00 | **no** | 1.000 | yes | 200.0% | drift 10.00, then MLP 7.50; physical layout: the layout check moves gem5 by -25.0% "
+            "| bad | 20.00 | **no** | 1.000 | yes | 200.0% | 0% | drift 10.00, then MLP 7.50; physical layout: the layout check moves gem5 by -25.0% "
             + "| policy-hemem -20.0% (drift -20.0) | random-00, window 3: 230.0 vs 200.0 µs (Bandwidth) |", md);
     }
 
     [Fact]
     public void A_rank_miss_between_close_placements_is_called_a_near_tie()
     {
+        // gem5: 100, 100.8, 100.4 µs: every pair is within 1%.
         List<CrossCheckRow> rows =
         [
             Row("all-ddr", "static", 100, 100),
-            Row("all-hbm", "static", 101, 103),
-            Row("random-00", "static", 103, 101),
+            Row("all-hbm", "static", 101, 100.8),
+            Row("random-00", "static", 103, 100.4),
         ];
         var w = new CrossCheckTargets.Workload("tie", rows, [], null);
         var o = CrossCheckTargets.Of(w);
         Assert.False(o.SpearmanMet);
         Assert.True(o.MaxMet);
-        Assert.Contains("| tie | 1.98 | yes | 0.500 | **no** | 3.0% | near-ties |", CrossCheckTargets.Markdown([w]));
+        Assert.Equal(1, o.NearTies, 9);
+        Assert.Contains("| tie | 2.59 | yes | 0.500 | **no** | 0.8% | 100% | near-ties |", CrossCheckTargets.Markdown([w]));
+
+        // The same miss with the placements far apart is not put down to ties.
+        List<CrossCheckRow> apart = [Row("a", "static", 100, 100), Row("b", "static", 150, 200), Row("c", "static", 200, 150)];
+        Assert.DoesNotContain("near-ties", CrossCheckTargets.Markdown([new("apart", apart, [], null)]));
     }
 }
