@@ -38,12 +38,12 @@ internal sealed class Replay
     private readonly bool[] _epochTouched;
     private readonly List<int> _epochPages = [];
 
-    // Cache refill after a move (traces with CPU touches only): pages moved
-    // whose lines the caches have not refetched yet, and the window's
-    // memory-side accesses per page.
+    // Cache refill after a move (estimator.refill on): pages moved whose
+    // lines the caches have not refetched yet, and the window's memory-side
+    // accesses per page.
     private readonly bool[] _refill;
     private readonly double[] _windowAccesses;
-    private ulong _refetchedLines;
+    private double _refetchedLines;
     private double _refetchMicros;
     private List<Rejection> _pendingRejections = [];
     private ulong _pendingMigrated;
@@ -261,12 +261,7 @@ internal sealed class Replay
             _epochNodeWrites[d] += writes[e];
             if (epochs)
             {
-                if (!_epochTouched[p])
-                {
-                    _epochTouched[p] = true;
-                    _epochPages.Add(p);
-                }
-
+                EpochTouch(p);
                 _epochPageReads[p] += reads[e];
                 _epochPageWrites[p] += writes[e];
             }
@@ -325,16 +320,11 @@ internal sealed class Replay
             _epochNodeReads[d] += extra;
             if (epochs)
             {
-                if (!_epochTouched[p])
-                {
-                    _epochTouched[p] = true;
-                    _epochPages.Add(p);
-                }
-
+                EpochTouch(p);
                 _epochPageReads[p] += extra;
             }
 
-            _refetchedLines += (ulong)extra;
+            _refetchedLines += extra;
             var cost = extra * ix.RefetchMicros(w, d);
             micros += cost;
             _refetchMicros += cost;
@@ -347,6 +337,15 @@ internal sealed class Replay
         }
 
         return micros;
+    }
+
+    private void EpochTouch(int p)
+    {
+        if (!_epochTouched[p])
+        {
+            _epochTouched[p] = true;
+            _epochPages.Add(p);
+        }
     }
 
     /// <summary>
@@ -604,7 +603,7 @@ internal sealed class Replay
             HostSeconds = clock.Elapsed.TotalSeconds,
         };
         _progress?.Report(new RunProgress(_instructions, result.Ticks, _epochs, _migrated, reason));
-        return new EstimatorRun(result, windowMicros, _bindSpills, _fallbacks, _updates) { RefetchedLines = _refetchedLines, RefetchMicroseconds = _refetchMicros };
+        return new EstimatorRun(result, windowMicros, _bindSpills, _fallbacks, _updates) { RefetchedLines = (ulong)Math.Round(_refetchedLines), RefetchMicroseconds = _refetchMicros };
     }
 
     private ulong Ticks(double micros) => (ulong)Math.Round(micros * 1e-6 * _ix.TicksPerSecond);

@@ -191,7 +191,7 @@ internal sealed class TraceIndex
     /// .. [w + 1] index <see cref="TouchPage"/> and <see cref="TouchLines"/>),
     /// from the reference trace (the fastest node's when the reference is the
     /// average; the CPU runs the same instructions in every trace). Pages
-    /// without memory-side accesses in any trace are left out. Null when that
+    /// without memory-side accesses in any trace are left out. Null when
     /// refill is off (<see cref="EstimatorOptions.Refill"/>).
     /// </summary>
     public int[]? TouchOffsets { get; private set; }
@@ -204,10 +204,11 @@ internal sealed class TraceIndex
 
     private void BuildTouches(TraceSet set)
     {
-        var trace = set.Traces[ReferenceNode >= 0 ? ReferenceNode : set.FastestNode];
+        var node = ReferenceNode >= 0 ? ReferenceNode : set.FastestNode;
+        var trace = set.Traces[node];
         if (trace.Windows.Any(w => w.Touches is null))
         {
-            throw new TraceSetException([$"the {set.Header.Nodes[ReferenceNode >= 0 ? ReferenceNode : set.FastestNode].Name} trace has no CPU touches (cpu_pages, cpu_lines): estimator.refill needs the CPU's touches (cpu_pages, cpu_lines) in the traces; record them again with deepmem trace"]);
+            throw new TraceSetException([$"the {set.Header.Nodes[node].Name} trace has no CPU touches (cpu_pages, cpu_lines): estimator.refill needs them; record the traces again with deepmem trace"]);
         }
 
         var offsets = new int[W + 1];

@@ -142,7 +142,7 @@ public class EstimatorSimulatorTests
 
         // Refill on traces without touches says what is missing.
         var ex = Assert.Throws<TraceSetException>(() => new DifferentialEstimator(plain, refill));
-        Assert.Contains("no CPU touches (cpu_pages, cpu_lines): estimator.refill needs", ex.Message);
+        Assert.Contains("no CPU touches (cpu_pages, cpu_lines): estimator.refill needs them", ex.Message);
     }
 
     [Fact]
