@@ -77,23 +77,13 @@ public sealed class TraceWriter : IDisposable
         _json.WriteNumber("w", window.Index);
         _json.WriteNumber("ticks", window.Ticks);
         _json.WriteNumber("insts", window.Instructions);
-        _json.WriteStartArray("pages");
-        foreach (var p in window.Pages) _json.WriteNumberValue(p);
-        _json.WriteEndArray();
-        _json.WriteStartArray("reads");
-        foreach (var r in window.Reads) _json.WriteNumberValue(r);
-        _json.WriteEndArray();
-        _json.WriteStartArray("writes");
-        foreach (var w in window.Writes) _json.WriteNumberValue(w);
-        _json.WriteEndArray();
-        _json.WriteStartArray("nodes");
-        foreach (var n in window.Nodes) _json.WriteNumberValue(n);
-        _json.WriteEndArray();
+        WriteArray("pages", window.Pages);
+        WriteArray("reads", window.Reads);
+        WriteArray("writes", window.Writes);
+        WriteArray("nodes", window.Nodes);
         if (window.Resident is { } resident)
         {
-            _json.WriteStartArray("resident");
-            foreach (var n in resident) _json.WriteNumberValue(n);
-            _json.WriteEndArray();
+            WriteArray("resident", resident);
         }
 
         if (window.MigratedPages > 0)
@@ -122,12 +112,8 @@ public sealed class TraceWriter : IDisposable
 
         if (window.Touches is { } touches)
         {
-            _json.WriteStartArray("cpu_pages");
-            foreach (var p in touches.Pages) _json.WriteNumberValue(p);
-            _json.WriteEndArray();
-            _json.WriteStartArray("cpu_lines");
-            foreach (var n in touches.Lines) _json.WriteNumberValue(n);
-            _json.WriteEndArray();
+            WriteArray("cpu_pages", touches.Pages);
+            WriteArray("cpu_lines", touches.Lines);
         }
 
         _json.WriteEndObject();
@@ -135,6 +121,19 @@ public sealed class TraceWriter : IDisposable
         _windows++;
         _ticks += window.Ticks;
         _insts += window.Instructions;
+    }
+
+    /// <summary>An array of non-negative whole numbers under <paramref name="name"/>.</summary>
+    private void WriteArray<T>(string name, T[] values)
+        where T : System.Numerics.IBinaryInteger<T>
+    {
+        _json.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            _json.WriteNumberValue(ulong.CreateChecked(v));
+        }
+
+        _json.WriteEndArray();
     }
 
     /// <summary>Writes the end line with the totals of the windows written.</summary>
