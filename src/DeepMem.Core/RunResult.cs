@@ -39,6 +39,24 @@ public sealed record RunResult
     /// <summary>Decision items the simulator rejected.</summary>
     public ulong RejectedDecisions { get; init; }
 
+    /// <summary>
+    /// Rejected items grouped by reason (count and the first few indices),
+    /// at most a few dozen reasons whatever the policy sent.
+    /// </summary>
+    public IReadOnlyList<RejectionSummary> Rejections { get; init; } = [];
+
+    /// <summary>Epochs whose decision came from the policy.</summary>
+    public ulong PolicyEpochs { get; init; }
+
+    /// <summary>
+    /// Epochs the simulator ran under its fallback (the controller was late
+    /// or gone), without the policy.
+    /// </summary>
+    public ulong FallbackEpochs { get; init; }
+
+    /// <summary>Why the simulator fell back; null when it never did.</summary>
+    public string? FallbackReason { get; init; }
+
     /// <summary>Host wall-clock time of the run, in seconds.</summary>
     public double HostSeconds { get; init; }
 
