@@ -58,40 +58,4 @@ public sealed record Gem5Options
 
     /// <summary>The gem5 binary to use: <see cref="Binary"/> or DEEPMEM_GEM5.</summary>
     public string? ResolveBinary() => Binary ?? Environment.GetEnvironmentVariable("DEEPMEM_GEM5");
-
-    /// <summary>
-    /// What gem5 runs besides its command line: a hash of the config script
-    /// and of every Python file of the gem5-side package, and the binary's
-    /// size and modification time. A stored gem5 result stands for a new run
-    /// only when this is the same.
-    /// </summary>
-    public string SideVersion()
-    {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        void Add(string name, string path)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\0"));
-            hash.AppendData(File.ReadAllBytes(path));
-        }
-
-        if (File.Exists(ConfigScript))
-        {
-            Add(Path.GetFileName(ConfigScript), ConfigScript);
-        }
-
-        if (Directory.Exists(PythonPath))
-        {
-            foreach (var file in Directory.EnumerateFiles(PythonPath, "*.py", SearchOption.AllDirectories)
-                         .Select(f => (Name: Path.GetRelativePath(PythonPath, f).Replace('\\', '/'), Path: f))
-                         .OrderBy(f => f.Name, StringComparer.Ordinal))
-            {
-                Add(file.Name, file.Path);
-            }
-        }
-
-        var python = Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
-        var binary = ResolveBinary() is { } b && File.Exists(b) ? new FileInfo(b) : null;
-        var built = binary is null ? "none" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{binary.Length} bytes, {binary.LastWriteTimeUtc:yyyy-MM-ddTHH:mm:ssZ}");
-        return $"python {python}, binary {built}";
-    }
 }

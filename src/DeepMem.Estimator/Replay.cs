@@ -54,7 +54,7 @@ internal sealed class Replay
     private ulong _epochs;
     private ulong _migrated;
     private double _migrationMicros;
-    private ulong _rejected;
+    private readonly RejectionTally _rejections = new();
     private ulong _bindSpills;
     private ulong _fallbacks;
     private ulong _updates;
@@ -210,7 +210,7 @@ internal sealed class Replay
         if (placement is null || why is not null)
         {
             _pendingRejections.Add(new Rejection(0, $"region {tr.Id}: {why}; using the default placement"));
-            _rejected++;
+            _rejections.Add(0, $"region placement: {why}; using the default placement");
             placement = RegionPlacement.Default;
         }
 
@@ -525,6 +525,8 @@ internal sealed class Replay
         {
             var m = migrations[i];
             string? reason = null;
+            // What the run's summary groups by: the reason without the item's own page.
+            string? group = null;
             var p = -1;
             if ((uint)m.TargetNode >= (uint)_n)
             {
@@ -533,6 +535,7 @@ internal sealed class Replay
             else if (!_ix.PageIds.TryGetValue(m.PageNumber, out p) || _nodeOf[p] < 0)
             {
                 reason = $"page 0x{m.PageNumber:x} is not mapped";
+                group = "page is not mapped";
             }
             else if (_nodeOf[p] == m.TargetNode)
             {
@@ -546,7 +549,7 @@ internal sealed class Replay
             if (reason is not null)
             {
                 _pendingRejections.Add(new Rejection(i, reason));
-                _rejected++;
+                _rejections.Add(i, group ?? reason);
                 continue;
             }
 
@@ -599,7 +602,9 @@ internal sealed class Replay
             Nodes = nodes,
             MigratedPages = _migrated,
             MigrationSeconds = _migrationMicros * 1e-6,
-            RejectedDecisions = _rejected,
+            RejectedDecisions = _rejections.Total,
+            Rejections = _rejections.Summary(),
+            PolicyEpochs = _epochs,
             HostSeconds = clock.Elapsed.TotalSeconds,
         };
         _progress?.Report(new RunProgress(_instructions, result.Ticks, _epochs, _migrated, reason));

@@ -15,12 +15,15 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
     /// <param name="Experiment">The point.</param>
     /// <param name="Record">Its record.</param>
     /// <param name="Skipped">True when an earlier result was reused.</param>
-    public sealed record PointOutcome(Experiment Experiment, ResultRecord Record, bool Skipped);
+    /// <param name="WhyRerun">Why a stored result of the point was not reused; null when there was none.</param>
+    public sealed record PointOutcome(Experiment Experiment, ResultRecord Record, bool Skipped, string? WhyRerun = null);
 
     /// <summary>Runs one point (or reuses its stored result unless <paramref name="force"/>).</summary>
     public async Task<PointOutcome> RunAsync(Experiment experiment, IProgress<RunProgress>? progress, bool force, CancellationToken ct)
     {
-        if (!force && ResultStore.FindDone(experiment) is { } done)
+        var key = ResultKey.Of(experiment);
+        var stored = ResultStore.Find(experiment, key);
+        if (!force && stored.Reusable is { } done)
         {
             return new PointOutcome(experiment, done, Skipped: true);
         }
@@ -46,12 +49,13 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
             Experiment = experiment.Name,
             Point = experiment.PointId,
             SweepValues = experiment.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
-            ConfigHash = ConfigHash.Of(experiment),
+            ConfigHash = key.Value,
+            Inputs = key.Inputs,
             Policy = experiment.Policy.DisplayName,
             FinishedUtc = DateTime.UtcNow.ToString("O"),
             Result = result,
         };
         ResultStore.Save(experiment, record);
-        return new PointOutcome(experiment, record, Skipped: false);
+        return new PointOutcome(experiment, record, Skipped: false, force ? null : stored.WhyRerun);
     }
 }

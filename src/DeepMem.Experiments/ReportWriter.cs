@@ -12,9 +12,20 @@ namespace DeepMem.Experiments;
 public static class ReportWriter
 {
     /// <summary>One row of the table.</summary>
-    public sealed record Row(string Point, string Policy, string Backend, string Status, double RuntimeUs, double SpeedupVsSlowest, ulong Migrations, double MigrationUs, double HostSeconds);
+    /// <param name="Point">Sweep point id.</param>
+    /// <param name="Policy">Policy display name.</param>
+    /// <param name="Backend">Backend that ran it.</param>
+    /// <param name="Status">Status word (<see cref="OutcomeText.Status"/>).</param>
+    /// <param name="RuntimeUs">Simulated runtime in microseconds.</param>
+    /// <param name="SpeedupVsSlowest">Slowest succeeded runtime over this one; null for a point that did not succeed.</param>
+    /// <param name="Migrations">Pages migrated.</param>
+    /// <param name="MigrationUs">Simulated time charged for migrations, in microseconds.</param>
+    /// <param name="HostSeconds">Host wall-clock seconds.</param>
+    /// <param name="Notes">Rejected decisions, fallback epochs or the failure's cause (<see cref="OutcomeText"/>).</param>
+    public sealed record Row(string Point, string Policy, string Backend, string Status, double RuntimeUs, double? SpeedupVsSlowest,
+        ulong Migrations, double MigrationUs, double HostSeconds, string Notes = "");
 
-    /// <summary>Rows sorted by runtime (failed points last).</summary>
+    /// <summary>Rows sorted by runtime (points that did not succeed last, with no speed-up).</summary>
     public static IReadOnlyList<Row> Rows(IReadOnlyList<ResultRecord> records)
     {
         var ok = records.Where(r => r.Result.Status == RunStatus.Succeeded).ToList();
@@ -22,10 +33,21 @@ public static class ReportWriter
         return records
             .OrderBy(r => r.Result.Status == RunStatus.Succeeded ? 0 : 1)
             .ThenBy(r => r.Result.SimulatedSeconds)
-            .Select(r => new Row(r.Point, r.Policy, r.Result.Backend, r.Result.Status.ToString().ToLowerInvariant(),
-                r.Result.SimulatedSeconds * 1e6,
-                r.Result.SimulatedSeconds > 0 && slowest > 0 ? slowest / r.Result.SimulatedSeconds : 0,
-                r.Result.MigratedPages, r.Result.MigrationSeconds * 1e6, r.Result.HostSeconds))
+            .Select(r =>
+            {
+                var res = r.Result;
+                var succeeded = res.Status == RunStatus.Succeeded;
+                var notes = OutcomeText.Notes(res);
+                if (!succeeded && res.FailureReason is { } why)
+                {
+                    notes = notes.Length == 0 ? why : $"{why}; {notes}";
+                }
+
+                return new Row(r.Point, r.Policy, res.Backend, OutcomeText.Status(res),
+                    res.SimulatedSeconds * 1e6,
+                    succeeded && res.SimulatedSeconds > 0 && slowest > 0 ? slowest / res.SimulatedSeconds : null,
+                    res.MigratedPages, res.MigrationSeconds * 1e6, res.HostSeconds, notes);
+            })
             .ToList();
     }
 
@@ -35,26 +57,32 @@ public static class ReportWriter
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine($"# {title}").AppendLine();
-        sb.AppendLine("| point | policy | backend | status | runtime (us) | speedup vs slowest | migrated pages | migration (us) | host (s) |");
-        sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| point | policy | backend | status | runtime (us) | speedup vs slowest | migrated pages | migration (us) | host (s) | notes |");
+        sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---|");
         foreach (var r in rows)
         {
+            var speedup = r.SpeedupVsSlowest is { } x ? x.ToString("F3", inv) : "–";
             sb.AppendLine(string.Create(inv,
-                $"| {r.Point} | {r.Policy} | {r.Backend} | {r.Status} | {r.RuntimeUs:F1} | {r.SpeedupVsSlowest:F3} | {r.Migrations} | {r.MigrationUs:F1} | {r.HostSeconds:F3} |"));
+                $"| {r.Point} | {r.Policy} | {r.Backend} | {r.Status} | {r.RuntimeUs:F1} | {speedup} | {r.Migrations} | {r.MigrationUs:F1} | {r.HostSeconds:F3} | {Cell(r.Notes)} |"));
         }
 
         return sb.ToString();
     }
 
-    /// <summary>Writes report.md and runtime.png into <paramref name="folder"/>; returns their paths.</summary>
-    public static (string Markdown, string? Plot) Write(string folder, string title)
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
+
+    /// <summary>
+    /// Writes report.md and runtime.png of <paramref name="records"/> (this
+    /// command's points, nothing else found in the folder) into
+    /// <paramref name="folder"/>; returns their paths.
+    /// </summary>
+    public static (string Markdown, string? Plot) Write(string folder, string title, IReadOnlyList<ResultRecord> records)
     {
-        var records = ResultStore.ReadAll(folder);
         var rows = Rows(records);
         Directory.CreateDirectory(folder);
         var md = Path.Combine(folder, "report.md");
         File.WriteAllText(md, Markdown(title, rows));
-        var ok = rows.Where(r => r.Status == "succeeded").ToList();
+        var ok = rows.Where(r => r.SpeedupVsSlowest is not null).ToList();
         if (ok.Count == 0)
         {
             return (md, null);
@@ -76,18 +104,18 @@ public static class ReportWriter
     }
 
     /// <summary>
-    /// Writes a policy comparison of the records below <paramref name="folder"/>:
+    /// Writes a policy comparison of <paramref name="records"/> into <paramref name="folder"/>:
     /// compare.md (the table of <see cref="Markdown"/>) and compare.png, grouped
     /// bars of simulated runtime (left axis) and migrated pages (right axis)
     /// per policy, in runtime order; returns their paths.
     /// </summary>
-    public static (string Markdown, string? Plot) WriteComparison(string folder, string title)
+    public static (string Markdown, string? Plot) WriteComparison(string folder, string title, IReadOnlyList<ResultRecord> records)
     {
-        var rows = Rows(ResultStore.ReadAll(folder));
+        var rows = Rows(records);
         Directory.CreateDirectory(folder);
         var md = Path.Combine(folder, "compare.md");
         File.WriteAllText(md, Markdown(title, rows));
-        var ok = rows.Where(r => r.Status == "succeeded").ToList();
+        var ok = rows.Where(r => r.SpeedupVsSlowest is not null).ToList();
         if (ok.Count == 0)
         {
             return (md, null);

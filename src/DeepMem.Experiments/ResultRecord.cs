@@ -20,8 +20,15 @@ public sealed record ResultRecord
     /// <summary>Sweep values of the point.</summary>
     public IReadOnlyDictionary<string, string> SweepValues { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>SHA-256 of the resolved experiment point; a rerun with the same hash is skipped.</summary>
+    /// <summary>
+    /// The point's <see cref="ResultKey"/>: a rerun with the same key reuses
+    /// this record (the JSON name is kept from version 1, whose hashes no
+    /// longer match, so those results run again once).
+    /// </summary>
     public required string ConfigHash { get; init; }
+
+    /// <summary>Digest of each input of the key, by name; a rerun names those that changed.</summary>
+    public IReadOnlyDictionary<string, string> Inputs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Policy display name.</summary>
     public required string Policy { get; init; }

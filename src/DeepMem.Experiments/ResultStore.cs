@@ -24,26 +24,47 @@ public static class ResultStore
     /// <summary>Path of the record of an experiment point.</summary>
     public static string PathOf(Experiment e) => Path.Combine(e.Spec.OutputDir, FileName);
 
-    /// <summary>The stored record of a point if it exists, succeeded and has the same config hash.</summary>
-    public static ResultRecord? FindDone(Experiment e)
+    /// <summary>What the store holds for a point.</summary>
+    /// <param name="Reusable">The stored record when it can stand for a new run: it succeeded under the same key.</param>
+    /// <param name="WhyRerun">Why a stored record is not reused (null when there is none or it is reused).</param>
+    public sealed record Lookup(ResultRecord? Reusable, string? WhyRerun);
+
+    /// <summary>
+    /// The stored record of a point if it exists, succeeded and has the same
+    /// <paramref name="key"/>; otherwise why not (a changed input, a failed
+    /// run, an unreadable record).
+    /// </summary>
+    public static Lookup Find(Experiment e, ResultKey key)
     {
         var path = PathOf(e);
         if (!File.Exists(path))
         {
-            return null;
+            return new Lookup(null, null);
         }
 
+        ResultRecord? record;
         try
         {
-            var record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
-            return record is not null && record.ConfigHash == ConfigHash.Of(e) && record.Result.Status == Core.RunStatus.Succeeded
-                ? record
-                : null;
+            record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            return null;
+            return new Lookup(null, $"the stored result {path} cannot be read ({ex.Message})");
         }
+
+        if (record is null)
+        {
+            return new Lookup(null, $"the stored result {path} is empty");
+        }
+
+        if (record.ConfigHash != key.Value)
+        {
+            return new Lookup(null, "changed since the stored result: " + string.Join(", ", key.ChangedSince(record.Inputs)));
+        }
+
+        return record.Result.Status == Core.RunStatus.Succeeded
+            ? new Lookup(record, null)
+            : new Lookup(null, $"the stored result {record.Result.Status.ToString().ToLowerInvariant()}");
     }
 
     /// <summary>Writes a record atomically.</summary>

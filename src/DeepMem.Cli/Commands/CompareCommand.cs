@@ -119,6 +119,7 @@ public static class CompareCommand
         var points = Points(experiment, policies, backend, output);
         var runner = new ExperimentRunner(backends);
         var failed = 0;
+        var records = new List<ResultRecord>();
         foreach (var e in points)
         {
             ExperimentRunner.PointOutcome outcome;
@@ -133,8 +134,8 @@ public static class CompareCommand
             }
 
             var r = outcome.Record.Result;
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Name} [{e.Policy.DisplayName}]: {r.Status.ToString().ToLowerInvariant()}{(outcome.Skipped ? " (stored result reused)" : "")}, simulated {r.SimulatedSeconds * 1e6:F1} us, {r.MigratedPages} pages migrated, host {r.HostSeconds:F2} s"));
+            records.Add(outcome.Record);
+            await stdout.WriteLineAsync(PointLine.Format($"{e.Name} [{e.Policy.DisplayName}]", outcome));
             if (r.Status == RunStatus.Cancelled)
             {
                 return ExitCodes.Cancelled;
@@ -148,7 +149,7 @@ public static class CompareCommand
         }
 
         var root = points[0].ResultsRoot;
-        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}");
+        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", records);
         await stdout.WriteLineAsync();
         await stdout.WriteAsync(await File.ReadAllTextAsync(md, CancellationToken.None));
         await stdout.WriteLineAsync();

@@ -38,6 +38,7 @@ public static class RunCommand
         var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
         var runner = new ExperimentRunner(backends);
         var failed = 0;
+        var records = new List<ResultRecord>();
         foreach (var e in experiments)
         {
             ExperimentRunner.PointOutcome outcome;
@@ -52,9 +53,8 @@ public static class RunCommand
             }
 
             var r = outcome.Record.Result;
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"{e.Name}/{e.PointId}: {r.Status.ToString().ToLowerInvariant()}{(outcome.Skipped ? " (stored result reused)" : "")}, simulated {r.SimulatedSeconds * 1e6:F1} us, {r.MigratedPages} pages migrated, host {r.HostSeconds:F2} s");
-            Console.WriteLine(line);
+            records.Add(outcome.Record);
+            Console.WriteLine(PointLine.Format($"{e.Name}/{e.PointId}", outcome));
             if (r.Status == RunStatus.Failed)
             {
                 failed++;
@@ -71,7 +71,7 @@ public static class RunCommand
         }
 
         var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name);
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name, records);
         Console.WriteLine();
         Console.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
         Console.WriteLine();

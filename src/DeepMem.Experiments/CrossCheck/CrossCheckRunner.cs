@@ -15,9 +15,6 @@ namespace DeepMem.Experiments.CrossCheck;
 /// </summary>
 public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimator estimator)
 {
-    // Hashing the gem5-side files once per run, not once per case.
-    private readonly Lazy<string> _gem5Side = new(() => experiment.Gem5.SideVersion());
-
     /// <summary>Built-in migrating policies run as dynamic cases.</summary>
     public static readonly string[] DynamicPolicies = ["hemem", "memtis", "tpp", "colloid"];
 
@@ -65,7 +62,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <summary>File name of the window trace each gem5 case records in its folder.</summary>
     public const string WindowTraceFile = "windows.trace.jsonl.gz";
 
-    /// <summary>File name of the case fingerprint stored beside each gem5 result.</summary>
+    /// <summary>File name of the case's <see cref="ResultKey"/> (value, then one line per input) stored beside each gem5 result.</summary>
     public const string CaseFile = "case.txt";
 
     /// <summary>Folder of this experiment's cross-check.</summary>
@@ -249,14 +246,22 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return (ulong)Math.Ceiling(pages) * experiment.Spec.PageSize;
     }
 
-    /// <summary>What a stored gem5 result must have run to be reused: the placement or the policy, and the gem5 command line.</summary>
-    public static string Fingerprint(CrossCheckCase c, string gem5Arguments, string gem5Side = "")
-    {
-        var what = c.Static is not null
-            ? "static " + c.Static
-            : $"policy {c.Policy!.DisplayName} {string.Join(",", c.Policy.Options.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}";
-        return $"{what}\ngem5 {gem5Arguments}\n" + (gem5Side.Length > 0 ? $"gem5 side {gem5Side}\n" : "");
-    }
+    /// <summary>
+    /// The key a case's stored gem5 result is reused under: the same
+    /// <see cref="ResultKey"/> as <c>run</c>'s, with the placement written
+    /// out for a static case, the policy for a dynamic one.
+    /// </summary>
+    public static ResultKey Key(CrossCheckCase c, SimulationSpec spec, Gem5Options options, EstimatorOptions estimator) =>
+        ResultKey.For(spec, "gem5", c.Static is not null ? "static " + c.Static : "policy " + c.Policy!.DisplayName, c.Policy, options, estimator);
+
+    /// <summary>The text of <see cref="CaseFile"/>: the key's value, then "name=digest" per input.</summary>
+    public static string CaseText(ResultKey key) =>
+        key.Value + "\n" + string.Concat(key.Inputs.Select(kv => $"{kv.Key}={kv.Value}\n"));
+
+    private static IReadOnlyDictionary<string, string> CaseInputs(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
 
     private async Task<(double Seconds, double Host, ulong Migrations)> EstimateAsync(CrossCheckCase c, CancellationToken ct)
     {
@@ -300,22 +305,29 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             options = options with { DefaultPolicy = $"bind:{c.Static.OtherNode}" };
         }
 
-        // A stored result counts only for the same placement or policy, the
-        // same gem5 command line and the same gem5 side: the optimum, say,
-        // changes when the traces or the estimator change, the machine when
-        // the YAML does, and gem5's behaviour when its Python or binary does.
-        var fingerprint = Fingerprint(c, string.Join(' ', new Gem5Simulator(options).Arguments(spec)), _gem5Side.Value);
-        if (File.Exists(stored) && File.Exists(caseFile) && await File.ReadAllTextAsync(caseFile, ct) == fingerprint)
+        // A stored result counts only under the same key as run's: the same
+        // placement or policy, machine and workload, and the same content of
+        // the workload binary, gem5 binary and gem5-side Python.
+        var key = Key(c, spec, options, experiment.Estimator);
+        if (File.Exists(stored) && File.Exists(caseFile))
         {
-            var previous = JsonSerializer.Deserialize<RunResult>(await File.ReadAllTextAsync(stored, ct), ResultStore.Json);
-            if (previous?.Status == RunStatus.Succeeded)
+            var text = await File.ReadAllTextAsync(caseFile, ct);
+            if (text.Split('\n', 2)[0] == key.Value)
             {
-                return previous;
+                var previous = ReadStored(stored, log, c.Id);
+                if (previous?.Status == RunStatus.Succeeded)
+                {
+                    return previous;
+                }
+            }
+            else
+            {
+                log($"{c.Id}: running again: changed since the stored gem5 result: {string.Join(", ", key.ChangedSince(CaseInputs(text)))}");
             }
         }
         else if (File.Exists(stored))
         {
-            log($"{c.Id}: the stored gem5 result ran with another placement, gem5 command line or gem5 side ({CaseFile}); running it again");
+            log($"{c.Id}: running again: the stored gem5 result has no {CaseFile}");
         }
 
         IPlacementPolicy policy;
@@ -337,8 +349,21 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         var result = await new Gem5Simulator(options, line => log($"{c.Id}: {line}")).RunAsync(spec, policy, null, ct);
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(stored, JsonSerializer.Serialize(result, ResultStore.Json), CancellationToken.None);
-        await File.WriteAllTextAsync(caseFile, fingerprint, CancellationToken.None);
+        await File.WriteAllTextAsync(caseFile, CaseText(key), CancellationToken.None);
         return result;
+    }
+
+    private static RunResult? ReadStored(string path, Action<string> log, string id)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), ResultStore.Json);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            log($"{id}: running again: the stored gem5 result {path} cannot be read ({ex.Message})");
+            return null;
+        }
     }
 }
 

@@ -265,6 +265,11 @@ public class EstimatorSimulatorTests
         Assert.Equal("page 0x999 is not mapped", rejected[1].Reason);
         Assert.Equal("page 0x101 is not mapped", rejected[2].Reason);
         Assert.Empty(policy.Reports[0].RejectedMigrations);
+
+        // The result groups them by reason, with the first indices of each.
+        Assert.Equal(
+            [("page is not mapped", 2UL, "1,4"), ("node 7 does not exist (nodes: 2)", 1UL, "0")],
+            r.Rejections.Select(g => (g.Reason, g.Count, string.Join(",", g.FirstIndices))));
     }
 
     [Fact]

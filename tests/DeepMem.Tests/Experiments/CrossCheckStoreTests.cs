@@ -42,49 +42,26 @@ public class CrossCheckStoreTests
     }
 
     [Fact]
-    public void A_stored_result_is_reused_only_for_the_same_placement_policy_and_command_line()
+    public void A_stored_case_is_reused_only_for_the_same_placement_or_policy_and_the_same_key_as_run()
     {
         var a = new CrossCheckCase("optimum", "static", "x", StaticPlacement.FromNodes([0, 1, 1], 1), null);
         var b = a with { Static = StaticPlacement.FromNodes([0, 0, 1], 1) };
         var hemem = new CrossCheckCase("policy-hemem", "dynamic", "x", null, new PolicySpec { Name = "hemem" });
         var tuned = hemem with { Policy = new PolicySpec { Name = "hemem", Options = new Dictionary<string, OptionValue> { ["sample_period"] = OptionValue.Of("8") } } };
-        const string args = "-d out deepmem_se.py --node dram:ddr4:68MiB";
+        var o = Options();
+        var est = new EstimatorOptions();
+        string Key(CrossCheckCase c, SimulationSpec? s = null, Gem5Options? opt = null) => CrossCheckRunner.Key(c, s ?? Spec(), opt ?? o, est).Value;
 
-        Assert.Equal(CrossCheckRunner.Fingerprint(a, args), CrossCheckRunner.Fingerprint(a with { Description = "other words" }, args));
-        Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args), CrossCheckRunner.Fingerprint(b, args));
-        Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args), CrossCheckRunner.Fingerprint(a, args + " --cpu timing"));
-        Assert.NotEqual(CrossCheckRunner.Fingerprint(hemem, args), CrossCheckRunner.Fingerprint(tuned, args));
-        Assert.NotEqual(CrossCheckRunner.Fingerprint(a, args, "python 0123, binary none"), CrossCheckRunner.Fingerprint(a, args, "python 4567, binary none"));
-    }
+        Assert.Equal(Key(a), Key(a with { Description = "other words" }));
+        Assert.NotEqual(Key(a), Key(b));
+        Assert.NotEqual(Key(a), Key(a, Spec() with { Cpu = Spec().Cpu with { Model = "timing" } }));
+        Assert.NotEqual(Key(hemem), Key(tuned));
+        Assert.NotEqual(Key(a), Key(a, opt: o with { TracePath = "w.trace.jsonl.gz", TraceWindowInstructions = 50_000 }));
 
-    [Fact]
-    public void The_gem5_side_version_follows_the_python_files_and_the_binary()
-    {
-        var dir = Directory.CreateTempSubdirectory("deepmem-side-").FullName;
-        try
-        {
-            var pkg = Directory.CreateDirectory(Path.Combine(dir, "python", "deepmem")).FullName;
-            var script = Path.Combine(dir, "deepmem_se.py");
-            File.WriteAllText(script, "import deepmem\n");
-            File.WriteAllText(Path.Combine(pkg, "gem5run.py"), "A = 1\n");
-            var binary = Path.Combine(dir, "gem5.opt");
-            File.WriteAllText(binary, "elf");
-            var options = new Gem5Options { ConfigScript = script, PythonPath = Path.Combine(dir, "python"), Binary = binary };
-            var v1 = options.SideVersion();
-            Assert.Equal(v1, options.SideVersion());
-            Assert.Contains("binary 3 bytes", v1);
-
-            File.WriteAllText(Path.Combine(pkg, "gem5run.py"), "A = 2\n");
-            var v2 = options.SideVersion();
-            Assert.NotEqual(v1, v2);
-
-            File.WriteAllText(binary, "elf2");
-            Assert.NotEqual(v2, options.SideVersion());
-            Assert.EndsWith("binary none", (options with { Binary = Path.Combine(dir, "missing") }).SideVersion());
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        // The case file holds the key and its inputs, so a rerun can name what changed.
+        var key = CrossCheckRunner.Key(a, Spec(), o, est);
+        var text = CrossCheckRunner.CaseText(key);
+        Assert.StartsWith(key.Value + "\n", text, StringComparison.Ordinal);
+        Assert.Contains("gem5-side python=", text, StringComparison.Ordinal);
     }
 }

@@ -49,11 +49,11 @@ public class ExperimentLoaderTests
         Assert.False(plain.Estimator.Refill);
         var on = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  refill: true\n").Experiments);
         Assert.True(on.Estimator.Refill);
-        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(on));
+        Assert.NotEqual(ResultKey.Of(plain).Value, ResultKey.Of(on).Value);
         var off = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  refill: false\n").Experiments);
-        Assert.Equal(ConfigHash.Of(plain), ConfigHash.Of(off));
+        Assert.Equal(ResultKey.Of(plain).Value, ResultKey.Of(off).Value);
         var linear = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  calibration: false\n").Experiments);
-        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(linear));
+        Assert.NotEqual(ResultKey.Of(plain).Value, ResultKey.Of(linear).Value);
         Assert.Contains("true, false", Single(Load(Good + "\nestimator:\n  refill: yes\n")).ToString());
     }
 
@@ -101,7 +101,7 @@ public class ExperimentLoaderTests
         var plain = Assert.Single(Load(Good).Experiments);
         Assert.Equal(0, plain.Spec.Nodes[0].Channels);
         Assert.DoesNotContain("Channels", System.Text.Json.JsonSerializer.Serialize(plain.Spec.Nodes));
-        Assert.NotEqual(ConfigHash.Of(plain), ConfigHash.Of(two));
+        Assert.NotEqual(ResultKey.Of(plain).Value, ResultKey.Of(two).Value);
 
         var bad = Single(Load(Good.Replace("preset: ddr4, capacity: 64MiB", "preset: ddr4, capacity: 64MiB, channels: 3")));
         Assert.Equal((4, 62), (bad.Line, bad.Column));
@@ -266,8 +266,8 @@ public class ExperimentLoaderTests
         var a = Assert.Single(Load(Good).Experiments);
         var b = Assert.Single(Load(Good).Experiments);
         var c = Assert.Single(Load(Good.Replace("epoch: 2M", "epoch: 3M")).Experiments);
-        Assert.Equal(ConfigHash.Of(a), ConfigHash.Of(b));
-        Assert.NotEqual(ConfigHash.Of(a), ConfigHash.Of(c));
+        Assert.Equal(ResultKey.Of(a).Value, ResultKey.Of(b).Value);
+        Assert.NotEqual(ResultKey.Of(a).Value, ResultKey.Of(c).Value);
     }
 
     [Fact]

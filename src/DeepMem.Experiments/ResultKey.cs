@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DeepMem.Bridge;
+using DeepMem.Core;
+using DeepMem.Estimator;
+using DeepMem.Policies;
+
+namespace DeepMem.Experiments;
+
+/// <summary>
+/// The key a stored result is reused under, the same for <c>run</c>,
+/// <c>compare</c> and <c>crosscheck</c>: a digest of every input that can
+/// change the answer, each input digested on its own so that a rerun can say
+/// which one changed. Files count by content, never by path or date: the
+/// workload binary and the gem5 binary, the gem5 config script and
+/// gem5-side Python (gem5 backend), the window traces (estimator backend),
+/// a plug-in's assembly and every assembly beside it, and every file a
+/// policy option names (plans, q-tables). Settings count by value; what only
+/// names or places things (experiment name, description, output folder,
+/// working folder, paths) does not count.
+/// </summary>
+/// <param name="Value">Hex digest of all inputs.</param>
+/// <param name="Inputs">Digest per input, by input name.</param>
+public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string> Inputs)
+{
+    /// <summary>Bumped when the key's make-up changes; results stored under another version rerun.</summary>
+    public const int Version = 2;
+
+    /// <summary>Input name of the settings (machine, CPU, workload arguments, epochs, migration cost, policy, backend).</summary>
+    public const string Settings = "settings";
+
+    /// <summary>The key of an experiment point.</summary>
+    public static ResultKey Of(Experiment e) => For(e.Spec, e.Backend, e.Policy.DisplayName, e.Policy, e.Gem5, e.Estimator);
+
+    /// <summary>
+    /// The key of a run of <paramref name="spec"/> on <paramref name="backend"/>
+    /// under <paramref name="policy"/>, where <paramref name="decision"/> names
+    /// what decides placement (a policy's name, or a static placement written out).
+    /// </summary>
+    public static ResultKey For(SimulationSpec spec, string backend, string decision, PolicySpec? policy, Gem5Options gem5, EstimatorOptions estimator)
+    {
+        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var options = new List<string>();
+        foreach (var (key, value) in (policy?.Options ?? new Dictionary<string, OptionValue>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (value.Scalar is { } s && Path.IsPathRooted(s) && File.Exists(s))
+            {
+                // A file option counts by its content, not by where it lies.
+                options.Add($"{key}=<file>");
+                inputs[$"policy file {key}"] = ContentDigest.OfFile(s);
+            }
+            else
+            {
+                options.Add($"{key}={value}");
+            }
+        }
+
+        if (policy?.Assembly is { } assembly)
+        {
+            var full = Path.GetFullPath(assembly);
+            var folder = Path.GetDirectoryName(full) ?? ".";
+            inputs["policy assembly"] = ContentDigest.OfFile(assembly);
+            // Its dependencies: whatever the load context can resolve from beside it.
+            inputs["policy assembly folder"] = ContentDigest.OfFiles(
+                Directory.Exists(folder)
+                    ? Directory.EnumerateFiles(folder)
+                        .Where(f => f != full && (f.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)))
+                        .Select(f => (Path.GetFileName(f), f))
+                    : []);
+        }
+
+        object backendSettings;
+        if (backend == "gem5")
+        {
+            inputs["workload binary"] = ContentDigest.OfFile(spec.Workload.Binary);
+            inputs["gem5 binary"] = gem5.ResolveBinary() is { } b ? ContentDigest.OfFile(b) : ContentDigest.Missing;
+            inputs["gem5 config script"] = ContentDigest.OfFile(gem5.ConfigScript);
+            inputs["gem5-side python"] = ContentDigest.OfFolder(gem5.PythonPath, "*.py", SearchOption.AllDirectories);
+            backendSettings = new
+            {
+                gem5.DefaultPolicy,
+                Fallback = gem5.Fallback.ToString(),
+                // A run that records a window trace is stored with it.
+                TraceWindow = gem5.TracePath is null ? 0 : gem5.TraceWindowInstructions,
+            };
+        }
+        else
+        {
+            inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, "*.trace.jsonl.gz") : ContentDigest.Missing;
+            backendSettings = new
+            {
+                Reference = estimator.Reference.ToString(),
+                estimator.WriteWeight,
+                estimator.AccessBytes,
+                estimator.UseCalibration,
+                estimator.Refill,
+            };
+        }
+
+        var settings = new
+        {
+            spec.Nodes,
+            spec.Cpu,
+            spec.Workload.Args,
+            spec.EpochInstructions,
+            spec.PageSize,
+            spec.Migration,
+            Decision = decision,
+            PolicyType = policy?.Type,
+            Options = options,
+            Backend = backend,
+            BackendSettings = backendSettings,
+        };
+        inputs[Settings] = ContentDigest.OfText(JsonSerializer.Serialize(settings));
+        var all = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"result key {Version}\n"));
+        foreach (var (name, digest) in inputs)
+        {
+            all.Append(name).Append('=').Append(digest).Append('\n');
+        }
+
+        return new ResultKey(ContentDigest.OfText(all.ToString()), inputs);
+    }
+
+    /// <summary>
+    /// The inputs that differ from <paramref name="stored"/> (a stored
+    /// record's inputs; null for a record from before this key), for the
+    /// line that says why a point runs again.
+    /// </summary>
+    public IReadOnlyList<string> ChangedSince(IReadOnlyDictionary<string, string>? stored)
+    {
+        if (stored is null || stored.Count == 0)
+        {
+            return ["stored by an older version"];
+        }
+
+        return Inputs.Keys.Union(stored.Keys).Order(StringComparer.Ordinal)
+            .Where(k => !Inputs.TryGetValue(k, out var a) || !stored.TryGetValue(k, out var b) || a != b)
+            .ToList();
+    }
+}
