@@ -1,6 +1,6 @@
 namespace DeepMem.Estimator;
 
-/// <summary>The error metrics of the validation protocol (ESTIMATOR.md): relative to runtime, relative to the slow–fast gap, and rank correlation.</summary>
+/// <summary>The error metrics of the validation protocol (docs/estimator.md): relative to runtime, relative to the slow–fast gap, and rank correlation.</summary>
 public static class EstimateAccuracy
 {
     /// <summary>Summarises <paramref name="pairs"/>; the gap is |<paramref name="slowSeconds"/> − <paramref name="fastSeconds"/>| (the measured all-slow and all-fast run times).</summary>

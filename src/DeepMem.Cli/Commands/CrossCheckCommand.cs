@@ -8,7 +8,7 @@ namespace DeepMem.Cli.Commands;
 
 /// <summary>
 /// <c>deepmem crosscheck</c>: the estimator's validation against gem5
-/// (ESTIMATOR.md protocol). One experiment file = one workload on one memory
+/// (docs/estimator.md protocol). One experiment file = one workload on one memory
 /// system; give several for a whole table.
 /// </summary>
 public static class CrossCheckCommand

@@ -8,7 +8,7 @@ using DeepMem.Policies;
 namespace DeepMem.Experiments.CrossCheck;
 
 /// <summary>
-/// The validation protocol of ESTIMATOR.md for one experiment: pick
+/// The validation protocol of docs/estimator.md for one experiment: pick
 /// placements and policies, run each in gem5 (in parallel, resumable) and
 /// on the estimator, and compare. gem5 results are stored per case under
 /// <c>&lt;output&gt;/crosscheck/&lt;case&gt;/gem5.json</c>; a rerun skips them.

@@ -4,7 +4,7 @@ using System.Text;
 namespace DeepMem.Experiments.CrossCheck;
 
 /// <summary>
-/// The accuracy targets of ESTIMATOR.md checked against a cross-check, and,
+/// The accuracy targets of docs/estimator.md checked against a cross-check, and,
 /// for every workload that misses one, where its error comes from: the
 /// largest parts of the window split, the worst case and window, the layout
 /// check and how many static placements are near-ties.
@@ -84,7 +84,7 @@ public static class CrossCheckTargets
         var inv = CultureInfo.InvariantCulture;
         var all = workloads.SelectMany(w => Measured(w.Rows)).ToList();
         var sb = new StringBuilder();
-        sb.AppendLine("Targets (ESTIMATOR.md):");
+        sb.AppendLine("Targets (docs/estimator.md):");
         sb.AppendLine();
         if (all.Count > 0)
         {
