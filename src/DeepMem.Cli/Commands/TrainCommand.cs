@@ -115,6 +115,20 @@ public static class TrainCommand
             return ExitCodes.BadInput;
         }
 
+        // The training's inputs under the same key as run's (the table option
+        // itself left out: it is the output); a resumed table trained on
+        // other inputs is named, not silently mixed.
+        var trainingPolicy = experiment.Policy with
+        {
+            Name = DefaultPolicies.QLearning.Name, Assembly = null, Type = null,
+            Options = experiment.Policy.Options.Where(kv => kv.Key != "table").ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+        var key = ResultKey.For(experiment.Spec, "estimator", "q-learning training", trainingPolicy, experiment.Gem5, experiment.Estimator);
+        if (resume && table.Episodes > 0 && key.ChangedSince(table.TrainedOn) is { Count: > 0 } changed)
+        {
+            stderr.WriteLine($"note: --resume: {output.Name} was trained on other inputs (changed: {string.Join(", ", changed)}); training goes on from it");
+        }
+
         var simulator = new EstimatorSimulator(experiment.Estimator);
         var spec = experiment.Spec;
         var firstSeed = seed ?? options.Seed;
@@ -170,6 +184,7 @@ public static class TrainCommand
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Failed;
         }
 
+        table.TrainedOn = new Dictionary<string, string>(key.Inputs);
         table.Save(output.FullName);
         var visited = table.Visits.Count(row => row.Any(v => v > 0));
         stdout.WriteLine(string.Create(inv,

@@ -50,6 +50,13 @@ public sealed class QTable
     /// <summary>Episodes trained into the table.</summary>
     public long Episodes { get; set; }
 
+    /// <summary>
+    /// What the table was last trained on: the digest of each input of the
+    /// training's result key (traces, settings), by input name; empty for a
+    /// table written before this existed.
+    /// </summary>
+    public Dictionary<string, string> TrainedOn { get; set; } = [];
+
     /// <summary>Q values: [state][action].</summary>
     public double[][] Values { get; }
 

@@ -48,6 +48,28 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void A_table_records_what_it_was_trained_on_and_resuming_on_new_traces_says_so()
+    {
+        using var exp = EstimatorExperiment.Create("  name: q-learning", "train-key");
+        var t = Path.Combine(exp.Dir, "t.json");
+        Assert.Equal(ExitCodes.Ok, TrainCommand.Execute(new FileInfo(exp.File), 2, new FileInfo(t), 11, 0.3, false, new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Contains("traces", QTable.Load(t, QLearningPolicy.Features, QLearningPolicy.StateCount, 4).TrainedOn.Keys);
+
+        var same = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(t), 11, 0.3, true, new StringWriter(), same, CancellationToken.None));
+        Assert.DoesNotContain("trained on other inputs", same.ToString());
+
+        foreach (var trace in PolicyTestKit.Synthetic(9).Traces)
+        {
+            DeepMem.Estimator.TraceWriter.WriteFile(Path.Combine(exp.Dir, "traces", trace.Header.Nodes[trace.Header.BoundNode!.Value].Name + ".trace.jsonl.gz"), trace);
+        }
+
+        var changed = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(t), 11, 0.3, true, new StringWriter(), changed, CancellationToken.None));
+        Assert.Contains("was trained on other inputs (changed: traces)", changed.ToString());
+    }
+
+    [Fact]
     public void Train_without_traces_says_what_is_missing()
     {
         using var exp = EstimatorExperiment.Create();
