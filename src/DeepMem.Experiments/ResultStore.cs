@@ -67,6 +67,19 @@ public static class ResultStore
             : new Lookup(null, $"the stored result {record.Result.Status.ToString().ToLowerInvariant()}");
     }
 
+    /// <summary>The record at <paramref name="path"/>, whatever its status; null when missing or unreadable.</summary>
+    public static ResultRecord? Read(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Writes a record atomically.</summary>
     public static string Save(Experiment e, ResultRecord record)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DeepMem.Core;
 using DeepMem.Experiments;
+using DeepMem.Experiments.Execution;
 using DeepMem.Policies;
 
 namespace DeepMem.Cli.Commands;
@@ -31,12 +32,21 @@ public static class CompareCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var force = new Option<bool>("--force") { Description = "rerun policies whose result is already stored" };
+        var noReport = new Option<bool>("--no-report") { Description = "store the results only (what a cluster task runs)", Hidden = true };
+        var executor = new ExecutorFlags();
         var command = new Command("compare", "run several policies on one workload and memory system; write a table and a bar plot of runtime and migrations")
         {
-            file, policies, backend, output, force,
+            file, policies, backend, output, force, noReport,
         };
-        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(policies), parse.GetValue(backend),
-            parse.GetValue(output), parse.GetValue(force), Backends.Create, Console.Out, Console.Error, ct));
+        executor.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            var chosen = executor.Create(parse, new ExperimentRunner(Backends.Create), Console.Error);
+            return chosen is null
+                ? Task.FromResult(ExitCodes.BadInput)
+                : ExecuteAsync(parse.GetValue(file)!, parse.GetValue(policies), parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
+                    chosen, !parse.GetValue(noReport), Console.Out, Console.Error, ct);
+        });
         return command;
     }
 
@@ -88,9 +98,14 @@ public static class CompareCommand
         return specs;
     }
 
-    /// <summary>Runs the comparison; returns the exit code.</summary>
+    /// <summary>Runs the comparison on this machine, one policy at a time; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
+        Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        ExecuteAsync(file, names, backend, output, force, new LocalExecutor(new ExperimentRunner(backends)), true, stdout, stderr, ct);
+
+    /// <summary>Runs the comparison on <paramref name="executor"/>; returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
-        Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        IExecutor executor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var loaded = CommandSupport.Load(file.ToString(), stderr);
         if (loaded is null)
@@ -99,7 +114,7 @@ public static class CompareCommand
         }
 
         var experiment = loaded.Experiments[0];
-        if (loaded.Experiments.Count > 1)
+        if (loaded.Experiments.Count > 1 && report)
         {
             await stderr.WriteLineAsync($"note: {file}: comparing on the first of {loaded.Experiments.Count} sweep points ({experiment.PointId})");
         }
@@ -117,39 +132,71 @@ public static class CompareCommand
         }
 
         var points = Points(experiment, policies, backend, output);
-        var runner = new ExperimentRunner(backends);
-        var failed = 0;
-        var records = new List<ResultRecord>();
-        foreach (var e in points)
+        var tasks = points.Select(e =>
         {
-            ExperimentRunner.PointOutcome outcome;
-            try
+            var args = new List<string> { "compare", file.FullName, "--policies", e.Policy.DisplayName, "--executor", "local", "--no-report" };
+            if (backend is not null)
             {
-                outcome = await runner.RunAsync(e, null, force, ct);
-            }
-            catch (BackendUnavailableException ex)
-            {
-                await stderr.WriteLineAsync($"{e.Name}: backend '{e.Backend}' unavailable: {ex.Message}");
-                return ExitCodes.Failed;
+                args.AddRange(["--backend", backend]);
             }
 
-            var r = outcome.Record.Result;
-            records.Add(outcome.Record);
-            await stdout.WriteLineAsync(PointLine.Format($"{e.Name} [{e.Policy.DisplayName}]", outcome));
-            if (r.Status == RunStatus.Cancelled)
+            if (output is not null)
             {
-                return ExitCodes.Cancelled;
+                args.AddRange(["--output", output.FullName]);
             }
 
-            if (r.Status == RunStatus.Failed)
+            if (force)
             {
-                failed++;
-                await stderr.WriteLineAsync($"  cause: {r.FailureReason}");
+                args.Add("--force");
             }
+
+            return new PointTask(e, args);
+        }).ToList();
+        IReadOnlyList<ExperimentRunner.PointOutcome> outcomes;
+        try
+        {
+            outcomes = await executor.RunAsync(tasks, force, outcome =>
+            {
+                var r = outcome.Record.Result;
+                if (r.Status == RunStatus.Cancelled)
+                {
+                    return;
+                }
+
+                stdout.WriteLine(PointLine.Format($"{outcome.Experiment.Name} [{outcome.Experiment.Policy.DisplayName}]", outcome));
+                if (r.Status == RunStatus.Failed)
+                {
+                    stderr.WriteLine($"  cause: {r.FailureReason}");
+                }
+            }, executor is LocalExecutor { Jobs: 1 } ? null : ExecutorFlags.Printer(stderr), ct);
+        }
+        catch (BackendUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"{experiment.Name}: backend '{points[0].Backend}' unavailable: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (ExecutorUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"{experiment.Name}: executor '{executor.Name}' unavailable: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+
+        var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
+        if (finished.Count < outcomes.Count)
+        {
+            await stderr.WriteLineAsync($"cancelled: {finished.Count} of {outcomes.Count} policies finished and are kept under {points[0].ResultsRoot}; "
+                                        + "run the same command again to resume (finished policies are reused)");
+            return ExitCodes.Cancelled;
+        }
+
+        var failed = finished.Count(o => o.Record.Result.Status == RunStatus.Failed);
+        if (!report)
+        {
+            return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }
 
         var root = points[0].ResultsRoot;
-        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", records);
+        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", finished.Select(o => o.Record).ToList());
         await stdout.WriteLineAsync();
         await stdout.WriteAsync(await File.ReadAllTextAsync(md, CancellationToken.None));
         await stdout.WriteLineAsync();

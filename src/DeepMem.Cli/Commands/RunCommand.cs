@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DeepMem.Core;
 using DeepMem.Experiments;
+using DeepMem.Experiments.Execution;
 using Spectre.Console;
 
 namespace DeepMem.Cli.Commands;
@@ -16,73 +17,122 @@ public static class RunCommand
         var backend = SharedOptions.Backend();
         var output = SharedOptions.Output();
         var force = new Option<bool>("--force") { Description = "rerun points whose result is already stored" };
+        var point = new Option<string[]>("--point")
+        {
+            Description = "run only this sweep point (its id as printed, e.g. 'policy.name=hemem'; repeatable)",
+        };
+        var executor = new ExecutorFlags();
         var command = new Command("run", "run an experiment (every sweep point) on its backend; stored results are reused")
         {
-            file, backend, output, force,
+            file, backend, output, force, point,
         };
-        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output),
-            parse.GetValue(force), Backends.Create, ct));
+        executor.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            var runner = new ExperimentRunner(Backends.Create);
+            var chosen = executor.Create(parse, runner, Console.Error);
+            return chosen is null
+                ? Task.FromResult(ExitCodes.BadInput)
+                : ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
+                    chosen, parse.GetValue(point), Console.Out, Console.Error, ct);
+        });
         return command;
     }
 
-    /// <summary>Runs; returns the exit code.</summary>
+    /// <summary>Runs every point on this machine, one at a time; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
+        Func<Experiment, IMemorySimulator> backends, CancellationToken ct) =>
+        ExecuteAsync(file, backend, output, force, new LocalExecutor(new ExperimentRunner(backends)) { PointProgress = Spinner }, null,
+            Console.Out, Console.Error, ct);
+
+    /// <summary>Runs the points (all, or those named in <paramref name="only"/>) on <paramref name="executor"/>; returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
-        Func<Experiment, IMemorySimulator> backends, CancellationToken ct)
+        IExecutor executor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        var loaded = CommandSupport.Load(file.ToString(), stderr);
         if (loaded is null)
         {
             return ExitCodes.BadInput;
         }
 
         var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
-        var runner = new ExperimentRunner(backends);
-        var failed = 0;
-        var records = new List<ResultRecord>();
-        foreach (var e in experiments)
+        if (only is { Count: > 0 })
         {
-            ExperimentRunner.PointOutcome outcome;
-            try
+            var unknown = only.Where(id => experiments.All(e => e.PointId != id)).ToList();
+            if (unknown.Count > 0)
             {
-                outcome = await RunWithProgressAsync(runner, e, force, ct);
-            }
-            catch (BackendUnavailableException ex)
-            {
-                await Console.Error.WriteLineAsync($"{e.Name}/{e.PointId}: backend '{e.Backend}' unavailable: {ex.Message}");
-                return ExitCodes.Failed;
+                await stderr.WriteLineAsync($"error: --point: {file} has no point {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its points: "
+                                            + string.Join(", ", experiments.Select(e => e.PointId).Take(20)) + (experiments.Count > 20 ? ", ..." : ""));
+                return ExitCodes.BadInput;
             }
 
-            var r = outcome.Record.Result;
-            records.Add(outcome.Record);
-            Console.WriteLine(PointLine.Format($"{e.Name}/{e.PointId}", outcome));
-            if (r.Status == RunStatus.Failed)
-            {
-                failed++;
-                await Console.Error.WriteLineAsync($"  cause: {r.FailureReason}");
-                if (!string.IsNullOrEmpty(r.OutputTail))
-                {
-                    await Console.Error.WriteLineAsync("  output tail:\n" + r.OutputTail);
-                }
-            }
-            else if (r.Status == RunStatus.Cancelled)
-            {
-                return ExitCodes.Cancelled;
-            }
+            experiments = experiments.Where(e => only.Contains(e.PointId)).ToList();
+        }
+
+        var tasks = experiments.Select(e => new PointTask(e, ExecutorFlags.TaskArguments("run", file, e, backend, output, force))).ToList();
+        IReadOnlyList<ExperimentRunner.PointOutcome> outcomes;
+        try
+        {
+            outcomes = await executor.RunAsync(tasks, force, outcome => Print(outcome, stdout, stderr),
+                executor is LocalExecutor { Jobs: 1 } ? null : ExecutorFlags.Printer(stderr), ct);
+        }
+        catch (BackendUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"{experiments[0].Name}: backend '{experiments[0].Backend}' unavailable: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (ExecutorUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"{experiments[0].Name}: executor '{executor.Name}' unavailable: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+
+        var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
+        if (finished.Count < outcomes.Count)
+        {
+            await stderr.WriteLineAsync($"cancelled: {finished.Count} of {outcomes.Count} points finished and are kept under {experiments[0].ResultsRoot}; "
+                                        + "run the same command again to resume (finished points are reused)");
+            return ExitCodes.Cancelled;
         }
 
         var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name, records);
-        Console.WriteLine();
-        Console.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
-        Console.WriteLine();
-        Console.WriteLine($"results: {root}");
-        Console.WriteLine($"report:  {md}");
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name, finished.Select(o => o.Record).ToList());
+        await stdout.WriteLineAsync();
+        await stdout.WriteAsync(await File.ReadAllTextAsync(md, CancellationToken.None));
+        await stdout.WriteLineAsync();
+        await stdout.WriteLineAsync($"results: {root}");
+        await stdout.WriteLineAsync($"report:  {md}");
         if (png is not null)
         {
-            Console.WriteLine($"plot:    {png}");
+            await stdout.WriteLineAsync($"plot:    {png}");
         }
 
-        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        return finished.Any(o => o.Record.Result.Status == RunStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static void Print(ExperimentRunner.PointOutcome outcome, TextWriter stdout, TextWriter stderr)
+    {
+        var e = outcome.Experiment;
+        var r = outcome.Record.Result;
+        if (r.Status == RunStatus.Cancelled)
+        {
+            return;
+        }
+
+        if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
+        {
+            stdout.Write("\r\u001b[2K"); // clears the status line of the point that ran
+        }
+
+        stdout.WriteLine(PointLine.Format($"{e.Name}/{e.PointId}", outcome));
+        if (r.Status == RunStatus.Failed)
+        {
+            stderr.WriteLine($"  cause: {r.FailureReason}");
+            if (!string.IsNullOrEmpty(r.OutputTail))
+            {
+                stderr.WriteLine("  output tail:\n" + r.OutputTail);
+            }
+        }
     }
 
     private static Experiment Override(Experiment e, string? backend, DirectoryInfo? output)
@@ -105,20 +155,15 @@ public static class RunCommand
         return e;
     }
 
-    private static async Task<ExperimentRunner.PointOutcome> RunWithProgressAsync(ExperimentRunner runner, Experiment e, bool force, CancellationToken ct)
+    /// <summary>A live status line for the one running point, when the terminal is interactive.</summary>
+    private static IProgress<RunProgress>? Spinner(Experiment e)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await runner.RunAsync(e, null, force, ct);
+            return null;
         }
 
-        ExperimentRunner.PointOutcome? outcome = null;
-        await AnsiConsole.Status().StartAsync($"{e.Name}/{e.PointId}: starting {e.Backend}", async ctx =>
-        {
-            var progress = new Progress<RunProgress>(p => ctx.Status(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Name}/{e.PointId}: {p.Instructions / 1e6:F1}M instructions, {p.Ticks / 1e6:F1} us simulated, epoch {p.Epochs}, {p.MigratedPages} pages migrated")));
-            outcome = await runner.RunAsync(e, progress, force, ct);
-        });
-        return outcome!;
+        return new Progress<RunProgress>(p => AnsiConsole.Markup(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"\r{e.Name}/{e.PointId}: {p.Instructions / 1e6:F1}M instructions, {p.Ticks / 1e6:F1} us simulated, epoch {p.Epochs}, {p.MigratedPages} pages migrated   "))));
     }
 }

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using DeepMem.Core;
+using DeepMem.Experiments;
+using DeepMem.Experiments.Execution;
+
+namespace DeepMem.Cli;
+
+/// <summary>
+/// The flags that choose where points run (<c>--executor local|slurm</c>,
+/// <c>-j N</c>, and the sbatch settings), shared by the verbs that run points.
+/// </summary>
+public sealed class ExecutorFlags
+{
+    /// <summary>Executors by name.</summary>
+    public static readonly string[] Names = ["local", "slurm"];
+
+    private readonly Option<string> _executor = new("--executor")
+    {
+        Description = "where points run: local (this machine, -j at a time) or slurm (one task of a job array per point)",
+        DefaultValueFactory = _ => "local",
+    };
+
+    private readonly Option<int> _jobs = new("--jobs", "-j")
+    {
+        Description = "points run at once on this machine (local executor)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private readonly Option<string?> _partition = new("--partition") { Description = "slurm: partition (default: the cluster's default)" };
+    private readonly Option<string?> _account = new("--account") { Description = "slurm: account" };
+    private readonly Option<string?> _time = new("--time") { Description = "slurm: time limit per task, e.g. 30m, 2h (default: the partition's)" };
+    private readonly Option<string?> _mem = new("--mem") { Description = "slurm: memory per task, e.g. 4GiB (default: the partition's)" };
+    private readonly Option<int> _cpus = new("--cpus-per-task") { Description = "slurm: CPUs per task", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _retries = new("--retries") { Description = "slurm: times a failed task is submitted again", DefaultValueFactory = _ => 0 };
+    private readonly Option<bool> _requeue = new("--requeue") { Description = "slurm: let Slurm requeue tasks on node failure or preemption" };
+    private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "slurm: an extra sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short" };
+    private readonly Option<string?> _poll = new("--poll") { Description = "slurm: how often the queue is asked (default 10s)" };
+
+    /// <summary>Adds the flags to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        _executor.AcceptOnlyFromAmong(Names);
+        foreach (var o in new Option[] { _executor, _jobs, _partition, _account, _time, _mem, _cpus, _retries, _requeue, _sbatch, _poll })
+        {
+            command.Options.Add(o);
+        }
+    }
+
+    /// <summary>
+    /// The executor the flags choose, or null with the problems written to
+    /// <paramref name="stderr"/> (exit code 2).
+    /// </summary>
+    public IExecutor? Create(ParseResult parse, ExperimentRunner runner, TextWriter stderr)
+    {
+        var problems = new List<string>();
+        var jobs = parse.GetValue(_jobs);
+        if (jobs < 1)
+        {
+            problems.Add($"--jobs must be at least 1 (was {jobs})");
+        }
+
+        var kind = parse.GetValue(_executor) ?? "local";
+        IExecutor? executor = null;
+        if (kind == "local")
+        {
+            executor = new LocalExecutor(runner, Math.Max(1, jobs));
+        }
+        else
+        {
+            var options = new SlurmOptions
+            {
+                Partition = parse.GetValue(_partition),
+                Account = parse.GetValue(_account),
+                CpusPerTask = parse.GetValue(_cpus),
+                Retries = parse.GetValue(_retries),
+                Requeue = parse.GetValue(_requeue),
+                ExtraLines = parse.GetValue(_sbatch) ?? [],
+            };
+            if (parse.GetValue(_time) is { } t)
+            {
+                options = Units.TryParseDurationNs(t, out var ns) && ns >= 1e9
+                    ? options with { TimeLimit = TimeSpan.FromSeconds(Math.Ceiling(ns / 1e9)) }
+                    : Problem(options, $"--time: expected a duration of at least 1s such as 30m or 2h (was '{t}')");
+            }
+
+            if (parse.GetValue(_poll) is { } p)
+            {
+                options = Units.TryParseDurationNs(p, out var ns) && ns >= 1e8
+                    ? options with { PollInterval = TimeSpan.FromMilliseconds(ns / 1e6) }
+                    : Problem(options, $"--poll: expected a duration of at least 100ms such as 10s (was '{p}')");
+            }
+
+            if (parse.GetValue(_mem) is { } m)
+            {
+                options = Units.TryParseSize(m, out var bytes) && bytes >= 1 << 20
+                    ? options with { MemoryMiB = bytes >> 20 }
+                    : Problem(options, $"--mem: expected a size of at least 1MiB such as 4GiB (was '{m}')");
+            }
+
+            if (options.CpusPerTask < 1)
+            {
+                problems.Add($"--cpus-per-task must be at least 1 (was {options.CpusPerTask})");
+            }
+
+            if (options.Retries < 0)
+            {
+                problems.Add($"--retries must not be negative (was {options.Retries})");
+            }
+
+            if (Environment.GetEnvironmentVariable("DEEPMEM_COMMAND") is { Length: > 0 } command)
+            {
+                options = options with { DeepMemCommand = command.Split(' ', StringSplitOptions.RemoveEmptyEntries) };
+            }
+
+            executor = new SlurmExecutor(options);
+        }
+
+        foreach (var p in problems)
+        {
+            stderr.WriteLine("error: " + p);
+        }
+
+        return problems.Count == 0 ? executor : null;
+
+        SlurmOptions Problem(SlurmOptions o, string message)
+        {
+            problems.Add(message);
+            return o;
+        }
+    }
+
+    /// <summary>The arguments that make a task on a node run its one point locally, as this run would.</summary>
+    public static List<string> TaskArguments(string verb, FileInfo file, Experiment point, string? backend, DirectoryInfo? output, bool force)
+    {
+        var args = new List<string> { verb, file.FullName, "--point", point.PointId, "--executor", "local" };
+        if (backend is not null)
+        {
+            args.AddRange(["--backend", backend]);
+        }
+
+        if (output is not null)
+        {
+            args.AddRange(["--output", output.FullName]);
+        }
+
+        if (force)
+        {
+            args.Add("--force");
+        }
+
+        return args;
+    }
+
+    /// <summary>"3 done, ..." lines at most every few seconds and on change.</summary>
+    public static IProgress<ExecutorProgress> Printer(TextWriter stderr)
+    {
+        string? last = null;
+        return new SynchronousProgress<ExecutorProgress>(p =>
+        {
+            var text = p.ToString();
+            if (text != last)
+            {
+                last = text;
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] {text}"));
+            }
+        });
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
