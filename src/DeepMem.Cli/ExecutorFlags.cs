@@ -12,27 +12,18 @@ namespace DeepMem.Cli;
 /// </summary>
 public sealed class ExecutorFlags
 {
-    /// <summary>Executors by name.</summary>
-    public static readonly string[] Names = ["local", "slurm"];
-
-    private readonly Option<string> _executor = new("--executor")
+    private readonly Option<string?> _executor = new("--executor")
     {
-        Description = "where points run: local (this machine, -j at a time) or slurm (one task of a job array per point)",
-        DefaultValueFactory = _ => "local",
+        Description = "where points run: local (this machine, -j at a time) or slurm (one task of a job array per point); overrides the file's executor.kind",
     };
 
-    private readonly Option<int> _jobs = new("--jobs", "-j")
-    {
-        Description = "points run at once on this machine (local executor)",
-        DefaultValueFactory = _ => 1,
-    };
-
+    private readonly Option<int?> _jobs = new("--jobs", "-j") { Description = "points run at once on this machine (local executor; default 1)" };
     private readonly Option<string?> _partition = new("--partition") { Description = "slurm: partition (default: the cluster's default)" };
     private readonly Option<string?> _account = new("--account") { Description = "slurm: account" };
-    private readonly Option<string?> _time = new("--time") { Description = "slurm: time limit per task, e.g. 30m, 2h (default: the partition's)" };
+    private readonly Option<string?> _time = new("--time") { Description = "slurm: time limit per task, e.g. 30min, 2h (default: the partition's)" };
     private readonly Option<string?> _mem = new("--mem") { Description = "slurm: memory per task, e.g. 4GiB (default: the partition's)" };
-    private readonly Option<int> _cpus = new("--cpus-per-task") { Description = "slurm: CPUs per task", DefaultValueFactory = _ => 1 };
-    private readonly Option<int> _retries = new("--retries") { Description = "slurm: times a failed task is submitted again", DefaultValueFactory = _ => 0 };
+    private readonly Option<int?> _cpus = new("--cpus-per-task") { Description = "slurm: CPUs per task (default 1)" };
+    private readonly Option<int?> _retries = new("--retries") { Description = "slurm: times a failed task is submitted again (default 0)" };
     private readonly Option<bool> _requeue = new("--requeue") { Description = "slurm: let Slurm requeue tasks on node failure or preemption" };
     private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "slurm: an extra sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short" };
     private readonly Option<string?> _poll = new("--poll") { Description = "slurm: how often the queue is asked (default 10s)" };
@@ -40,7 +31,7 @@ public sealed class ExecutorFlags
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        _executor.AcceptOnlyFromAmong(Names);
+        _executor.AcceptOnlyFromAmong(ExecutorSpec.Kinds);
         foreach (var o in new Option[] { _executor, _jobs, _partition, _account, _time, _mem, _cpus, _retries, _requeue, _sbatch, _poll })
         {
             command.Options.Add(o);
@@ -48,85 +39,74 @@ public sealed class ExecutorFlags
     }
 
     /// <summary>
-    /// The executor the flags choose, or null with the problems written to
-    /// <paramref name="stderr"/> (exit code 2).
+    /// The file's executor with the flags given on the command line laid
+    /// over it, or null with the problems written to <paramref name="stderr"/>
+    /// (exit code 2).
     /// </summary>
-    public IExecutor? Create(ParseResult parse, ExperimentRunner runner, TextWriter stderr)
+    public ExecutorSpec? Apply(ParseResult parse, ExecutorSpec fromFile, TextWriter stderr)
     {
         var problems = new List<string>();
-        var jobs = parse.GetValue(_jobs);
-        if (jobs < 1)
+        var spec = fromFile with { Kind = parse.GetValue(_executor) ?? fromFile.Kind };
+        var slurm = spec.Slurm;
+        if (parse.GetValue(_jobs) is { } jobs)
         {
-            problems.Add($"--jobs must be at least 1 (was {jobs})");
+            spec = jobs >= 1 ? spec with { Jobs = jobs } : Problem(spec, $"--jobs must be at least 1 (was {jobs})");
         }
 
-        var kind = parse.GetValue(_executor) ?? "local";
-        IExecutor? executor = null;
-        if (kind == "local")
+        slurm = slurm with
         {
-            executor = new LocalExecutor(runner, Math.Max(1, jobs));
-        }
-        else
+            Partition = parse.GetValue(_partition) ?? slurm.Partition,
+            Account = parse.GetValue(_account) ?? slurm.Account,
+            Requeue = parse.GetValue(_requeue) || slurm.Requeue,
+            ExtraLines = [.. slurm.ExtraLines, .. parse.GetValue(_sbatch) ?? []],
+        };
+        if (parse.GetValue(_cpus) is { } cpus)
         {
-            var options = new SlurmOptions
-            {
-                Partition = parse.GetValue(_partition),
-                Account = parse.GetValue(_account),
-                CpusPerTask = parse.GetValue(_cpus),
-                Retries = parse.GetValue(_retries),
-                Requeue = parse.GetValue(_requeue),
-                ExtraLines = parse.GetValue(_sbatch) ?? [],
-            };
-            if (parse.GetValue(_time) is { } t)
-            {
-                options = Units.TryParseDurationNs(t, out var ns) && ns >= 1e9
-                    ? options with { TimeLimit = TimeSpan.FromSeconds(Math.Ceiling(ns / 1e9)) }
-                    : Problem(options, $"--time: expected a duration of at least 1s such as 30m or 2h (was '{t}')");
-            }
-
-            if (parse.GetValue(_poll) is { } p)
-            {
-                options = Units.TryParseDurationNs(p, out var ns) && ns >= 1e8
-                    ? options with { PollInterval = TimeSpan.FromMilliseconds(ns / 1e6) }
-                    : Problem(options, $"--poll: expected a duration of at least 100ms such as 10s (was '{p}')");
-            }
-
-            if (parse.GetValue(_mem) is { } m)
-            {
-                options = Units.TryParseSize(m, out var bytes) && bytes >= 1 << 20
-                    ? options with { MemoryMiB = bytes >> 20 }
-                    : Problem(options, $"--mem: expected a size of at least 1MiB such as 4GiB (was '{m}')");
-            }
-
-            if (options.CpusPerTask < 1)
-            {
-                problems.Add($"--cpus-per-task must be at least 1 (was {options.CpusPerTask})");
-            }
-
-            if (options.Retries < 0)
-            {
-                problems.Add($"--retries must not be negative (was {options.Retries})");
-            }
-
-            if (Environment.GetEnvironmentVariable("DEEPMEM_COMMAND") is { Length: > 0 } command)
-            {
-                options = options with { DeepMemCommand = command.Split(' ', StringSplitOptions.RemoveEmptyEntries) };
-            }
-
-            executor = new SlurmExecutor(options);
+            slurm = cpus >= 1 ? slurm with { CpusPerTask = cpus } : Problem(slurm, $"--cpus-per-task must be at least 1 (was {cpus})");
         }
 
-        foreach (var p in problems)
+        if (parse.GetValue(_retries) is { } retries)
         {
-            stderr.WriteLine("error: " + p);
+            slurm = retries >= 0 ? slurm with { Retries = retries } : Problem(slurm, $"--retries must not be negative (was {retries})");
         }
 
-        return problems.Count == 0 ? executor : null;
+        if (parse.GetValue(_time) is { } t)
+        {
+            slurm = Units.TryParseDurationNs(t, out var ns) && ns >= 1e9
+                ? slurm with { TimeLimit = TimeSpan.FromSeconds(Math.Ceiling(ns / 1e9)) }
+                : Problem(slurm, $"--time: expected a duration of at least 1s such as 30min or 2h (was '{t}')");
+        }
 
-        SlurmOptions Problem(SlurmOptions o, string message)
+        if (parse.GetValue(_poll) is { } p)
+        {
+            slurm = Units.TryParseDurationNs(p, out var ns) && ns >= 1e8
+                ? slurm with { PollInterval = TimeSpan.FromMilliseconds(ns / 1e6) }
+                : Problem(slurm, $"--poll: expected a duration of at least 100ms such as 10s (was '{p}')");
+        }
+
+        if (parse.GetValue(_mem) is { } m)
+        {
+            slurm = Units.TryParseSize(m, out var bytes) && bytes >= 1 << 20
+                ? slurm with { MemoryMiB = bytes >> 20 }
+                : Problem(slurm, $"--mem: expected a size of at least 1MiB such as 4GiB (was '{m}')");
+        }
+
+        if (slurm.DeepMemCommand.Count == 0 && Environment.GetEnvironmentVariable("DEEPMEM_COMMAND") is { Length: > 0 } command)
+        {
+            slurm = slurm with { DeepMemCommand = command.Split(' ', StringSplitOptions.RemoveEmptyEntries) };
+        }
+
+        foreach (var problem in problems)
+        {
+            stderr.WriteLine("error: " + problem);
+        }
+
+        return problems.Count == 0 ? spec with { Slurm = slurm } : null;
+
+        T Problem<T>(T value, string message)
         {
             problems.Add(message);
-            return o;
+            return value;
         }
     }
 

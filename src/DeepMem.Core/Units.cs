@@ -21,7 +21,7 @@ public static partial class Units
 
     private static readonly (string Unit, double Factor)[] DurationUnits =
     [
-        ("ps", 1e-3), ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9),
+        ("ps", 1e-3), ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("min", 60e9), ("h", 3600e9),
     ];
 
     private static readonly (string Unit, double Factor)[] FrequencyUnits =
@@ -44,7 +44,7 @@ public static partial class Units
     public static string SizeHelp => "a size such as 64MiB, 4KiB, 1GB (units: " + string.Join(", ", SizeUnits.Select(u => u.Unit)) + ")";
 
     /// <summary>Allowed duration units, for messages.</summary>
-    public static string DurationHelp => "a duration such as 150ns, 2us, 60s (units: ps, ns, us, ms, s)";
+    public static string DurationHelp => "a duration such as 150ns, 2us, 60s, 2h (units: ps, ns, us, ms, s, min, h)";
 
     /// <summary>Allowed frequency units, for messages.</summary>
     public static string FrequencyHelp => "a frequency such as 3GHz (units: Hz, kHz, MHz, GHz)";

@@ -22,7 +22,7 @@ public static partial class ExperimentLoader
 {
     /// <summary>Top-level keys.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "memory", "cpu", "workload", "policy", "epoch", "migration", "backend", "output", "gem5", "estimator", "sweep"];
+        ["name", "description", "memory", "cpu", "workload", "policy", "epoch", "migration", "backend", "output", "gem5", "estimator", "executor", "sweep"];
 
     /// <summary>Backends.</summary>
     public static readonly string[] Backends = ["estimator", "gem5"];
@@ -301,6 +301,7 @@ public static partial class ExperimentLoader
         var output = root.Scalar("output", expected: "a folder") ?? Path.Combine("results", name ?? "experiment");
         var gem5 = ReadGem5(root, sink, baseDir);
         var estimator = ReadEstimator(root, sink, baseDir);
+        var executor = ReadExecutor(root, sink);
         root.Get("sweep");
         root.RejectUnknown(TopLevelKeys);
 
@@ -343,6 +344,7 @@ public static partial class ExperimentLoader
             Backend = backend,
             Gem5 = gem5,
             Estimator = estimator,
+            Executor = executor,
             ResultsRoot = resultsRoot,
             SweepPoint = point,
         };

@@ -39,14 +39,9 @@ public static class CompareCommand
             file, policies, backend, output, force, noReport,
         };
         executor.AddTo(command);
-        command.SetAction((parse, ct) =>
-        {
-            var chosen = executor.Create(parse, new ExperimentRunner(Backends.Create), Console.Error);
-            return chosen is null
-                ? Task.FromResult(ExitCodes.BadInput)
-                : ExecuteAsync(parse.GetValue(file)!, parse.GetValue(policies), parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
-                    chosen, !parse.GetValue(noReport), Console.Out, Console.Error, ct);
-        });
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(policies), parse.GetValue(backend), parse.GetValue(output),
+            parse.GetValue(force), spec => executor.Apply(parse, spec, Console.Error)?.Create(new ExperimentRunner(Backends.Create)),
+            !parse.GetValue(noReport), Console.Out, Console.Error, ct));
         return command;
     }
 
@@ -104,8 +99,13 @@ public static class CompareCommand
         ExecuteAsync(file, names, backend, output, force, new LocalExecutor(new ExperimentRunner(backends)), true, stdout, stderr, ct);
 
     /// <summary>Runs the comparison on <paramref name="executor"/>; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
+        IExecutor executor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        ExecuteAsync(file, names, backend, output, force, _ => executor, report, stdout, stderr, ct);
+
+    /// <summary>Runs the comparison on the executor <paramref name="executorFor"/> makes of the file's section (null: exit 2); returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
-        IExecutor executor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        Func<ExecutorSpec, IExecutor?> executorFor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var loaded = CommandSupport.Load(file.ToString(), stderr);
         if (loaded is null)
@@ -132,6 +132,11 @@ public static class CompareCommand
         }
 
         var points = Points(experiment, policies, backend, output);
+        if (executorFor(experiment.Executor) is not { } executor)
+        {
+            return ExitCodes.BadInput;
+        }
+
         var tasks = points.Select(e =>
         {
             var args = new List<string> { "compare", file.FullName, "--policies", e.Policy.DisplayName, "--executor", "local", "--no-report" };

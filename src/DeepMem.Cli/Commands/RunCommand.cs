@@ -30,11 +30,11 @@ public static class RunCommand
         command.SetAction((parse, ct) =>
         {
             var runner = new ExperimentRunner(Backends.Create);
-            var chosen = executor.Create(parse, runner, Console.Error);
-            return chosen is null
-                ? Task.FromResult(ExitCodes.BadInput)
-                : ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
-                    chosen, parse.GetValue(point), Console.Out, Console.Error, ct);
+            return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
+                spec => executor.Apply(parse, spec, Console.Error) is { } s
+                    ? s.Kind == "local" ? new LocalExecutor(runner, s.Jobs) { PointProgress = Spinner } : s.Create(runner)
+                    : null,
+                parse.GetValue(point), Console.Out, Console.Error, ct);
         });
         return command;
     }
@@ -42,12 +42,21 @@ public static class RunCommand
     /// <summary>Runs every point on this machine, one at a time; returns the exit code.</summary>
     public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
         Func<Experiment, IMemorySimulator> backends, CancellationToken ct) =>
-        ExecuteAsync(file, backend, output, force, new LocalExecutor(new ExperimentRunner(backends)) { PointProgress = Spinner }, null,
+        ExecuteAsync(file, backend, output, force, _ => new LocalExecutor(new ExperimentRunner(backends)) { PointProgress = Spinner }, null,
             Console.Out, Console.Error, ct);
 
     /// <summary>Runs the points (all, or those named in <paramref name="only"/>) on <paramref name="executor"/>; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
+        IExecutor executor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        ExecuteAsync(file, backend, output, force, _ => executor, only, stdout, stderr, ct);
+
+    /// <summary>
+    /// Runs the points (all, or those named in <paramref name="only"/>) on the
+    /// executor that <paramref name="executorFor"/> makes of the file's
+    /// <c>executor:</c> section (null: bad flags, exit 2); returns the exit code.
+    /// </summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
-        IExecutor executor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        Func<ExecutorSpec, IExecutor?> executorFor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var loaded = CommandSupport.Load(file.ToString(), stderr);
         if (loaded is null)
@@ -67,6 +76,11 @@ public static class RunCommand
             }
 
             experiments = experiments.Where(e => only.Contains(e.PointId)).ToList();
+        }
+
+        if (executorFor(experiments[0].Executor) is not { } executor)
+        {
+            return ExitCodes.BadInput;
         }
 
         var tasks = experiments.Select(e => new PointTask(e, ExecutorFlags.TaskArguments("run", file, e, backend, output, force))).ToList();
