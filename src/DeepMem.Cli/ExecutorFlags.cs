@@ -110,10 +110,16 @@ public sealed class ExecutorFlags
         }
     }
 
-    /// <summary>The arguments that make a task on a node run its one point locally, as this run would.</summary>
-    public static List<string> TaskArguments(string verb, FileInfo file, Experiment point, string? backend, DirectoryInfo? output, bool force)
+    /// <summary>
+    /// The arguments that make a task on a node run its one point locally, as
+    /// this run would: the verb, the file, what selects the point, and the
+    /// overrides given here.
+    /// </summary>
+    public static List<string> TaskArguments(string verb, FileInfo file, IEnumerable<string> select, string? backend, DirectoryInfo? output, bool force)
     {
-        var args = new List<string> { verb, file.FullName, "--point", point.PointId, "--executor", "local" };
+        var args = new List<string> { verb, file.FullName };
+        args.AddRange(select);
+        args.AddRange(["--executor", "local"]);
         if (backend is not null)
         {
             args.AddRange(["--backend", backend]);

@@ -44,17 +44,7 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
             result = new RunResult { Backend = simulator.Name, Status = RunStatus.Cancelled, FailureReason = "cancelled by the user", ExitCode = 130 };
         }
 
-        var record = new ResultRecord
-        {
-            Experiment = experiment.Name,
-            Point = experiment.PointId,
-            SweepValues = experiment.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
-            ConfigHash = key.Value,
-            Inputs = key.Inputs,
-            Policy = experiment.Policy.DisplayName,
-            FinishedUtc = DateTime.UtcNow.ToString("O"),
-            Result = result,
-        };
+        var record = ResultRecord.Of(experiment, result, key);
         ResultStore.Save(experiment, record);
         return new PointOutcome(experiment, record, Skipped: false, force ? null : stored.WhyRerun);
     }

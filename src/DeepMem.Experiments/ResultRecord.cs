@@ -38,4 +38,17 @@ public sealed record ResultRecord
 
     /// <summary>The backend's result.</summary>
     public required RunResult Result { get; init; }
+
+    /// <summary>The record of <paramref name="result"/> for point <paramref name="e"/>, stored under <paramref name="key"/> (none: never reused).</summary>
+    public static ResultRecord Of(Experiment e, RunResult result, ResultKey? key) => new()
+    {
+        Experiment = e.Name,
+        Point = e.PointId,
+        SweepValues = e.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
+        ConfigHash = key?.Value ?? "",
+        Inputs = key?.Inputs ?? new Dictionary<string, string>(),
+        Policy = e.Policy.DisplayName,
+        FinishedUtc = DateTime.UtcNow.ToString("O"),
+        Result = result,
+    };
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Execution;
@@ -137,81 +136,22 @@ public static class CompareCommand
             return ExitCodes.BadInput;
         }
 
-        var tasks = points.Select(e =>
+        var tasks = points.Select(e => new PointTask(e,
+            ExecutorFlags.TaskArguments("compare", file, ["--policies", e.Policy.DisplayName, "--no-report"], backend, output, force))).ToList();
+        var batch = await PointBatch.RunAsync(executor, tasks, force, e => $"{e.Name} [{e.Policy.DisplayName}]", "policies", stdout, stderr, ct);
+        if (batch.ExitCode is { } code)
         {
-            var args = new List<string> { "compare", file.FullName, "--policies", e.Policy.DisplayName, "--executor", "local", "--no-report" };
-            if (backend is not null)
-            {
-                args.AddRange(["--backend", backend]);
-            }
-
-            if (output is not null)
-            {
-                args.AddRange(["--output", output.FullName]);
-            }
-
-            if (force)
-            {
-                args.Add("--force");
-            }
-
-            return new PointTask(e, args);
-        }).ToList();
-        IReadOnlyList<ExperimentRunner.PointOutcome> outcomes;
-        try
-        {
-            outcomes = await executor.RunAsync(tasks, force, outcome =>
-            {
-                var r = outcome.Record.Result;
-                if (r.Status == RunStatus.Cancelled)
-                {
-                    return;
-                }
-
-                stdout.WriteLine(PointLine.Format($"{outcome.Experiment.Name} [{outcome.Experiment.Policy.DisplayName}]", outcome));
-                if (r.Status == RunStatus.Failed)
-                {
-                    stderr.WriteLine($"  cause: {r.FailureReason}");
-                }
-            }, executor is LocalExecutor { Jobs: 1 } ? null : ExecutorFlags.Printer(stderr), ct);
-        }
-        catch (BackendUnavailableException ex)
-        {
-            await stderr.WriteLineAsync($"{experiment.Name}: backend '{points[0].Backend}' unavailable: {ex.Message}");
-            return ExitCodes.Failed;
-        }
-        catch (ExecutorUnavailableException ex)
-        {
-            await stderr.WriteLineAsync($"{experiment.Name}: executor '{executor.Name}' unavailable: {ex.Message}");
-            return ExitCodes.Failed;
+            return code;
         }
 
-        var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
-        if (finished.Count < outcomes.Count)
-        {
-            await stderr.WriteLineAsync($"cancelled: {finished.Count} of {outcomes.Count} policies finished and are kept under {points[0].ResultsRoot}; "
-                                        + "run the same command again to resume (finished policies are reused)");
-            return ExitCodes.Cancelled;
-        }
-
-        var failed = finished.Count(o => o.Record.Result.Status == RunStatus.Failed);
         if (!report)
         {
-            return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+            return batch.FinishedCode;
         }
 
         var root = points[0].ResultsRoot;
-        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", finished.Select(o => o.Record).ToList());
-        await stdout.WriteLineAsync();
-        await stdout.WriteAsync(await File.ReadAllTextAsync(md, CancellationToken.None));
-        await stdout.WriteLineAsync();
-        await stdout.WriteLineAsync($"results: {root}");
-        await stdout.WriteLineAsync($"table:   {md}");
-        if (png is not null)
-        {
-            await stdout.WriteLineAsync($"plot:    {png}");
-        }
-
-        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", batch.Finished.Select(o => o.Record).ToList());
+        await PointBatch.PrintReportAsync(root, md, png, "table:", stdout);
+        return batch.FinishedCode;
     }
 }

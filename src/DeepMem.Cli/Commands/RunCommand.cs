@@ -83,70 +83,17 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        var tasks = experiments.Select(e => new PointTask(e, ExecutorFlags.TaskArguments("run", file, e, backend, output, force))).ToList();
-        IReadOnlyList<ExperimentRunner.PointOutcome> outcomes;
-        try
+        var tasks = experiments.Select(e => new PointTask(e, ExecutorFlags.TaskArguments("run", file, ["--point", e.PointId], backend, output, force))).ToList();
+        var batch = await PointBatch.RunAsync(executor, tasks, force, e => $"{e.Name}/{e.PointId}", "points", stdout, stderr, ct);
+        if (batch.ExitCode is { } code)
         {
-            outcomes = await executor.RunAsync(tasks, force, outcome => Print(outcome, stdout, stderr),
-                executor is LocalExecutor { Jobs: 1 } ? null : ExecutorFlags.Printer(stderr), ct);
-        }
-        catch (BackendUnavailableException ex)
-        {
-            await stderr.WriteLineAsync($"{experiments[0].Name}: backend '{experiments[0].Backend}' unavailable: {ex.Message}");
-            return ExitCodes.Failed;
-        }
-        catch (ExecutorUnavailableException ex)
-        {
-            await stderr.WriteLineAsync($"{experiments[0].Name}: executor '{executor.Name}' unavailable: {ex.Message}");
-            return ExitCodes.Failed;
-        }
-
-        var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
-        if (finished.Count < outcomes.Count)
-        {
-            await stderr.WriteLineAsync($"cancelled: {finished.Count} of {outcomes.Count} points finished and are kept under {experiments[0].ResultsRoot}; "
-                                        + "run the same command again to resume (finished points are reused)");
-            return ExitCodes.Cancelled;
+            return code;
         }
 
         var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name, finished.Select(o => o.Record).ToList());
-        await stdout.WriteLineAsync();
-        await stdout.WriteAsync(await File.ReadAllTextAsync(md, CancellationToken.None));
-        await stdout.WriteLineAsync();
-        await stdout.WriteLineAsync($"results: {root}");
-        await stdout.WriteLineAsync($"report:  {md}");
-        if (png is not null)
-        {
-            await stdout.WriteLineAsync($"plot:    {png}");
-        }
-
-        return finished.Any(o => o.Record.Result.Status == RunStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
-    }
-
-    private static void Print(ExperimentRunner.PointOutcome outcome, TextWriter stdout, TextWriter stderr)
-    {
-        var e = outcome.Experiment;
-        var r = outcome.Record.Result;
-        if (r.Status == RunStatus.Cancelled)
-        {
-            return;
-        }
-
-        if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
-        {
-            stdout.Write("\r\u001b[2K"); // clears the status line of the point that ran
-        }
-
-        stdout.WriteLine(PointLine.Format($"{e.Name}/{e.PointId}", outcome));
-        if (r.Status == RunStatus.Failed)
-        {
-            stderr.WriteLine($"  cause: {r.FailureReason}");
-            if (!string.IsNullOrEmpty(r.OutputTail))
-            {
-                stderr.WriteLine("  output tail:\n" + r.OutputTail);
-            }
-        }
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name, batch.Finished.Select(o => o.Record).ToList());
+        await PointBatch.PrintReportAsync(root, md, png, "report:", stdout);
+        return batch.FinishedCode;
     }
 
     private static Experiment Override(Experiment e, string? backend, DirectoryInfo? output)

@@ -74,14 +74,7 @@ public sealed class LocalExecutor(ExperimentRunner runner, int jobs = 1) : IExec
     }
 
     /// <summary>The outcome of a point that never ran because the user cancelled.</summary>
-    public static ExperimentRunner.PointOutcome Cancelled(Experiment e) => new(e, new ResultRecord
-    {
-        Experiment = e.Name,
-        Point = e.PointId,
-        SweepValues = e.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
-        ConfigHash = "",
-        Policy = e.Policy.DisplayName,
-        FinishedUtc = DateTime.UtcNow.ToString("O"),
-        Result = new RunResult { Backend = e.Backend, Status = RunStatus.Cancelled, FailureReason = "cancelled by the user before it ran", ExitCode = 130 },
-    }, Skipped: false);
+    public static ExperimentRunner.PointOutcome Cancelled(Experiment e) => new(e, ResultRecord.Of(e,
+        new RunResult { Backend = e.Backend, Status = RunStatus.Cancelled, FailureReason = "cancelled by the user before it ran", ExitCode = 130 }, null),
+        Skipped: false);
 }

@@ -341,24 +341,14 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
             "UNKNOWN" => $"{task} left the queue and Slurm no longer knows how it ended",
             _ => $"{task} ended {state}{exit}",
         };
-        var failed = new ResultRecord
+        var failed = ResultRecord.Of(point, new RunResult
         {
-            Experiment = point.Name,
-            Point = point.PointId,
-            SweepValues = point.SweepPoint.ToDictionary(kv => kv.Key, kv => kv.Value),
-            ConfigHash = key.Value,
-            Inputs = key.Inputs,
-            Policy = point.Policy.DisplayName,
-            FinishedUtc = DateTime.UtcNow.ToString("O"),
-            Result = new RunResult
-            {
-                Backend = point.Backend,
-                Status = RunStatus.Failed,
-                FailureReason = reason,
-                ExitCode = 1,
-                OutputTail = Tail(outputFile),
-            },
-        };
+            Backend = point.Backend,
+            Status = RunStatus.Failed,
+            FailureReason = reason,
+            ExitCode = 1,
+            OutputTail = Tail(outputFile),
+        }, key);
         ResultStore.Save(point, failed);
         return new ExperimentRunner.PointOutcome(point, failed, Skipped: false, whyRerun);
     }
