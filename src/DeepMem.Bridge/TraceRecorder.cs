@@ -108,10 +108,11 @@ public sealed class TraceRecorder(Gem5Options options)
     /// <summary>
     /// Runs one gem5 per node, at most <paramref name="parallel"/> at a
     /// time; with <paramref name="calibrate"/> (two nodes only) also the
-    /// calibration run, every page interleaved 1:1.
+    /// calibration run, every page interleaved 1:1; with <paramref name="only"/>
+    /// just the runs it names (node names, <see cref="CalibrationRun"/>).
     /// </summary>
     public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
-        Action<string>? log, CancellationToken ct, bool calibrate = false)
+        Action<string>? log, CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null)
     {
         if (calibrate && spec.Nodes.Count != 2)
         {
@@ -132,6 +133,11 @@ public sealed class TraceRecorder(Gem5Options options)
         if (calibrate)
         {
             runs.Add((CalibrationRun, CalibrationFileName, CalibrationArguments(spec, outDir, windowInstructions)));
+        }
+
+        if (only is { Count: > 0 })
+        {
+            runs = runs.Where(r => only.Contains(r.Item1)).ToList();
         }
 
         var tasks = runs.Select(async run =>

@@ -17,7 +17,7 @@ public sealed class ExecutorFlags
         Description = "where points run: local (this machine, -j at a time) or slurm (one task of a job array per point); overrides the file's executor.kind",
     };
 
-    private readonly Option<int?> _jobs = new("--jobs", "-j") { Description = "points run at once on this machine (local executor; default 1)" };
+    private readonly Option<int?> _jobs = new("--jobs", "-j", "--parallel") { Description = "runs at once on this machine (local executor; default 1)" };
     private readonly Option<string?> _partition = new("--partition") { Description = "slurm: partition (default: the cluster's default)" };
     private readonly Option<string?> _account = new("--account") { Description = "slurm: account" };
     private readonly Option<string?> _time = new("--time") { Description = "slurm: time limit per task, e.g. 30min, 2h (default: the partition's)" };
@@ -27,6 +27,9 @@ public sealed class ExecutorFlags
     private readonly Option<bool> _requeue = new("--requeue") { Description = "slurm: let Slurm requeue tasks on node failure or preemption" };
     private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "slurm: an extra sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short" };
     private readonly Option<string?> _poll = new("--poll") { Description = "slurm: how often the queue is asked (default 10s)" };
+
+    /// <summary>True when -j was given on the command line.</summary>
+    public bool JobsGiven(ParseResult parse) => parse.GetValue(_jobs) is not null;
 
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DeepMem.Estimator;
 using DeepMem.Experiments;
 using DeepMem.Experiments.CrossCheck;
+using DeepMem.Experiments.Execution;
 
 namespace DeepMem.Cli.Commands;
 
@@ -17,23 +18,31 @@ public static class CrossCheckCommand
     public static Command Create()
     {
         var files = SharedOptions.ExperimentFiles();
-        var parallel = new Option<int>("--parallel", "-j")
-        {
-            Description = "gem5 runs at once (default: the number of cores)",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
         var random = new Option<int>("--random") { Description = "random region placements per workload", DefaultValueFactory = _ => 10 };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "where the table and plot go (default: results/crosscheck)" };
+        var only = new Option<string[]>("--case") { Description = "run only these cases' gem5 runs and write no table (repeatable; what a cluster task runs)" };
+        var executor = new ExecutorFlags();
         var command = new Command("crosscheck", "run the validation protocol: placements and policies in gem5 and on the estimator; write the error table and a scatter plot (resumable)")
         {
-            files, parallel, random, output,
+            files, random, output, only,
         };
-        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(files)!, parse.GetValue(parallel), parse.GetValue(random), parse.GetValue(output), ct));
+        executor.AddTo(command);
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(files)!, parse.GetValue(random), parse.GetValue(output), parse.GetValue(only),
+            spec => executor.Apply(parse, executor.JobsGiven(parse) ? spec : spec with { Jobs = Environment.ProcessorCount }, Console.Error), ct));
         return command;
     }
 
-    /// <summary>Runs the protocol; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(FileInfo[] files, int parallel, int random, DirectoryInfo? output, CancellationToken ct)
+    /// <summary>Runs the protocol on this machine, <paramref name="parallel"/> gem5 runs at once; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo[] files, int parallel, int random, DirectoryInfo? output, CancellationToken ct) =>
+        ExecuteAsync(files, random, output, null, _ => new ExecutorSpec { Jobs = parallel }, ct);
+
+    /// <summary>
+    /// Runs the protocol with its gem5 runs where <paramref name="executorFor"/>
+    /// says (null: exit 2); with <paramref name="only"/>, just those cases'
+    /// gem5 runs and no table. Returns the exit code.
+    /// </summary>
+    public static async Task<int> ExecuteAsync(FileInfo[] files, int random, DirectoryInfo? output, IReadOnlyList<string>? only,
+        Func<ExecutorSpec, ExecutorSpec?> executorFor, CancellationToken ct)
     {
         var summaries = new List<CrossCheckSummary>();
         var all = new List<(string, IReadOnlyList<CrossCheckRow>)>();
@@ -66,18 +75,58 @@ public static class CrossCheckCommand
                 return ExitCodes.Failed;
             }
 
+            if (executorFor(e.Executor) is not { } spec)
+            {
+                return ExitCodes.BadInput;
+            }
+
             var runner = new CrossCheckRunner(e, estimator);
             var cases = runner.Cases(random);
+            if (only is { Count: > 0 })
+            {
+                if (only.Except(cases.Select(c => c.Id)).ToList() is { Count: > 0 } unknown)
+                {
+                    await Console.Error.WriteLineAsync($"error: --case: {file} has no case {string.Join(", ", unknown.Select(u => $"'{u}'"))}; cases: {string.Join(", ", cases.Select(c => c.Id))}");
+                    return ExitCodes.BadInput;
+                }
+
+                cases = cases.Where(c => only.Contains(c.Id)).ToList();
+            }
+
             Console.WriteLine($"{e.Name}: {cases.Count} cases, gem5 results in {runner.Folder}");
             IReadOnlyList<CrossCheckRow> rows;
             try
             {
-                rows = await runner.RunAsync(cases, parallel, line => Console.Error.WriteLine($"{e.Name}/{line}"), ct);
+                if (spec.Kind == "slurm")
+                {
+                    runner = new CrossCheckRunner(e, estimator)
+                    {
+                        FailedElsewhere = await OnSlurmAsync(new SlurmExecutor(spec.Slurm), file, e, runner, cases, random, ct),
+                    };
+                }
+
+                rows = await runner.RunAsync(cases, spec.Jobs, line => Console.Error.WriteLine($"{e.Name}/{line}"), ct);
             }
             catch (OperationCanceledException)
             {
                 await Console.Error.WriteLineAsync("cancelled; finished cases are kept and a rerun resumes");
                 return ExitCodes.Cancelled;
+            }
+            catch (ExecutorUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"{e.Name}: executor 'slurm' unavailable: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
+            if (only is { Count: > 0 })
+            {
+                var bad = rows.Where(r => r.Failure is not null).ToList();
+                foreach (var r in bad)
+                {
+                    await Console.Error.WriteLineAsync($"{e.Name}/{r.Case}: gem5 failed: {r.Failure}");
+                }
+
+                return bad.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
             }
 
             await File.WriteAllTextAsync(Path.Combine(runner.Folder, "rows.json"), JsonSerializer.Serialize(rows, ResultStore.Json), ct);
@@ -132,5 +181,43 @@ public static class CrossCheckCommand
         }
 
         return all.Any(a => a.Item2.Any(r => r.Failure is not null)) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The cases whose gem5 result is not stored yet, one Slurm task each
+    /// (<c>deepmem crosscheck --case</c>); returns the failure of each that
+    /// did not store a result, which its row then carries.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, string>> OnSlurmAsync(SlurmExecutor slurm, FileInfo file, Experiment e,
+        CrossCheckRunner runner, IReadOnlyList<CrossCheckCase> cases, int random, CancellationToken ct)
+    {
+        var todo = cases.Where(c => !runner.IsStored(c)).ToList();
+        var failed = new Dictionary<string, string>();
+        if (todo.Count == 0)
+        {
+            return failed;
+        }
+
+        var args = todo.Select(c => (IReadOnlyList<string>)["crosscheck", file.FullName, "--case", c.Id, "--random",
+            random.ToString(System.Globalization.CultureInfo.InvariantCulture), "--executor", "local"]).ToList();
+        var done = 0;
+        var progress = ExecutorFlags.Printer(Console.Error);
+        await slurm.RunArrayAsync($"crosscheck-{e.Name}", Path.Combine(e.ResultsRoot, "slurm"), args, (end, lastTry) =>
+        {
+            var c = todo[end.Task];
+            var ok = runner.IsStored(c);
+            if (ok)
+            {
+                done++;
+                failed.Remove(c.Id);
+            }
+            else if (lastTry)
+            {
+                failed[c.Id] = $"{end.Describe()}: {end.Tail(SlurmExecutor.TailLines)?.ReplaceLineEndings(" ")}";
+            }
+
+            return ok;
+        }, (running, pending) => progress.Report(new ExecutorProgress(done, running, pending, failed.Count)), ct);
+        return failed;
     }
 }

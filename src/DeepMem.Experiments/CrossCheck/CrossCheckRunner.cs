@@ -284,11 +284,10 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return (result.SimulatedSeconds, clock.Elapsed.TotalSeconds, result.MigratedPages);
     }
 
-    private async Task<RunResult> Gem5Async(CrossCheckCase c, Action<string> log, CancellationToken ct)
+    /// <summary>What a case's gem5 run is: its folder, machine, gem5 options and result key.</summary>
+    private (string Dir, SimulationSpec Spec, Gem5Options Options, ResultKey Key) Prepare(CrossCheckCase c)
     {
         var dir = Path.Combine(Folder, c.Id);
-        var stored = Path.Combine(dir, "gem5.json");
-        var caseFile = Path.Combine(dir, CaseFile);
         var spec = experiment.Spec with { OutputDir = dir };
         // Each run also records its own window trace, aligned with the
         // single-device traces, so that errors can be traced to windows.
@@ -308,7 +307,29 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         // A stored result counts only under the same key as run's: the same
         // placement or policy, machine and workload, and the same content of
         // the workload binary, gem5 binary and gem5-side Python.
-        var key = Key(c, spec, options, experiment.Estimator);
+        return (dir, spec, options, Key(c, spec, options, experiment.Estimator));
+    }
+
+    /// <summary>True when a succeeded gem5 result of <paramref name="c"/> is stored under its current key.</summary>
+    public bool IsStored(CrossCheckCase c)
+    {
+        var (dir, _, _, key) = Prepare(c);
+        var caseFile = Path.Combine(dir, CaseFile);
+        return File.Exists(caseFile) && File.ReadAllText(caseFile).Split('\n', 2)[0] == key.Value
+            && ReadStored(Path.Combine(dir, "gem5.json"), _ => { }, c.Id)?.Status == RunStatus.Succeeded;
+    }
+
+    /// <summary>
+    /// Cases whose gem5 run happened elsewhere (a cluster task) and failed
+    /// there: their rows carry this failure instead of a local gem5 run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FailedElsewhere { get; init; } = new Dictionary<string, string>();
+
+    private async Task<RunResult> Gem5Async(CrossCheckCase c, Action<string> log, CancellationToken ct)
+    {
+        var (dir, spec, options, key) = Prepare(c);
+        var stored = Path.Combine(dir, "gem5.json");
+        var caseFile = Path.Combine(dir, CaseFile);
         if (File.Exists(stored) && File.Exists(caseFile))
         {
             var text = await File.ReadAllTextAsync(caseFile, ct);
@@ -328,6 +349,11 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         else if (File.Exists(stored))
         {
             log($"{c.Id}: running again: the stored gem5 result has no {CaseFile}");
+        }
+
+        if (FailedElsewhere.TryGetValue(c.Id, out var failure))
+        {
+            return new RunResult { Backend = "gem5", Status = RunStatus.Failed, FailureReason = failure, ExitCode = 1 };
         }
 
         IPlacementPolicy policy;

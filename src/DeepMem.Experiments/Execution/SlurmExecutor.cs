@@ -82,45 +82,78 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
             return outcomes.Select(o => o!).ToList();
         }
 
-        var folder = Path.Combine(tasks[todo[0]].Point.ResultsRoot, "slurm",
-            _time.GetUtcNow().ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));
+        var first = tasks[todo[0]].Point;
+        try
+        {
+            await RunArrayAsync(first.Name, Path.Combine(first.ResultsRoot, "slurm"), todo.Select(i => tasks[i].Arguments).ToList(),
+                (end, lastTry) =>
+                {
+                    var i = todo[end.Task];
+                    var outcome = Collect(tasks[i].Point, keys[i], end, whyRerun[i]);
+                    var ok = outcome.Record.Result.Status == RunStatus.Succeeded;
+                    if (ok || lastTry)
+                    {
+                        outcomes[i] = outcome;
+                        onOutcome(outcome);
+                    }
+
+                    return ok;
+                },
+                (running, pending) => progress?.Report(new ExecutorProgress(
+                    outcomes.Count(o => o is not null && o.Record.Result.Status == RunStatus.Succeeded), running, pending,
+                    outcomes.Count(o => o is not null && o.Record.Result.Status != RunStatus.Succeeded))), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return outcomes.Select((o, i) => o ?? LocalExecutor.Cancelled(tasks[i].Point)).ToList();
+        }
+
+        return outcomes.Select(o => o!).ToList();
+    }
+
+    /// <summary>
+    /// Runs one deepmem command per entry of <paramref name="arguments"/> as
+    /// a job array (its files under <paramref name="folder"/>/&lt;time&gt;),
+    /// waits for it, and calls <paramref name="ended"/> once per task as it
+    /// ends (with whether this was its last try); a task for which it returns
+    /// false is submitted again while <see cref="SlurmOptions.Retries"/>
+    /// allows. On cancellation the array is cancelled (<c>scancel</c>) and
+    /// <see cref="OperationCanceledException"/> is thrown. A refused
+    /// submission throws <see cref="ExecutorUnavailableException"/>.
+    /// </summary>
+    public async Task RunArrayAsync(string name, string folder, IReadOnlyList<IReadOnlyList<string>> arguments,
+        Func<SlurmTaskEnd, bool, bool> ended, Action<int, int>? counts, CancellationToken ct)
+    {
+        CheckAvailable();
+        folder = Path.Combine(folder, _time.GetUtcNow().ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);
+        var todo = Enumerable.Range(0, arguments.Count).ToList();
         for (var attempt = 0; todo.Count > 0; attempt++)
         {
             var submitted = _time.GetUtcNow();
-            var jobId = await SubmitAsync(tasks, todo, folder, attempt, ct).ConfigureAwait(false);
+            var jobId = await SubmitAsync(name, todo.Select(i => arguments[i]).ToList(), folder, attempt, ct).ConfigureAwait(false);
             JobIds.Add(jobId);
             var retry = new List<int>();
+            var lastTry = attempt >= options.Retries;
             try
             {
-                await WaitAsync(jobId, todo, (k, state, exitCode) =>
+                await WaitAsync(jobId, todo.Count, (k, state, exitCode) =>
                 {
-                    var i = todo[k];
-                    var outcome = Collect(tasks[i].Point, keys[i], submitted, jobId, k, state, exitCode,
-                        Path.Combine(folder, OutputName(attempt, k)), whyRerun[i]);
-                    var ok = outcome.Record.Result.Status == RunStatus.Succeeded;
-                    if (!ok && attempt < options.Retries)
+                    var end = new SlurmTaskEnd(todo[k], jobId, k, state, exitCode, Path.Combine(folder, OutputName(attempt, k)), submitted);
+                    if (!ended(end, lastTry) && !lastTry)
                     {
-                        retry.Add(i);
-                        return;
+                        retry.Add(todo[k]);
                     }
-
-                    outcomes[i] = outcome;
-                    onOutcome(outcome);
-                }, (running, pending) => progress?.Report(new ExecutorProgress(
-                    outcomes.Count(o => o is not null && o.Record.Result.Status == RunStatus.Succeeded), running, pending,
-                    outcomes.Count(o => o is not null && o.Record.Result.Status != RunStatus.Succeeded))), ct).ConfigureAwait(false);
+                }, (running, pending) => counts?.Invoke(running, pending + retry.Count), ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 await CancelAsync(jobId).ConfigureAwait(false);
-                return outcomes.Select((o, i) => o ?? LocalExecutor.Cancelled(tasks[i].Point)).ToList();
+                throw;
             }
 
             todo = retry;
         }
-
-        return outcomes.Select(o => o!).ToList();
     }
 
     /// <summary>The job script for <paramref name="count"/> tasks whose command lines are in <paramref name="taskFile"/>.</summary>
@@ -168,15 +201,15 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
 
     private static string OutputName(int attempt, int k) => string.Create(CultureInfo.InvariantCulture, $"task-{attempt}-{k}.out");
 
-    private async Task<string> SubmitAsync(IReadOnlyList<PointTask> tasks, List<int> todo, string folder, int attempt, CancellationToken ct)
+    private async Task<string> SubmitAsync(string name, IReadOnlyList<IReadOnlyList<string>> arguments, string folder, int attempt, CancellationToken ct)
     {
         var command = options.DeepMemCommand.Count > 0 ? options.DeepMemCommand : DefaultDeepMemCommand();
         var taskFile = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"tasks-{attempt}.txt"));
         await File.WriteAllLinesAsync(taskFile,
-            todo.Select(i => string.Join(' ', command.Concat(tasks[i].Arguments).Select(CommandLine.ShellQuote))), ct).ConfigureAwait(false);
+            arguments.Select(a => string.Join(' ', command.Concat(a).Select(CommandLine.ShellQuote))), ct).ConfigureAwait(false);
         var script = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"job-{attempt}.sh"));
         await File.WriteAllTextAsync(script,
-            JobScript(tasks[todo[0]].Point.Name, todo.Count, taskFile, Path.Combine(folder, $"task-{attempt}-%a.out")), ct).ConfigureAwait(false);
+            JobScript(name, arguments.Count, taskFile, Path.Combine(folder, $"task-{attempt}-%a.out")), ct).ConfigureAwait(false);
         var r = await CommandLine.RunAsync("sbatch", ["--parsable", $"--chdir={Directory.GetCurrentDirectory()}", script], options.CommandTimeout, ct)
             .ConfigureAwait(false);
         var id = r.Stdout.Trim().Split(';')[0];
@@ -192,9 +225,9 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
     /// Polls until every task of <paramref name="jobId"/> has ended, calling
     /// <paramref name="ended"/> once per task with its state and exit code.
     /// </summary>
-    private async Task WaitAsync(string jobId, List<int> todo, Action<int, string, string> ended, Action<int, int> onCounts, CancellationToken ct)
+    private async Task WaitAsync(string jobId, int count, Action<int, string, string> ended, Action<int, int> onCounts, CancellationToken ct)
     {
-        var open = new HashSet<int>(Enumerable.Range(0, todo.Count));
+        var open = new HashSet<int>(Enumerable.Range(0, count));
         while (open.Count > 0)
         {
             var queued = await QueueAsync(jobId, ct).ConfigureAwait(false);
@@ -306,9 +339,9 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
     /// one for this key after it was submitted; else a failed record with the
     /// Slurm state and the tail of its output, stored in its place.
     /// </summary>
-    private static ExperimentRunner.PointOutcome Collect(Experiment point, ResultKey key, DateTimeOffset submitted, string jobId, int k,
-        string state, string exitCode, string outputFile, string? whyRerun)
+    private static ExperimentRunner.PointOutcome Collect(Experiment point, ResultKey key, SlurmTaskEnd end, string? whyRerun)
     {
+        var (state, exitCode, submitted) = (end.State, end.ExitCode, end.Submitted);
         var path = ResultStore.PathOf(point);
         ResultRecord? record = null;
         try
@@ -323,7 +356,7 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
             record = null;
         }
 
-        var task = $"slurm task {jobId}_{k}";
+        var task = end.Name;
         if (record is not null && record.ConfigHash == key.Value && (state == "COMPLETED" || record.Result.Status != RunStatus.Succeeded))
         {
             if (state != "COMPLETED" && record.Result.FailureReason is { } why && !why.Contains(task, StringComparison.Ordinal))
@@ -334,41 +367,17 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
             return new ExperimentRunner.PointOutcome(point, record, Skipped: false, whyRerun);
         }
 
-        var exit = exitCode.Length > 0 ? $", exit code {exitCode}" : "";
-        var reason = state switch
-        {
-            "COMPLETED" => $"{task} completed without storing a result",
-            "UNKNOWN" => $"{task} left the queue and Slurm no longer knows how it ended",
-            _ => $"{task} ended {state}{exit}",
-        };
+        var reason = state == "COMPLETED" ? $"{task} completed without storing a result" : end.Describe();
         var failed = ResultRecord.Of(point, new RunResult
         {
             Backend = point.Backend,
             Status = RunStatus.Failed,
             FailureReason = reason,
             ExitCode = 1,
-            OutputTail = Tail(outputFile),
+            OutputTail = end.Tail(TailLines),
         }, key);
         ResultStore.Save(point, failed);
         return new ExperimentRunner.PointOutcome(point, failed, Skipped: false, whyRerun);
-    }
-
-    private static string? Tail(string file)
-    {
-        try
-        {
-            if (!File.Exists(file))
-            {
-                return null;
-            }
-
-            var lines = File.ReadLines(file).TakeLast(TailLines).ToList();
-            return lines.Count == 0 ? null : string.Join('\n', lines);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     private static string FirstLines(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(3));

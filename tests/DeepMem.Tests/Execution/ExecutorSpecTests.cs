@@ -80,3 +80,32 @@ public class ExecutorSpecTests
         Assert.Contains("--time: expected a duration", err.ToString(), StringComparison.Ordinal);
     }
 }
+
+public class SingleRunSelectionTests
+{
+    [Fact]
+    public async Task Trace_only_and_crosscheck_case_name_the_runs_there_are_when_given_one_that_is_not()
+    {
+        using var exp = DeepMem.Tests.Policies.EstimatorExperiment.Create("  name: first-touch", "select");
+        var stderr = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(stderr);
+        try
+        {
+            var trace = await DeepMem.Cli.Commands.TraceCommand.ExecuteAsync(new FileInfo(exp.File), null, null, CancellationToken.None, false,
+                ["nvm"], s => s);
+            Assert.Equal(ExitCodes.BadInput, trace);
+            Assert.Contains("--only: no run 'nvm'; runs: fast, slow1", stderr.ToString(), StringComparison.Ordinal);
+
+            var cross = await DeepMem.Cli.Commands.CrossCheckCommand.ExecuteAsync([new FileInfo(exp.File)], 2, null, ["no-such-case"], s => s,
+                CancellationToken.None);
+            Assert.Equal(ExitCodes.BadInput, cross);
+            Assert.Contains("--case: ", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Contains("has no case 'no-such-case'; cases: all-fast, all-slow1", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+    }
+}
