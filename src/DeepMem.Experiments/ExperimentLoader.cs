@@ -42,13 +42,31 @@ public static partial class ExperimentLoader
     /// <summary>Loads a file. Never throws for bad content; see <see cref="LoadResult.Problems"/>.</summary>
     public static LoadResult LoadFile(string path)
     {
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
         {
-            return new LoadResult([], [new ConfigProblem(path, 0, 0, "", null, "file not found")]);
+            return FileProblem(path, "is a folder, not an experiment file: give the .yaml file inside it");
         }
 
-        return LoadText(File.ReadAllText(path), path);
+        if (!File.Exists(path))
+        {
+            return FileProblem(path, "file not found");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return FileProblem(path, $"cannot read the file: {e.Message}");
+        }
+
+        return LoadText(text, path);
     }
+
+    private static LoadResult FileProblem(string path, string message) =>
+        new([], [new ConfigProblem(path, 0, 0, "", null, message)]);
 
     /// <summary>Loads YAML text; <paramref name="fileName"/> is used in messages and to resolve relative paths.</summary>
     public static LoadResult LoadText(string text, string fileName)
@@ -105,10 +123,12 @@ public static partial class ExperimentLoader
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException or FormatException)
         {
-            sink.Problems.Add(new ConfigProblem(sink.File, (int)e.Start.Line, (int)e.Start.Column, "", null,
-                "YAML syntax: " + (e.InnerException?.Message ?? e.Message)));
+            // YamlDotNet throws InvalidOperationException (no position) on an
+            // unclosed '{' or '[' mid-file and puts some errors at 1:1.
+            var (line, column, message) = YamlErrorLocator.Locate(text, e is YamlException { InnerException: YamlException inner } ? inner : e);
+            sink.Problems.Add(new ConfigProblem(sink.File, line, column, "", null, "YAML syntax: " + message));
             return null;
         }
 
@@ -184,6 +204,7 @@ public static partial class ExperimentLoader
             var name = m.Groups[1].Value;
             var last = i == segments.Length - 1;
             var key = new YamlScalarNode(name);
+            sink.MadeAt(key, keyNode);
             if (!map.Children.TryGetValue(key, out var child))
             {
                 if (last && !m.Groups[2].Success)
@@ -195,6 +216,7 @@ public static partial class ExperimentLoader
                 if (!m.Groups[2].Success)
                 {
                     child = new YamlMappingNode();
+                    sink.MadeAt(child, keyNode);
                     map.Children[key] = child;
                 }
                 else

@@ -21,15 +21,15 @@ public static class RunCommand
             file, backend, output, force,
         };
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output),
-            parse.GetValue(force), Backends.Create, ct));
+            parse.GetValue(force), Backends.Create, Console.Out, Console.Error, ct));
         return command;
     }
 
     /// <summary>Runs; returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
-        Func<Experiment, IMemorySimulator> backends, CancellationToken ct)
+        Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        var loaded = CommandSupport.Load(file.ToString(), stderr);
         if (loaded is null)
         {
             return ExitCodes.BadInput;
@@ -43,25 +43,25 @@ public static class RunCommand
             ExperimentRunner.PointOutcome outcome;
             try
             {
-                outcome = await RunWithProgressAsync(runner, e, force, ct);
+                outcome = await RunWithProgressAsync(runner, e, force, stdout, ct);
             }
             catch (BackendUnavailableException ex)
             {
-                await Console.Error.WriteLineAsync($"{e.Name}/{e.PointId}: backend '{e.Backend}' unavailable: {ex.Message}");
+                await stderr.WriteLineAsync($"{e.Name}/{e.PointId}: backend '{e.Backend}' unavailable: {ex.Message}");
                 return ExitCodes.Failed;
             }
 
             var r = outcome.Record.Result;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"{e.Name}/{e.PointId}: {r.Status.ToString().ToLowerInvariant()}{(outcome.Skipped ? " (stored result reused)" : "")}, simulated {r.SimulatedSeconds * 1e6:F1} us, {r.MigratedPages} pages migrated, host {r.HostSeconds:F2} s");
-            Console.WriteLine(line);
+            stdout.WriteLine(line);
             if (r.Status == RunStatus.Failed)
             {
                 failed++;
-                await Console.Error.WriteLineAsync($"  cause: {r.FailureReason}");
+                await stderr.WriteLineAsync($"  cause: {r.FailureReason}");
                 if (!string.IsNullOrEmpty(r.OutputTail))
                 {
-                    await Console.Error.WriteLineAsync("  output tail:\n" + r.OutputTail);
+                    await stderr.WriteLineAsync("  output tail:\n" + r.OutputTail);
                 }
             }
             else if (r.Status == RunStatus.Cancelled)
@@ -72,14 +72,14 @@ public static class RunCommand
 
         var root = experiments[0].ResultsRoot;
         var (md, png) = ReportWriter.Write(root, experiments[0].Name);
-        Console.WriteLine();
-        Console.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
-        Console.WriteLine();
-        Console.WriteLine($"results: {root}");
-        Console.WriteLine($"report:  {md}");
+        stdout.WriteLine();
+        stdout.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
+        stdout.WriteLine();
+        stdout.WriteLine($"results: {root}");
+        stdout.WriteLine($"report:  {md}");
         if (png is not null)
         {
-            Console.WriteLine($"plot:    {png}");
+            stdout.WriteLine($"plot:    {png}");
         }
 
         return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
@@ -105,9 +105,10 @@ public static class RunCommand
         return e;
     }
 
-    private static async Task<ExperimentRunner.PointOutcome> RunWithProgressAsync(ExperimentRunner runner, Experiment e, bool force, CancellationToken ct)
+    private static async Task<ExperimentRunner.PointOutcome> RunWithProgressAsync(ExperimentRunner runner, Experiment e, bool force, TextWriter stdout,
+        CancellationToken ct)
     {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        if (stdout != Console.Out || Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
             return await runner.RunAsync(e, null, force, ct);
         }
