@@ -9,7 +9,8 @@ namespace DeepMem.Experiments;
 /// as it exists (failed runs too, so nothing finished is lost).
 /// </summary>
 /// <param name="backends">Creates a simulator for an experiment; throws <see cref="BackendUnavailableException"/> when it cannot.</param>
-public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends)
+/// <param name="warn">Told about a stored result that cannot be read (it is run again).</param>
+public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends, Action<string>? warn = null)
 {
     /// <summary>Outcome of one point.</summary>
     /// <param name="Experiment">The point.</param>
@@ -20,7 +21,7 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
     /// <summary>Runs one point (or reuses its stored result unless <paramref name="force"/>).</summary>
     public async Task<PointOutcome> RunAsync(Experiment experiment, IProgress<RunProgress>? progress, bool force, CancellationToken ct)
     {
-        if (!force && ResultStore.FindDone(experiment) is { } done)
+        if (!force && ResultStore.FindDone(experiment, warn) is { } done)
         {
             return new PointOutcome(experiment, done, Skipped: true);
         }

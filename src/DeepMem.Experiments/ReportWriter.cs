@@ -46,10 +46,10 @@ public static class ReportWriter
         return sb.ToString();
     }
 
-    /// <summary>Writes report.md and runtime.png into <paramref name="folder"/>; returns their paths.</summary>
-    public static (string Markdown, string? Plot) Write(string folder, string title)
+    /// <summary>Writes report.md and runtime.png into <paramref name="folder"/>; returns their paths. Unreadable records are told to <paramref name="warn"/>.</summary>
+    public static (string Markdown, string? Plot) Write(string folder, string title, Action<string>? warn = null)
     {
-        var records = ResultStore.ReadAll(folder);
+        var records = ResultStore.ReadAll(folder, warn);
         var rows = Rows(records);
         Directory.CreateDirectory(folder);
         var md = Path.Combine(folder, "report.md");

@@ -18,14 +18,18 @@ public static class ResultStore
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new FiniteDoubleConverter() },
     };
 
     /// <summary>Path of the record of an experiment point.</summary>
     public static string PathOf(Experiment e) => Path.Combine(e.Spec.OutputDir, FileName);
 
-    /// <summary>The stored record of a point if it exists, succeeded and has the same config hash.</summary>
-    public static ResultRecord? FindDone(Experiment e)
+    /// <summary>
+    /// The stored record of a point if it exists, succeeded and has the same
+    /// config hash. A record that cannot be read is told to
+    /// <paramref name="unreadable"/> and treated as not stored.
+    /// </summary>
+    public static ResultRecord? FindDone(Experiment e, Action<string>? unreadable = null)
     {
         var path = PathOf(e);
         if (!File.Exists(path))
@@ -33,17 +37,10 @@ public static class ResultStore
             return null;
         }
 
-        try
-        {
-            var record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
-            return record is not null && record.ConfigHash == ConfigHash.Of(e) && record.Result.Status == Core.RunStatus.Succeeded
-                ? record
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var record = TryRead(path, unreadable);
+        return record is not null && record.ConfigHash == ConfigHash.Of(e) && record.Result.Status == Core.RunStatus.Succeeded
+            ? record
+            : null;
     }
 
     /// <summary>Writes a record atomically.</summary>
@@ -57,8 +54,8 @@ public static class ResultStore
         return path;
     }
 
-    /// <summary>Reads every record below a folder.</summary>
-    public static IReadOnlyList<ResultRecord> ReadAll(string folder)
+    /// <summary>Reads every record below a folder; one that cannot be read is told to <paramref name="unreadable"/> and left out.</summary>
+    public static IReadOnlyList<ResultRecord> ReadAll(string folder, Action<string>? unreadable = null)
     {
         var records = new List<ResultRecord>();
         if (!Directory.Exists(folder))
@@ -68,7 +65,7 @@ public static class ResultStore
 
         foreach (var file in Directory.EnumerateFiles(folder, FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            var r = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(file), Json);
+            var r = TryRead(file, unreadable);
             if (r is not null)
             {
                 records.Add(r);
@@ -76,5 +73,26 @@ public static class ResultStore
         }
 
         return records;
+    }
+
+    /// <summary>A record, or null (told to <paramref name="unreadable"/>) when the file is not a readable record.</summary>
+    private static ResultRecord? TryRead(string path, Action<string>? unreadable)
+    {
+        try
+        {
+            var record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
+            if (record?.Result is not null)
+            {
+                return record;
+            }
+
+            unreadable?.Invoke($"{path}: not a result record; treated as not stored");
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            unreadable?.Invoke($"{path}: cannot read the stored result ({e.Message.Split('\n')[0]}); treated as not stored");
+        }
+
+        return null;
     }
 }

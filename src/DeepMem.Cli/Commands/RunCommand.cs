@@ -29,15 +29,34 @@ public static class RunCommand
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
         Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        LoadResult? loaded;
+        try
+        {
+            loaded = CommandSupport.Load(file.ToString(), stderr,
+                new LoadOptions { CheckBackendFiles = backend is null, OutputFromCommandLine = output is not null }, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync($"{file}: cancelled while loading; nothing was run");
+            return ExitCodes.Cancelled;
+        }
+
         if (loaded is null)
         {
             return ExitCodes.BadInput;
         }
 
         var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
-        var runner = new ExperimentRunner(backends);
+        var root = experiments[0].ResultsRoot;
+        if (CommandSupport.UnwritableFolder(root) is { } why)
+        {
+            await stderr.WriteLineAsync($"error: cannot write results to '{root}': {why}");
+            return ExitCodes.BadInput;
+        }
+
+        var runner = new ExperimentRunner(backends, line => stderr.WriteLine("warning: " + line));
         var failed = 0;
+        var stored = 0;
         foreach (var e in experiments)
         {
             ExperimentRunner.PointOutcome outcome;
@@ -48,6 +67,11 @@ public static class RunCommand
             catch (BackendUnavailableException ex)
             {
                 await stderr.WriteLineAsync($"{e.Name}/{e.PointId}: backend '{e.Backend}' unavailable: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await stderr.WriteLineAsync($"error: {e.Name}/{e.PointId}: cannot store the result under '{e.Spec.OutputDir}': {ex.Message}");
                 return ExitCodes.Failed;
             }
 
@@ -66,12 +90,16 @@ public static class RunCommand
             }
             else if (r.Status == RunStatus.Cancelled)
             {
+                await stderr.WriteLineAsync(
+                    $"cancelled at {e.PointId}: {stored} of {experiments.Count} point{(experiments.Count == 1 ? "" : "s")} finished and kept under {root}; "
+                    + "run the same command again to resume (stored successful points are reused, failed and cancelled ones run again)");
                 return ExitCodes.Cancelled;
             }
+
+            stored++;
         }
 
-        var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name);
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name, line => stderr.WriteLine("warning: " + line));
         stdout.WriteLine();
         stdout.Write(await File.ReadAllTextAsync(md, CancellationToken.None));
         stdout.WriteLine();
