@@ -49,6 +49,12 @@ public static class CrossCheckCommand
             }
 
             var e = loaded.Experiments[0];
+            if (Gem5Missing(e) is { } missing)
+            {
+                await Console.Error.WriteLineAsync($"error: {file}: crosscheck runs every case in gem5, which is unavailable: {missing}");
+                return ExitCodes.Failed;
+            }
+
             if (e.Estimator.TraceDir is null || !Directory.Exists(e.Estimator.TraceDir))
             {
                 await Console.Error.WriteLineAsync($"error: {file}: estimator.traces is missing; record them first: deepmem trace {file}");
@@ -133,4 +139,12 @@ public static class CrossCheckCommand
 
         return all.Any(a => a.Item2.Any(r => r.Failure is not null)) ? ExitCodes.Failed : ExitCodes.Ok;
     }
+
+    /// <summary>Why gem5 cannot run for <paramref name="e"/>, or null when its binary is there.</summary>
+    public static string? Gem5Missing(Experiment e) => e.Gem5.ResolveBinary() switch
+    {
+        null or "" => "no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches (see README)",
+        var b when !File.Exists(b) => $"gem5 binary '{b}' does not exist",
+        _ => null,
+    };
 }
