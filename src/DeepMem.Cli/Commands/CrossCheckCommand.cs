@@ -42,7 +42,7 @@ public static class CrossCheckCommand
         var targets = new List<CrossCheckTargets.Workload>();
         foreach (var file in files)
         {
-            var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+            var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
             if (loaded is null)
             {
                 return ExitCodes.BadInput;

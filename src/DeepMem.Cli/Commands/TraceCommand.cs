@@ -42,7 +42,7 @@ public static class TraceCommand
     public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, int parallel, CancellationToken ct,
         bool calibrate = false)
     {
-        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
         if (loaded is null)
         {
             return ExitCodes.BadInput;
