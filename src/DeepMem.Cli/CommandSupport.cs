@@ -7,16 +7,47 @@ public static class CommandSupport
 {
     /// <summary>
     /// Loads an experiment file and prints every problem (warnings too) to
-    /// <paramref name="stderr"/>; null when the file has errors.
+    /// <paramref name="stderr"/>; null when the file has errors. A large
+    /// sweep prints its progress there while it expands; cancelling
+    /// <paramref name="ct"/> stops the loading with
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static LoadResult? Load(string file, TextWriter stderr)
+    public static LoadResult? Load(string file, TextWriter stderr, LoadOptions? options = null, CancellationToken ct = default)
     {
-        var loaded = ExperimentLoader.LoadFile(file);
+        options ??= LoadOptions.Default;
+        var loaded = ExperimentLoader.LoadFile(file, options with { SweepProgress = options.SweepProgress ?? new SweepProgressLine(file, stderr) }, ct);
         foreach (var p in loaded.Problems)
         {
             stderr.WriteLine(p);
         }
 
         return loaded.Ok ? loaded : null;
+    }
+
+    /// <summary>
+    /// Why results cannot be written to <paramref name="folder"/> (made if
+    /// missing), or null when they can: checked before anything runs.
+    /// </summary>
+    public static string? UnwritableFolder(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            return "it is a file, not a folder";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".deepmem-write-check-{Environment.ProcessId}");
+            using (new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
     }
 }

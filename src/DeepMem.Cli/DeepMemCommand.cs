@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DeepMem.Cli.Commands;
 
 namespace DeepMem.Cli;
@@ -48,6 +49,31 @@ public static class DeepMemCommand
             return ExitCodes.BadInput;
         }
 
-        return await parse.InvokeAsync();
+        // Ctrl-C and SIGTERM cancel the verb's token (System.CommandLine);
+        // noted here too, so that a cancellation the verb lets through is
+        // reported as one, and anything else unexpected as one line.
+        var terminated = false;
+        ConsoleCancelEventHandler onCancel = (_, _) => terminated = true;
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => terminated = true);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException) when (terminated)
+        {
+            await Console.Error.WriteLineAsync("cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DEEPMEM_DEBUG") is null or "" or "0")
+        {
+            await Console.Error.WriteLineAsync(
+                $"error: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} (a bug in deepmem; rerun with DEEPMEM_DEBUG=1 for the stack trace and report it)");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
 }

@@ -35,12 +35,18 @@ public static class PointBatch
             await stderr.WriteLineAsync($"{first.Name}: executor '{executor.Name}' unavailable: {ex.Message}");
             return new Result(ExitCodes.Failed, []);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: {first.Name}: cannot store the result under '{first.ResultsRoot}': {ex.Message}");
+            return new Result(ExitCodes.Failed, []);
+        }
 
         var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
         if (finished.Count < outcomes.Count)
         {
-            await stderr.WriteLineAsync($"cancelled: {finished.Count} of {outcomes.Count} {what} finished and are kept under {first.ResultsRoot}; "
-                                        + $"run the same command again to resume (finished {what} are reused)");
+            var at = outcomes.First(o => o.Record.Result.Status == RunStatus.Cancelled).Experiment.PointId;
+            await stderr.WriteLineAsync($"cancelled at {at}: {finished.Count} of {outcomes.Count} {what} finished and kept under {first.ResultsRoot}; "
+                                        + $"run the same command again to resume (stored successful {what} are reused, failed and cancelled ones run again)");
             return new Result(ExitCodes.Cancelled, finished);
         }
 

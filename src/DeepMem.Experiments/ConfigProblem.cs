@@ -10,7 +10,7 @@ namespace DeepMem.Experiments;
 /// <param name="Severity">Error or warning.</param>
 public sealed record ConfigProblem(string File, int Line, int Column, string Key, string? Value, string Message, Severity Severity = Severity.Error)
 {
-    /// <summary>Compiler-style line: <c>file:line:col: error: key: message</c>.</summary>
+    /// <summary>Compiler-style line: <c>file:line:col: error: key: message</c> (<c>file: error: ...</c> when about the whole file, line 0).</summary>
     public override string ToString() =>
-        $"{File}:{Line}:{Column}: {(Severity == Severity.Error ? "error" : "warning")}: {(Key.Length == 0 ? "" : Key + ": ")}{Message}";
+        $"{File}{(Line > 0 ? $":{Line}:{Column}" : "")}: {(Severity == Severity.Error ? "error" : "warning")}: {(Key.Length == 0 ? "" : Key + ": ")}{Message}";
 }

@@ -22,7 +22,13 @@ public static partial class ExperimentLoader
 {
     /// <summary>Top-level keys.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "memory", "cpu", "workload", "policy", "epoch", "migration", "backend", "output", "gem5", "estimator", "executor", "sweep"];
+        ["name", "description", "memory", "cpu", "workload", "policy", "epoch", "migration", "backend", "output", "output_outside", "gem5", "estimator", "executor", "sweep", "sweep_limit"];
+
+    /// <summary>Most memory nodes an experiment may have (gem5's side builds at most this many).</summary>
+    public const int MaxNodes = 64;
+
+    /// <summary>Most sweep points a file may expand to unless it sets <c>sweep_limit</c>.</summary>
+    public const long DefaultSweepLimit = 100_000;
 
     /// <summary>Backends.</summary>
     public static readonly string[] Backends = ["estimator", "gem5"];
@@ -39,20 +45,42 @@ public static partial class ExperimentLoader
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)(\[(\d+)\])?$")]
     private static partial Regex PathSegment();
 
-    /// <summary>Loads a file. Never throws for bad content; see <see cref="LoadResult.Problems"/>.</summary>
-    public static LoadResult LoadFile(string path)
+    /// <summary>
+    /// Loads a file. Never throws for bad content (see <see cref="LoadResult.Problems"/>);
+    /// throws <see cref="OperationCanceledException"/> when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public static LoadResult LoadFile(string path, LoadOptions? options = null, CancellationToken ct = default)
     {
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
         {
-            return new LoadResult([], [new ConfigProblem(path, 0, 0, "", null, "file not found")]);
+            return FileProblem(path, "is a folder, not an experiment file: give the .yaml file inside it");
         }
 
-        return LoadText(File.ReadAllText(path), path);
+        if (!File.Exists(path))
+        {
+            return FileProblem(path, "file not found");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return FileProblem(path, $"cannot read the file: {e.Message}");
+        }
+
+        return LoadText(text, path, options, ct);
     }
 
+    private static LoadResult FileProblem(string path, string message) =>
+        new([], [new ConfigProblem(path, 0, 0, "", null, message)]);
+
     /// <summary>Loads YAML text; <paramref name="fileName"/> is used in messages and to resolve relative paths.</summary>
-    public static LoadResult LoadText(string text, string fileName)
+    public static LoadResult LoadText(string text, string fileName, LoadOptions? options = null, CancellationToken ct = default)
     {
+        options ??= LoadOptions.Default;
         var sink = new ProblemSink(fileName);
         var root = Parse(text, sink);
         if (root is null)
@@ -61,17 +89,24 @@ public static partial class ExperimentLoader
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? Directory.GetCurrentDirectory();
-        var sweep = ReadSweep(root, sink);
+        var sweep = SweepSizeOk(root, sink) ? ReadSweep(root, sink) : [[]];
         var experiments = new List<Experiment>();
         if (sweep.Count > 1 || sweep[0].Count > 0 || sink.HasErrors)
         {
             // Validate the file as written too, so that every problem shows
             // up even where a sweep point could not be applied.
-            Build(root, fileName, baseDir, [], sink);
+            Build(root, fileName, baseDir, [], sink, options);
         }
 
+        var done = 0;
         foreach (var point in sweep)
         {
+            ct.ThrowIfCancellationRequested();
+            if (++done % 1000 == 0)
+            {
+                options.SweepProgress?.Report((done, sweep.Count));
+            }
+
             // A fresh tree per point: overrides replace nodes in place.
             var tree = Parse(text, new ProblemSink(fileName))!;
             var applied = new List<KeyValuePair<string, string>>();
@@ -87,7 +122,7 @@ public static partial class ExperimentLoader
                 continue;
             }
 
-            var experiment = Build(tree, fileName, baseDir, applied, sink);
+            var experiment = Build(tree, fileName, baseDir, applied, sink, options);
             if (experiment is not null)
             {
                 experiments.Add(experiment);
@@ -105,10 +140,12 @@ public static partial class ExperimentLoader
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException or FormatException)
         {
-            sink.Problems.Add(new ConfigProblem(sink.File, (int)e.Start.Line, (int)e.Start.Column, "", null,
-                "YAML syntax: " + (e.InnerException?.Message ?? e.Message)));
+            // YamlDotNet throws InvalidOperationException (no position) on an
+            // unclosed '{' or '[' mid-file and puts some errors at 1:1.
+            var (line, column, message) = YamlErrorLocator.Locate(text, e is YamlException { InnerException: YamlException inner } ? inner : e);
+            sink.Problems.Add(new ConfigProblem(sink.File, line, column, "", null, "YAML syntax: " + message));
             return null;
         }
 
@@ -126,6 +163,46 @@ public static partial class ExperimentLoader
         }
 
         return root;
+    }
+
+    /// <summary>
+    /// Counts the sweep's points before expanding it: over the limit
+    /// (<see cref="DefaultSweepLimit"/> or the file's <c>sweep_limit</c>) is
+    /// an error naming both, so a typo cannot take minutes and gigabytes.
+    /// </summary>
+    private static bool SweepSizeOk(YamlMappingNode rootNode, ProblemSink sink)
+    {
+        var root = new YamlMap(rootNode, "", sink);
+        var limit = DefaultSweepLimit;
+        if (root.Scalar("sweep_limit", expected: Units.CountHelp) is { } text)
+        {
+            if (!Units.TryParseCount(text, out var parsed) || parsed == 0 || parsed > int.MaxValue)
+            {
+                sink.Error(root.Get("sweep_limit")!, "sweep_limit", text,
+                    $"'{text}' is not a valid sweep limit: expected a number of points from 1 to {int.MaxValue:N0}, {Units.CountHelp}");
+                return false;
+            }
+
+            limit = (long)parsed;
+        }
+
+        if (root.Get("sweep") is not YamlMappingNode sweep)
+        {
+            return true;
+        }
+
+        var sizes = sweep.Children.Values.OfType<YamlSequenceNode>().Select(q => (long)Math.Max(1, q.Children.Count)).ToList();
+        var points = sizes.Aggregate(1.0, (a, b) => a * b);
+        if (points <= limit)
+        {
+            return true;
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var product = string.Join(" x ", sizes.Select(n => n.ToString("N0", inv)));
+        sink.Error(rootNode.Children.Keys.First(k => k is YamlScalarNode { Value: "sweep" }), "sweep", null, string.Create(inv,
+            $"the sweep has {(points < 1e15 ? ((long)points).ToString("N0", inv) : points.ToString("E2", inv))} points ({product}), over the limit of {limit:N0}; shorten the lists, or set 'sweep_limit' higher if you mean it"));
+        return false;
     }
 
     private static List<List<(string Key, YamlNode KeyNode, YamlNode Value)>> ReadSweep(YamlMappingNode root, ProblemSink sink)
@@ -184,6 +261,7 @@ public static partial class ExperimentLoader
             var name = m.Groups[1].Value;
             var last = i == segments.Length - 1;
             var key = new YamlScalarNode(name);
+            sink.MadeAt(key, keyNode);
             if (!map.Children.TryGetValue(key, out var child))
             {
                 if (last && !m.Groups[2].Success)
@@ -195,6 +273,7 @@ public static partial class ExperimentLoader
                 if (!m.Groups[2].Success)
                 {
                     child = new YamlMappingNode();
+                    sink.MadeAt(child, keyNode);
                     map.Children[key] = child;
                 }
                 else
@@ -250,7 +329,8 @@ public static partial class ExperimentLoader
         _ => "?",
     };
 
-    private static Experiment? Build(YamlMappingNode rootNode, string file, string baseDir, List<KeyValuePair<string, string>> point, ProblemSink sink)
+    private static Experiment? Build(YamlMappingNode rootNode, string file, string baseDir, List<KeyValuePair<string, string>> point, ProblemSink sink,
+        LoadOptions options)
     {
         var errorsBefore = sink.Problems.Count(p => p.Severity == Severity.Error);
         var root = new YamlMap(rootNode, "", sink);
@@ -299,10 +379,17 @@ public static partial class ExperimentLoader
 
         var backend = Choice(root, "backend", Backends, sink) ?? "estimator";
         var output = root.Scalar("output", expected: "a folder") ?? Path.Combine("results", name ?? "experiment");
+        var outputOutside = Choice(root, "output_outside", ["true", "false"], sink) == "true";
         var gem5 = ReadGem5(root, sink, baseDir);
         var estimator = ReadEstimator(root, sink, baseDir);
         var executor = ReadExecutor(root, sink);
         root.Get("sweep");
+        root.Get("sweep_limit");
+        CheckOutput(root, output, baseDir, outputOutside || options.OutputFromCommandLine, sink);
+        if (options.CheckBackendFiles && backend == "estimator")
+        {
+            CheckTraces(root, estimator, sink);
+        }
         root.RejectUnknown(TopLevelKeys);
 
         if (backend == "gem5" && workload is not null && !File.Exists(workload.Binary))
@@ -350,6 +437,47 @@ public static partial class ExperimentLoader
         };
     }
 
+    /// <summary>
+    /// Results go under the experiment file's folder or the current
+    /// directory; anywhere else only when named explicitly
+    /// (<c>output_outside: true</c> or <c>--output</c>).
+    /// </summary>
+    private static void CheckOutput(YamlMap root, string output, string baseDir, bool explicitlyOutside, ProblemSink sink)
+    {
+        var full = Path.GetFullPath(output);
+        var cwd = Directory.GetCurrentDirectory();
+        if (explicitlyOutside || IsUnder(full, baseDir) || IsUnder(full, cwd) || root.Get("output") is not { } node)
+        {
+            return;
+        }
+
+        sink.Error(node, "output", output,
+            $"'{output}' is outside the experiment's folder ({baseDir}) and the current directory ({cwd}); "
+            + "to write results there, add 'output_outside: true' or give --output on the command line");
+    }
+
+    private static bool IsUnder(string path, string folder)
+    {
+        var f = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        return path == f || path.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal) || f == Path.GetPathRoot(f);
+    }
+
+    /// <summary>The estimator backend reads its traces folder: it must be set and exist.</summary>
+    private static void CheckTraces(YamlMap root, EstimatorOptions estimator, ProblemSink sink)
+    {
+        var tracesNode = (root.Get("estimator") as YamlMappingNode)?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "traces" }).Value;
+        if (estimator.TraceDir is null)
+        {
+            sink.Error(root.Get("estimator") ?? root.Get("backend") ?? root.Node, "estimator.traces", null,
+                "the estimator backend needs 'estimator.traces', a folder of window traces (record them with: deepmem trace <file>)");
+        }
+        else if (!Directory.Exists(estimator.TraceDir))
+        {
+            sink.Error(tracesNode ?? root.Node, "estimator.traces", estimator.TraceDir,
+                $"traces folder '{estimator.TraceDir}' {(File.Exists(estimator.TraceDir) ? "is a file, not a folder" : "does not exist")} (record it with: deepmem trace <file>)");
+        }
+    }
+
     private static string? Choice(YamlMap map, string key, IReadOnlyList<string> allowed, ProblemSink sink)
     {
         var value = map.Scalar(key, expected: "one of " + string.Join(", ", allowed));
@@ -387,6 +515,12 @@ public static partial class ExperimentLoader
         if (seq.Children.Count == 0)
         {
             sink.Error(seq, memory.Sub("nodes"), null, "at least one node is needed (two or more for placement to matter)");
+            return null;
+        }
+
+        if (seq.Children.Count > MaxNodes)
+        {
+            sink.Error(seq, memory.Sub("nodes"), null, $"at most {MaxNodes} nodes are supported (was {seq.Children.Count})");
             return null;
         }
 

@@ -9,7 +9,8 @@ namespace DeepMem.Experiments;
 /// as it exists (failed runs too, so nothing finished is lost).
 /// </summary>
 /// <param name="backends">Creates a simulator for an experiment; throws <see cref="BackendUnavailableException"/> when it cannot.</param>
-public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends)
+/// <param name="warn">Told about a stored result that cannot be read (it is run again).</param>
+public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends, Action<string>? warn = null)
 {
     /// <summary>Outcome of one point.</summary>
     /// <param name="Experiment">The point.</param>
@@ -22,7 +23,7 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
     public async Task<PointOutcome> RunAsync(Experiment experiment, IProgress<RunProgress>? progress, bool force, CancellationToken ct)
     {
         var key = ResultKey.Of(experiment);
-        var stored = ResultStore.Find(experiment, key);
+        var stored = ResultStore.Find(experiment, key, warn);
         if (!force && stored.Reusable is { } done)
         {
             return new PointOutcome(experiment, done, Skipped: true);

@@ -18,7 +18,7 @@ public static class ResultStore
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new FiniteDoubleConverter() },
     };
 
     /// <summary>Path of the record of an experiment point.</summary>
@@ -34,7 +34,7 @@ public static class ResultStore
     /// <paramref name="key"/>; otherwise why not (a changed input, a failed
     /// run, an unreadable record).
     /// </summary>
-    public static Lookup Find(Experiment e, ResultKey key)
+    public static Lookup Find(Experiment e, ResultKey key, Action<string>? unreadable = null)
     {
         var path = PathOf(e);
         if (!File.Exists(path))
@@ -42,19 +42,10 @@ public static class ResultStore
             return new Lookup(null, null);
         }
 
-        ResultRecord? record;
-        try
-        {
-            record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
-        }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return new Lookup(null, $"the stored result {path} cannot be read ({ex.Message})");
-        }
-
+        var record = TryRead(path, unreadable);
         if (record is null)
         {
-            return new Lookup(null, $"the stored result {path} is empty");
+            return new Lookup(null, $"the stored result {path} cannot be read");
         }
 
         if (record.ConfigHash != key.Value)
@@ -68,17 +59,7 @@ public static class ResultStore
     }
 
     /// <summary>The record at <paramref name="path"/>, whatever its status; null when missing or unreadable.</summary>
-    public static ResultRecord? Read(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json) : null;
-        }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static ResultRecord? Read(string path) => File.Exists(path) ? TryRead(path, null) : null;
 
     /// <summary>Writes a record atomically.</summary>
     public static string Save(Experiment e, ResultRecord record)
@@ -91,8 +72,8 @@ public static class ResultStore
         return path;
     }
 
-    /// <summary>Reads every record below a folder.</summary>
-    public static IReadOnlyList<ResultRecord> ReadAll(string folder)
+    /// <summary>Reads every record below a folder; one that cannot be read is told to <paramref name="unreadable"/> and left out.</summary>
+    public static IReadOnlyList<ResultRecord> ReadAll(string folder, Action<string>? unreadable = null)
     {
         var records = new List<ResultRecord>();
         if (!Directory.Exists(folder))
@@ -102,7 +83,7 @@ public static class ResultStore
 
         foreach (var file in Directory.EnumerateFiles(folder, FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            var r = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(file), Json);
+            var r = TryRead(file, unreadable);
             if (r is not null)
             {
                 records.Add(r);
@@ -110,5 +91,26 @@ public static class ResultStore
         }
 
         return records;
+    }
+
+    /// <summary>A record, or null (told to <paramref name="unreadable"/>) when the file is not a readable record.</summary>
+    private static ResultRecord? TryRead(string path, Action<string>? unreadable)
+    {
+        try
+        {
+            var record = JsonSerializer.Deserialize<ResultRecord>(File.ReadAllText(path), Json);
+            if (record?.Result is not null)
+            {
+                return record;
+            }
+
+            unreadable?.Invoke($"{path}: not a result record; treated as not stored");
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            unreadable?.Invoke($"{path}: cannot read the stored result ({e.Message.Split('\n')[0]}); treated as not stored");
+        }
+
+        return null;
     }
 }

@@ -30,7 +30,7 @@ public static class BenchCommand
                 Console.WriteLine(await BridgeBenchmark.RoundTripAsync(Path.Combine(root, "gem5-patches", "python"), ct: ct));
                 if (parse.GetValue(experiment) is { } file)
                 {
-                    var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+                    var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
                     if (loaded is null)
                     {
                         return ExitCodes.BadInput;

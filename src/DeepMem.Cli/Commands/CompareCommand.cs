@@ -106,7 +106,7 @@ public static class CompareCommand
     public static async Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
         Func<ExecutorSpec, IExecutor?> executorFor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        var loaded = CommandSupport.Load(file.ToString(), stderr, new LoadOptions { OutputFromCommandLine = output is not null }, ct);
         if (loaded is null)
         {
             return ExitCodes.BadInput;

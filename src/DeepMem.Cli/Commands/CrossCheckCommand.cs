@@ -51,7 +51,7 @@ public static class CrossCheckCommand
         var targets = new List<CrossCheckTargets.Workload>();
         foreach (var file in files)
         {
-            var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+            var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
             if (loaded is null)
             {
                 return ExitCodes.BadInput;
@@ -91,6 +91,12 @@ public static class CrossCheckCommand
                 }
 
                 cases = cases.Where(c => only.Contains(c.Id)).ToList();
+            }
+
+            if (Gem5Missing(e) is { } missing)
+            {
+                await Console.Error.WriteLineAsync($"error: {file}: crosscheck runs every case in gem5, which is unavailable: {missing}");
+                return ExitCodes.Failed;
             }
 
             Console.WriteLine($"{e.Name}: {cases.Count} cases, gem5 results in {runner.Folder}");
@@ -220,4 +226,12 @@ public static class CrossCheckCommand
         }, (running, pending) => progress.Report(new ExecutorProgress(done, running, pending, failed.Count)), ct);
         return failed;
     }
+
+    /// <summary>Why gem5 cannot run for <paramref name="e"/>, or null when its binary is there.</summary>
+    public static string? Gem5Missing(Experiment e) => e.Gem5.ResolveBinary() switch
+    {
+        null or "" => "no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches (see README)",
+        var b when !File.Exists(b) => $"gem5 binary '{b}' does not exist",
+        _ => null,
+    };
 }

@@ -29,7 +29,7 @@ public static class RunCommand
         executor.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var runner = new ExperimentRunner(Backends.Create);
+            var runner = Runner(Backends.Create, Console.Error);
             return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(backend), parse.GetValue(output), parse.GetValue(force),
                 spec => executor.Apply(parse, spec, Console.Error) is { } s
                     ? s.Kind == "local" ? new LocalExecutor(runner, s.Jobs) { PointProgress = Spinner } : s.Create(runner)
@@ -42,8 +42,17 @@ public static class RunCommand
     /// <summary>Runs every point on this machine, one at a time; returns the exit code.</summary>
     public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
         Func<Experiment, IMemorySimulator> backends, CancellationToken ct) =>
-        ExecuteAsync(file, backend, output, force, _ => new LocalExecutor(new ExperimentRunner(backends)) { PointProgress = Spinner }, null,
-            Console.Out, Console.Error, ct);
+        ExecuteAsync(file, backend, output, force, backends, Console.Out, Console.Error, ct);
+
+    /// <summary>Runs every point on this machine, one at a time, printing to the given writers; returns the exit code.</summary>
+    public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
+        Func<Experiment, IMemorySimulator> backends, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        ExecuteAsync(file, backend, output, force, _ => new LocalExecutor(Runner(backends, stderr)) { PointProgress = Spinner }, null,
+            stdout, stderr, ct);
+
+    /// <summary>A runner that warns on <paramref name="stderr"/> about stored results it cannot read.</summary>
+    private static ExperimentRunner Runner(Func<Experiment, IMemorySimulator> backends, TextWriter stderr) =>
+        new(backends, line => stderr.WriteLine("warning: " + line));
 
     /// <summary>Runs the points (all, or those named in <paramref name="only"/>) on <paramref name="executor"/>; returns the exit code.</summary>
     public static Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
@@ -58,13 +67,30 @@ public static class RunCommand
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
         Func<ExecutorSpec, IExecutor?> executorFor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        LoadResult? loaded;
+        try
+        {
+            loaded = CommandSupport.Load(file.ToString(), stderr,
+                new LoadOptions { CheckBackendFiles = backend is null, OutputFromCommandLine = output is not null }, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync($"{file}: cancelled while loading; nothing was run");
+            return ExitCodes.Cancelled;
+        }
+
         if (loaded is null)
         {
             return ExitCodes.BadInput;
         }
 
         var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
+        if (CommandSupport.UnwritableFolder(experiments[0].ResultsRoot) is { } why)
+        {
+            await stderr.WriteLineAsync($"error: cannot write results to '{experiments[0].ResultsRoot}': {why}");
+            return ExitCodes.BadInput;
+        }
+
         if (only is { Count: > 0 })
         {
             var unknown = only.Where(id => experiments.All(e => e.PointId != id)).ToList();

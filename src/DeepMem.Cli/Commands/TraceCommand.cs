@@ -50,7 +50,7 @@ public static class TraceCommand
     public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, CancellationToken ct,
         bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor)
     {
-        var loaded = CommandSupport.Load(file.ToString(), Console.Error);
+        var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
         if (loaded is null)
         {
             return ExitCodes.BadInput;

@@ -63,7 +63,7 @@ public static class TrainCommand
             return ExitCodes.BadInput;
         }
 
-        var loaded = CommandSupport.Load(file.ToString(), stderr);
+        var loaded = CommandSupport.Load(file.ToString(), stderr, ct: ct);
         if (loaded is null)
         {
             return ExitCodes.BadInput;

@@ -16,17 +16,31 @@ public static class ValidateCommand
             files,
             quiet,
         };
-        command.SetAction(parse => Execute(parse.GetValue(files)!, parse.GetValue(quiet), Console.Out, Console.Error));
+        command.SetAction((parse, ct) => Task.FromResult(Execute(parse.GetValue(files)!, parse.GetValue(quiet), Console.Out, Console.Error, ct)));
         return command;
     }
 
-    /// <summary>Validates files; returns the exit code.</summary>
-    public static int Execute(FileInfo[] files, bool quiet, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Validates files, with every check <c>run</c> would trip on (the
+    /// backend's files too); returns the exit code.
+    /// </summary>
+    public static int Execute(FileInfo[] files, bool quiet, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var failed = false;
         foreach (var file in files)
         {
-            var result = ExperimentLoader.LoadFile(file.FullName == Path.GetFullPath(file.ToString()) ? file.ToString() : file.FullName);
+            var path = file.FullName == Path.GetFullPath(file.ToString()) ? file.ToString() : file.FullName;
+            LoadResult result;
+            try
+            {
+                result = ExperimentLoader.LoadFile(path, new LoadOptions { CheckBackendFiles = true, SweepProgress = new SweepProgressLine(path, stderr) }, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                stderr.WriteLine($"{file}: cancelled while loading");
+                return ExitCodes.Cancelled;
+            }
+
             foreach (var problem in result.Problems)
             {
                 stderr.WriteLine(problem);
