@@ -79,7 +79,7 @@ public static class TraceCommand
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.Failed;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return ExitCodes.Cancelled;
         }
