@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -8,6 +9,7 @@ public sealed class StaticPlanOptions
     /// <summary>The plan file (JSON); a relative path in YAML is relative to the experiment file.</summary>
     [PolicyOption("plan file (JSON; a relative path is relative to the experiment file): region_nodes [...], regions [{index|id|address, node}], pages [{page, node}]; see the class docs")]
     [PathOption]
+    [Required(ErrorMessage = "option 'plan' is required: the path of a plan file (JSON)")]
     public string Plan { get; set; } = "";
 
     /// <summary>How planned regions are placed.</summary>

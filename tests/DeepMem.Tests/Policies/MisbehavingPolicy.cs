@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Tests.Policies;
@@ -12,7 +13,12 @@ public sealed class MisbehavingOptions
     public bool HangInInitialize { get; set; }
 
     /// <summary>How long a hang lasts (long enough to miss any deadline a test sets; bounded so no thread is lost for good).</summary>
+    [Range(1, 60_000)]
     public int HangMs { get; set; } = 20_000;
+
+    /// <summary>A file the plug-in reads (it does not): shows that a plug-in's path options are resolved and checked.</summary>
+    [PathOption]
+    public string Notes { get; set; } = "";
 
     /// <summary>OnEpoch throws its own OperationCanceledException at this epoch (-1: never).</summary>
     public long CancelAtEpoch { get; set; } = -1;
@@ -54,4 +60,54 @@ public sealed class MisbehavingPolicy(MisbehavingOptions options) : IPlacementPo
 
         return [];
     }
+}
+
+/// <summary>Options without a constructor the binder can use.</summary>
+public sealed class NoDefaultConstructorOptions(int level)
+{
+    /// <summary>A level.</summary>
+    public int Level { get; set; } = level;
+}
+
+/// <summary>A plug-in whose options class has no parameterless constructor.</summary>
+public sealed class NoDefaultConstructorPolicy(NoDefaultConstructorOptions options) : IPlacementPolicy
+{
+    /// <summary>The options.</summary>
+    public NoDefaultConstructorOptions Options { get; } = options;
+
+    /// <inheritdoc />
+    public void Initialize(Topology topology)
+    {
+    }
+
+    /// <inheritdoc />
+    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Default;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report) => [];
+}
+
+/// <summary>Options with a property type the binder cannot read.</summary>
+public sealed class OddOptions
+{
+    /// <summary>Not an option type.</summary>
+    public Dictionary<string, int> Extras { get; set; } = [];
+}
+
+/// <summary>A plug-in whose options class has a property type the binder cannot read.</summary>
+public sealed class OddOptionsPolicy(OddOptions options) : IPlacementPolicy
+{
+    /// <summary>The options.</summary>
+    public OddOptions Options { get; } = options;
+
+    /// <inheritdoc />
+    public void Initialize(Topology topology)
+    {
+    }
+
+    /// <inheritdoc />
+    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Default;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report) => [];
 }

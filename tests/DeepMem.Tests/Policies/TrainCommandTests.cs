@@ -70,4 +70,15 @@ public class TrainCommandTests
             new StringWriter(), stderr, CancellationToken.None));
         Assert.Contains("alpha must be in (0, 1]", stderr.ToString());
     }
+
+    [Fact]
+    public void Train_resume_without_a_table_to_resume_from_is_bad_input_not_a_fresh_start()
+    {
+        using var exp = EstimatorExperiment.Create(name: "train-resume");
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.BadInput, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(Path.Combine(exp.Dir, "none.json")), null, 0.3, true,
+            new StringWriter(), stderr, CancellationToken.None));
+        Assert.Contains("--resume", stderr.ToString());
+        Assert.Contains("does not exist", stderr.ToString());
+    }
 }
