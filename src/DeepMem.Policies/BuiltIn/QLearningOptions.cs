@@ -28,22 +28,27 @@ public sealed class QLearningOptions : IValidatableObject
 
     /// <summary>Probability of a random action.</summary>
     [PolicyOption("probability of a random action each epoch (exploration)")]
+    [Range(0.0, 1.0)]
     public double Epsilon { get; set; } = 0.1;
 
     /// <summary>Learning rate.</summary>
     [PolicyOption("learning rate alpha")]
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Alpha { get; set; } = 0.2;
 
     /// <summary>Discount of future rewards.</summary>
     [PolicyOption("discount gamma of future rewards")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double Gamma { get; set; } = 0.9;
 
     /// <summary>Pages per full batch as a fraction of the fast tier.</summary>
     [PolicyOption("pages in a full batch (promote-many), as a fraction of the fast tier; promote-few and demote move a quarter")]
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double BatchFraction { get; set; } = 0.05;
 
     /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
     [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited", Unit = OptionUnit.BytesPerSecond)]
+    [Range(0.0, double.MaxValue)]
     public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
 
     /// <summary>Seed of the exploration random numbers.</summary>
@@ -52,6 +57,7 @@ public sealed class QLearningOptions : IValidatableObject
 
     /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
     [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
+    [Range(-1, int.MaxValue)]
     public int FastNode { get; set; } = -1;
 
     /// <inheritdoc />

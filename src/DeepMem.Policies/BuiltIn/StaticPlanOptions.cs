@@ -18,9 +18,11 @@ public sealed class StaticPlanOptions
 
     /// <summary>Node for regions the plan does not name; -1 = default placement.</summary>
     [PolicyOption("node for regions the plan does not name; -1 = the simulator's default placement")]
+    [Range(-1, int.MaxValue)]
     public int Otherwise { get; set; } = -1;
 
     /// <summary>Migration limit for page entries, in bytes per second of simulated time; 0 = unlimited.</summary>
     [PolicyOption("rate limit of the migrations that move planned pages to their nodes; 0 = unlimited", Unit = OptionUnit.BytesPerSecond)]
+    [Range(0.0, double.MaxValue)]
     public double MigrationRate { get; set; }
 }

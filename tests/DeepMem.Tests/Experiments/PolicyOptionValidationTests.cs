@@ -38,6 +38,15 @@ public sealed class PolicyOptionValidationTests : IDisposable
     }
 
     [Fact]
+    public void An_out_of_range_built_in_option_fails_validate_at_its_line()
+    {
+        var p = Single(Load("  name: hemem\n  options:\n    hot_read_threshold: 0"));
+        Assert.Equal((11, 5), (p.Line, p.Column));
+        Assert.Equal("policy.options.hot_read_threshold", p.Key);
+        Assert.Equal("option 'hot_read_threshold' must be at least 1 (was 0)", p.Message);
+    }
+
+    [Fact]
     public void An_out_of_range_plug_in_option_fails_validate_too()
     {
         var p = Single(Load($"  assembly: {Plugin}\n  type: {typeof(MisbehavingPolicy).FullName}\n  options: {{ hang_ms: 0 }}"));

@@ -176,4 +176,13 @@ public class OptionsBinderTests
             ("share", "option 'share' must be greater than 0 and at most 1 (was 0)")], problems);
         Assert.Empty(Bind<Ranged>(S("level", "10"), S("share", "1")).Problems);
     }
+
+    [Fact]
+    public void Built_in_options_declare_their_ranges()
+    {
+        var problems = PolicyFactory.Check(new PolicySpec { Name = "hemem", Options = new Dictionary<string, OptionValue> { ["hot_read_threshold"] = OptionValue.Of("0") } });
+        Assert.Equal([("hot_read_threshold", "option 'hot_read_threshold' must be at least 1 (was 0)")], problems);
+        var info = OptionsBinder.Describe(typeof(DeepMem.Policies.BuiltIn.QLearningOptions)).Single(o => o.Key == "alpha");
+        Assert.Equal("greater than 0 and at most 1", info.Rules);
+    }
 }
