@@ -122,7 +122,7 @@ internal sealed class Replay
     public EstimatorRun Run(Stopwatch clock, CancellationToken ct)
     {
         _ct = ct;
-        using var guard = _policy;
+        using var policyThread = _policy; // the guard's policy thread ends with the run
         var windowMicros = new double[_ix.W];
         try
         {
