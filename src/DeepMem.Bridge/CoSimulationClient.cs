@@ -18,7 +18,7 @@ public static class CoSimulationClient
 
     /// <summary>Runs a whole session against the simulator at <paramref name="channel"/>.</summary>
     /// <param name="channel">A channel to the simulator's bridge server.</param>
-    /// <param name="policy">The policy (wrapped so that its exceptions name it).</param>
+    /// <param name="policy">The policy; each call runs under <see cref="SessionOptions.PolicyDeadline"/> (<see cref="PolicyCallGuard"/>).</param>
     /// <param name="options">Deadlines and token.</param>
     /// <param name="progress">Receives progress after every event.</param>
     /// <param name="log">Receives one line per notable thing (rejections, fallbacks).</param>
@@ -53,12 +53,17 @@ public static class CoSimulationClient
         }
 
         var topology = ProtocolConvert.ToTopology(hello.Machine);
+        using var guard = new PolicyCallGuard(policy, options.PolicyDeadline);
         string? stopReason = null;
         try
         {
-            policy.Initialize(topology);
+            guard.Initialize(topology, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new SessionOutcome { Status = RunStatus.Cancelled, FailureReason = "cancelled by the user", Machine = hello.Machine };
+        }
+        catch (PolicyFailedException e)
         {
             stopReason = e.Message;
             log($"policy failed to initialise: {e.Message}; stopping the simulation");
@@ -122,7 +127,7 @@ public static class CoSimulationClient
                         reply = stopReason is not null
                             ? Stop(msg.Sequence, stopReason)
                             : Decide(msg.Sequence, () => ProtocolConvert.ToReply(msg.Sequence, msg.RegionCreated.RegionId,
-                                policy.PlaceRegion(ProtocolConvert.ToRegion(msg.RegionCreated))), ref stopReason, log);
+                                guard.PlaceRegion(ProtocolConvert.ToRegion(msg.RegionCreated), ct) ?? RegionPlacement.Default), ref stopReason, log);
                         break;
                     case Proto.SimulatorMessage.EventOneofCase.EpochEnded:
                         epochs++;
@@ -131,7 +136,7 @@ public static class CoSimulationClient
                         reply = stopReason is not null
                             ? Stop(msg.Sequence, stopReason)
                             : Decide(msg.Sequence, () => ProtocolConvert.ToReply(msg.Sequence,
-                                policy.OnEpoch(ProtocolConvert.ToEpochReport(msg.EpochEnded, lastRejected))), ref stopReason, log);
+                                guard.OnEpoch(ProtocolConvert.ToEpochReport(msg.EpochEnded, lastRejected), ct)), ref stopReason, log);
                         break;
                     case Proto.SimulatorMessage.EventOneofCase.Finished:
                         finished = msg.Finished;

@@ -136,7 +136,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
 
         using var channel = BridgeChannel.Create(port, IsLoopback(options.Bind) || options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind);
         var session = await CoSimulationClient.RunAsync(channel, policy,
-            new SessionOptions { EventDeadline = options.EventDeadline, Token = options.Token },
+            new SessionOptions { EventDeadline = options.EventDeadline, Token = options.Token, PolicyDeadline = spec.PolicyDeadline },
             progress, log, run.Token);
         if (session.Status == RunStatus.Cancelled)
         {

@@ -12,6 +12,9 @@ public sealed record SessionOptions
     /// </summary>
     public TimeSpan EventDeadline { get; init; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>Longest host time one policy call may take (see <see cref="Core.PolicyCallGuard"/>).</summary>
+    public TimeSpan PolicyDeadline { get; init; } = Core.PolicyCallGuard.DefaultDeadline;
+
     /// <summary>Shared token sent in Hello (needed off loopback).</summary>
     public string? Token { get; init; }
 

@@ -8,8 +8,14 @@ namespace DeepMem.Core;
 /// <remarks>
 /// A policy with options declares a public constructor taking one options
 /// object (a class with settable properties); the experiment's
-/// <c>policy.options</c> mapping is bound to it. Calls come from one thread,
-/// in simulation order.
+/// <c>policy.options</c> mapping is bound to it (see the README for the
+/// option types and the declared rules, e.g. <c>[Range]</c>).
+/// Calls come one at a time, in simulation order, on a policy thread of the
+/// host, each under a deadline (<c>policy.deadline</c>, 60 s by default): a
+/// call that has not returned by then fails the run and is abandoned, since
+/// a synchronous method cannot be aborted (see <see cref="PolicyCallGuard"/>).
+/// Any exception, <see cref="OperationCanceledException"/> included, fails
+/// the run with the policy's name, the call and the epoch.
 /// </remarks>
 public interface IPlacementPolicy
 {

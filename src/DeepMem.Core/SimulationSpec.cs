@@ -31,6 +31,11 @@ public sealed record SimulationSpec
     /// <summary>Folder for this run's outputs.</summary>
     public required string OutputDir { get; init; }
 
+    /// <summary>
+    /// Longest host time one policy call may take before the run fails
+    /// (<c>policy.deadline</c>); see <see cref="PolicyCallGuard"/>.
+    /// </summary>
+    public TimeSpan PolicyDeadline { get; init; } = PolicyCallGuard.DefaultDeadline;
 
     /// <summary>The topology a policy sees (base addresses are assigned contiguously).</summary>
     public Topology ToTopology()

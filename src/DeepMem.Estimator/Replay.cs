@@ -8,7 +8,7 @@ internal sealed class Replay
 {
     private readonly SimulationSpec _spec;
     private readonly TraceIndex _ix;
-    private readonly IPlacementPolicy _policy;
+    private readonly PolicyCallGuard _policy;
     private readonly IProgress<RunProgress>? _progress;
     private readonly ulong _accessBytes;
     private readonly Topology _topology;
@@ -64,7 +64,7 @@ internal sealed class Replay
     {
         _spec = spec;
         _ix = ix;
-        _policy = policy;
+        _policy = new PolicyCallGuard(policy, spec.PolicyDeadline);
         _progress = progress;
         _accessBytes = accessBytes;
         _topology = spec.ToTopology() with { TicksPerSecond = (ulong)Math.Round(ix.TicksPerSecond) };
@@ -117,20 +117,22 @@ internal sealed class Replay
         }
     }
 
-    private string PolicyName => _policy.GetType().Name;
+    private CancellationToken _ct;
 
     public EstimatorRun Run(Stopwatch clock, CancellationToken ct)
     {
+        _ct = ct;
+        using var policyThread = _policy; // the guard's policy thread ends with the run
         var windowMicros = new double[_ix.W];
         try
         {
             try
             {
-                _policy.Initialize(_topology);
+                _policy.Initialize(_topology, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (PolicyFailedException e)
             {
-                return Finish(RunStatus.Failed, e is PolicyFailedException ? e.Message : $"policy {PolicyName} failed in Initialize: {e.Message}", clock, windowMicros);
+                return Finish(RunStatus.Failed, e.Message, clock, windowMicros);
             }
 
             var nextRegion = 0;
@@ -184,8 +186,9 @@ internal sealed class Replay
 
             return Finish(RunStatus.Succeeded, null, clock, windowMicros);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            // Only the caller's token cancels; the policy's own exceptions are failures (PolicyCallGuard).
             return Finish(RunStatus.Cancelled, "cancelled", clock, windowMicros);
         }
     }
@@ -198,11 +201,11 @@ internal sealed class Replay
         RegionPlacement? placement;
         try
         {
-            placement = _policy.PlaceRegion(region);
+            placement = _policy.PlaceRegion(region, _ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (PolicyFailedException e)
         {
-            failure = e is PolicyFailedException ? $"{e.Message} (region {tr.Id} at 0x{tr.Start:x})" : $"policy {PolicyName} failed in PlaceRegion (region {tr.Id} at 0x{tr.Start:x}): {e.Message}";
+            failure = e.Message;
             return false;
         }
 
@@ -448,11 +451,11 @@ internal sealed class Replay
         IReadOnlyList<PageMigration> migrations;
         try
         {
-            migrations = _policy.OnEpoch(report) ?? [];
+            migrations = _policy.OnEpoch(report, _ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (PolicyFailedException e)
         {
-            failure = e is PolicyFailedException ? $"{e.Message} (epoch {report.Epoch})" : $"policy {PolicyName} failed in OnEpoch (epoch {report.Epoch}): {e.Message}";
+            failure = e.Message;
             return false;
         }
 

@@ -346,7 +346,7 @@ public static partial class ExperimentLoader
         var nodes = ReadMemory(root, sink, pageSize);
         var cpu = ReadCpu(root, sink);
         var workload = ReadWorkload(root, sink, baseDir);
-        var policy = ReadPolicy(root, sink, baseDir);
+        var policy = ReadPolicy(root, sink, baseDir, out var policyDeadline);
 
         ulong epoch = 1_000_000;
         if (root.Get("epoch") is { } epochNode)
@@ -421,6 +421,7 @@ public static partial class ExperimentLoader
             PageSize = pageSize,
             Migration = migration,
             OutputDir = pointId is null ? resultsRoot : Path.Combine(resultsRoot, pointId),
+            PolicyDeadline = policyDeadline,
         };
         return new Experiment
         {
@@ -725,8 +726,9 @@ public static partial class ExperimentLoader
         return new WorkloadSpec(Path.GetFullPath(binary, baseDir), args, Path.GetFullPath(workDir ?? ".", baseDir));
     }
 
-    private static PolicySpec? ReadPolicy(YamlMap root, ProblemSink sink, string baseDir)
+    private static PolicySpec? ReadPolicy(YamlMap root, ProblemSink sink, string baseDir, out TimeSpan deadline)
     {
+        deadline = PolicyCallGuard.DefaultDeadline;
         var map = root.Map("policy");
         if (map is null)
         {
@@ -736,6 +738,7 @@ public static partial class ExperimentLoader
         var name = map.Scalar("name", expected: "a built-in policy name");
         var assembly = map.Scalar("assembly", expected: "the path of the plug-in assembly (.dll)");
         var type = map.Scalar("type", expected: "the full name of the policy class");
+        deadline = PolicyDeadline(map) ?? deadline;
         var options = new Dictionary<string, OptionValue>();
         var optionNodes = new Dictionary<string, YamlNode>();
         if (map.Map("options") is { } opts)
@@ -759,7 +762,7 @@ public static partial class ExperimentLoader
             }
         }
 
-        map.RejectUnknown(["name", "assembly", "type", "options"]);
+        map.RejectUnknown(["name", "assembly", "type", "options", "deadline"]);
         if (name is not null && (assembly is not null || type is not null))
         {
             sink.Error(map.Node, map.Path, null, "give either 'name' (built-in) or 'assembly' + 'type' (plug-in), not both");
@@ -773,7 +776,9 @@ public static partial class ExperimentLoader
             return null;
         }
 
-        var optionsType = name is null ? null : DefaultPolicies.Find(name)?.OptionsType;
+        var optionsType = name is not null ? DefaultPolicies.Find(name)?.OptionsType
+            : PolicyFactory.ResolvePluginType(Path.GetFullPath(assembly!, baseDir), type!, out _) is { } pluginType ? PolicyFactory.FindOptionsType(pluginType)
+            : null;
         foreach (var o in optionsType is null ? [] : OptionsBinder.Describe(optionsType))
         {
             if (o.Property.IsDefined(typeof(PathOptionAttribute), false) && options.TryGetValue(o.Key, out var value)
@@ -798,6 +803,28 @@ public static partial class ExperimentLoader
         }
 
         return spec;
+    }
+
+    /// <summary>
+    /// <c>policy.deadline</c>: the longest host time of one policy call, a
+    /// duration from 1 ms to <see cref="PolicyCallGuard.MaxDeadline"/>; null when absent or bad (reported).
+    /// </summary>
+    private static TimeSpan? PolicyDeadline(YamlMap map)
+    {
+        var text = map.Scalar("deadline", expected: Units.DurationHelp);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Units.TryParseDurationNs(text, out var ns) && ns >= 1e6 && ns <= PolicyCallGuard.MaxDeadline.Ticks * 100.0)
+        {
+            return TimeSpan.FromTicks((long)(ns / 100));
+        }
+
+        map.Sink.Error(map.Get("deadline")!, map.Sub("deadline"), text,
+            $"'{text}' is not a valid policy deadline: expected {Units.DurationHelp}, from 1ms to {PolicyCallGuard.MaxDeadline.TotalSeconds:0}s (default {PolicyCallGuard.DefaultDeadline.TotalSeconds:0}s)");
+        return null;
     }
 
     private static Gem5Options? ReadGem5(YamlMap root, ProblemSink sink, string baseDir)

@@ -3,13 +3,16 @@ using DeepMem.Core;
 namespace DeepMem.Policies;
 
 /// <summary>
-/// Wraps a policy so that its exceptions reach the host as a
+/// Wraps a policy so that it carries its display name and its exceptions
+/// (an <see cref="OperationCanceledException"/> of its own included: a
+/// policy is never given the user's token) reach the host as a
 /// <see cref="PolicyFailedException"/> naming the policy and the call,
-/// instead of crashing it.
+/// instead of crashing it or passing for a cancelled run. Deadlines are the
+/// backends' job (<see cref="PolicyCallGuard"/>), which use the name.
 /// </summary>
 /// <param name="name">The policy's display name.</param>
 /// <param name="inner">The policy.</param>
-public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacementPolicy
+public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacementPolicy, INamedPolicy
 {
     /// <summary>The policy's display name.</summary>
     public string Name { get; } = name;
@@ -38,7 +41,7 @@ public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacem
         {
             return body();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not PolicyFailedException)
         {
             throw new PolicyFailedException(Name, call, e);
         }

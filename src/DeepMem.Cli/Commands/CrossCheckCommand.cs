@@ -113,7 +113,7 @@ public static class CrossCheckCommand
 
                 rows = await runner.RunAsync(cases, spec.Jobs, line => Console.Error.WriteLine($"{e.Name}/{line}"), ct);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 await Console.Error.WriteLineAsync("cancelled; finished cases are kept and a rerun resumes");
                 return ExitCodes.Cancelled;

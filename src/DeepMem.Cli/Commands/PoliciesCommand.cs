@@ -36,7 +36,8 @@ public static class PoliciesCommand
                     : o.Unit == OptionUnit.BytesPerSecond && value is double rate ? FormatRate(rate)
                     : value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture).ToLowerInvariant()
                     : value?.ToString()?.ToLowerInvariant() ?? "";
-                stdout.WriteLine($"    {o.Key} = {shown}  ({o.TypeName}) {o.Description}");
+                var rules = o.Rules;
+                stdout.WriteLine($"    {o.Key} = {shown}  ({o.TypeName}{(rules.Length == 0 ? "" : "; " + rules)}) {o.Description}");
             }
         }
 

@@ -102,7 +102,7 @@ public static class TraceCommand
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.Failed;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync($"cancelled: finished traces are kept in {dir}; run the same command again to record them anew");
             return ExitCodes.Cancelled;

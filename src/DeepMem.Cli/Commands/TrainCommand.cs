@@ -79,7 +79,7 @@ public static class TrainCommand
         if (string.Equals(experiment.Policy.Name, DefaultPolicies.QLearning.Name, StringComparison.OrdinalIgnoreCase))
         {
             var problems = new List<(string Key, string Message)>();
-            options = (QLearningOptions)OptionsBinder.Bind(typeof(QLearningOptions), experiment.Policy.Options, problems);
+            options = (QLearningOptions?)OptionsBinder.Bind(typeof(QLearningOptions), experiment.Policy.Options, problems) ?? options;
             foreach (var (_, message) in problems)
             {
                 stderr.WriteLine($"error: {file}: policy.options: {message}");
@@ -102,10 +102,16 @@ public static class TrainCommand
             return ExitCodes.Failed;
         }
 
+        if (resume && !output.Exists)
+        {
+            stderr.WriteLine($"error: --resume: the table '{output}' does not exist, so there is nothing to resume; drop --resume to start from an all-zero table");
+            return ExitCodes.BadInput;
+        }
+
         QTable table;
         try
         {
-            table = resume && output.Exists
+            table = resume
                 ? QTable.Load(output.FullName, QLearningPolicy.Features, QLearningPolicy.StateCount, Enum.GetValues<QLearningAction>().Length)
                 : new QTable(QLearningPolicy.StateCount, Enum.GetValues<QLearningAction>().Length) { Features = QLearningPolicy.Features };
         }

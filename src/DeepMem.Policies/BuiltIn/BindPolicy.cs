@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -7,6 +8,7 @@ public sealed class BindOptions
 {
     /// <summary>Node that matched regions are bound to.</summary>
     [PolicyOption("node id that matching regions are bound to (MPOL_BIND)")]
+    [Range(0, int.MaxValue)]
     public int Node { get; set; }
 
     /// <summary>Regions smaller than this never match.</summary>
@@ -27,6 +29,7 @@ public sealed class BindOptions
 
     /// <summary>Node for regions that do not match; -1 = default policy.</summary>
     [PolicyOption("node for regions that do not match; -1 = the simulator's default placement")]
+    [Range(-1, int.MaxValue)]
     public int Otherwise { get; set; } = -1;
 }
 

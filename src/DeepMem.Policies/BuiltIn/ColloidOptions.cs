@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -7,30 +8,37 @@ public sealed class ColloidOptions
 {
     /// <summary>Relative latency gap tolerated without migration.</summary>
     [PolicyOption("no migration while the tiers' loaded read latencies are within this fraction of each other (Colloid: 5%)")]
+    [Range(0.0, double.MaxValue)]
     public double Delta { get; set; } = 0.05;
 
     /// <summary>Share of the tier's access heat moved per unit of relative latency gap.</summary>
     [PolicyOption("access heat moved per epoch = step x relative latency gap x the heat of the tier pages leave")]
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Step { get; set; } = 0.5;
 
     /// <summary>Per-epoch decay of page heat (exponential moving average weight of the past).</summary>
     [PolicyOption("weight of the past in each page's access moving average per epoch (0.9: about ten epochs of memory)")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double Decay { get; set; } = 0.9;
 
     /// <summary>How much hotter a page must be than the fast tier's coldest page to swap with it.</summary>
     [PolicyOption("a promotion into a full fast tier swaps with its coldest page only when the promoted page is at least this many times hotter (hysteresis against ping-pong)")]
+    [Range(1.0, double.MaxValue)]
     public double SwapRatio { get; set; } = 2;
 
     /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
     [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited (default 10 GiB/s, as HeMem that Colloid extends)",
         Unit = OptionUnit.BytesPerSecond)]
+    [Range(0.0, double.MaxValue)]
     public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
 
     /// <summary>Cap of the modelled utilisation when a node reports no measured latency.</summary>
     [PolicyOption("when a node reports no measured latency (the estimator), latency = nominal / (1 - utilisation), utilisation capped here")]
+    [Range(0.0, 1.0, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double MaxUtilization { get; set; } = 0.95;
 
     /// <summary>The default (fast) node; -1 = the node with the lowest read latency.</summary>
     [PolicyOption("default-tier node; -1 = the node with the lowest read latency")]
+    [Range(-1, int.MaxValue)]
     public int FastNode { get; set; } = -1;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -7,6 +8,7 @@ public sealed class FirstTouchOptions
 {
     /// <summary>Preferred node; -1 means the fastest node.</summary>
     [PolicyOption("preferred node id; -1 = the fastest node (lowest read latency)")]
+    [Range(-1, int.MaxValue)]
     public int Node { get; set; } = -1;
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -7,26 +8,32 @@ public sealed class HeMemOptions
 {
     /// <summary>Sampled reads at which a page is hot.</summary>
     [PolicyOption("sampled reads at which a page is hot (HeMem: 4)")]
+    [Range(1.0, double.MaxValue)]
     public double HotReadThreshold { get; set; } = 4;
 
     /// <summary>Sampled writes at which a page is hot.</summary>
     [PolicyOption("sampled writes at which a page is hot (HeMem: 4)")]
+    [Range(1.0, double.MaxValue)]
     public double HotWriteThreshold { get; set; } = 4;
 
     /// <summary>When any page's count exceeds this, every count is halved.</summary>
     [PolicyOption("halve every page's counts ('cool') when any count exceeds this (HeMem: 10)")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double CoolingThreshold { get; set; } = 10;
 
     /// <summary>Memory-side accesses per sample (HeMem samples with PEBS; 1 = every access counts).</summary>
     [PolicyOption("memory-side accesses per sample; counts are divided by it (1 = every access is a sample)")]
+    [Range(1.0, double.MaxValue)]
     public double SamplePeriod { get; set; } = 1;
 
     /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
     [PolicyOption("migration rate limit (promotions + demotions) per second of simulated time; 0 = unlimited (HeMem: 10 GiB/s)",
         Unit = OptionUnit.BytesPerSecond)]
+    [Range(0.0, double.MaxValue)]
     public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
 
     /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
     [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
+    [Range(-1, int.MaxValue)]
     public int FastNode { get; set; } = -1;
 }

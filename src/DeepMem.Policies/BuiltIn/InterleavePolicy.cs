@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
 
 namespace DeepMem.Policies.BuiltIn;
@@ -19,6 +20,7 @@ public sealed class InterleaveOptions
 
     /// <summary>Largest weight when deriving from bandwidth.</summary>
     [PolicyOption("largest weight when deriving weights from bandwidth")]
+    [Range(1, int.MaxValue)]
     public int MaxWeight { get; set; } = 8;
 }
 

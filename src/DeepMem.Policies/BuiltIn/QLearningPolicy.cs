@@ -34,7 +34,7 @@ public sealed class QLearningPolicy : IPlacementPolicy
     private int? _lastState;
     private QLearningAction _lastAction;
 
-    /// <summary>A policy that loads its table from <see cref="QLearningOptions.Table"/> (or starts from zeros).</summary>
+    /// <summary>A policy that loads its table from <see cref="QLearningOptions.Table"/> (or starts from zeros when it is empty or <see cref="QLearningOptions.Fresh"/>).</summary>
     public QLearningPolicy(QLearningOptions options)
     {
         Options = options;
@@ -90,9 +90,12 @@ public sealed class QLearningPolicy : IPlacementPolicy
             throw new ArgumentException("save: true needs 'table', the file to write the Q table to");
         }
 
-        if (!_tableGiven && !string.IsNullOrWhiteSpace(Options.Table) && File.Exists(Options.Table))
+        if (!_tableGiven && !Options.Fresh && !string.IsNullOrWhiteSpace(Options.Table))
         {
-            Table = QTable.Load(Options.Table, Features, StateCount, ActionCount);
+            // A missing file is an error, not an all-zero table: 'fresh: true' says so explicitly.
+            Table = Options.MissingTable() is { } missing
+                ? throw new ArgumentException(missing)
+                : QTable.Load(Options.Table, Features, StateCount, ActionCount);
         }
 
         _layout = new TierLayout(topology, Options.FastNode);

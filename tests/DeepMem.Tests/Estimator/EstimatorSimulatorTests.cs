@@ -354,7 +354,7 @@ public class EstimatorSimulatorTests
         var policy = new ScriptedPolicy(Nodes(0, 1), _ => throw new InvalidOperationException("boom"));
         var run = await Run(ThreeWindows(), Spec(epochInstructions: 1000), policy);
         Assert.Equal(RunStatus.Failed, run.Result.Status);
-        Assert.Equal("policy ScriptedPolicy failed in OnEpoch (epoch 0): boom", run.Result.FailureReason);
+        Assert.Equal("policy 'ScriptedPolicy' failed in OnEpoch (epoch 0): InvalidOperationException: boom", run.Result.FailureReason);
     }
 
     [Fact]

@@ -17,8 +17,11 @@ internal sealed class EstimatorExperiment : IDisposable
 
     public string Results => Path.Combine(Dir, "results");
 
-    /// <summary>Writes traces and an experiment whose policy section is <paramref name="policyYaml"/> (indented under 'policy:').</summary>
-    public static EstimatorExperiment Create(string policyYaml = "  name: first-touch", string name = "policy-test")
+    /// <summary>
+    /// Writes traces and an experiment whose policy section is <paramref name="policyYaml"/> (indented under 'policy:'),
+    /// followed by <paramref name="extraYaml"/> (top-level keys, e.g. a sweep).
+    /// </summary>
+    public static EstimatorExperiment Create(string policyYaml = "  name: first-touch", string name = "policy-test", string extraYaml = "")
     {
         var dir = Directory.CreateTempSubdirectory("deepmem-exp-").FullName;
         var traces = Path.Combine(dir, "traces");
@@ -46,6 +49,7 @@ internal sealed class EstimatorExperiment : IDisposable
             output: {Path.Combine(dir, "results")}
             estimator:
               traces: traces
+            {extraYaml}
 
             """);
         return e;

@@ -77,9 +77,10 @@ public sealed class StaticPlanAndLearningTests : IDisposable
         var outOfRange = Write("range.json", """{ "region_nodes": [0, 7] }""");
         Assert.Contains("node(s) 7 out of range (nodes: 2)",
             Assert.Throws<PolicyFailedException>(() => Create("static-plan", Machine, ("plan", outOfRange))).Message);
+        // A missing or absent plan is caught when the options are bound (validate), before the run.
         Assert.Contains("does not exist",
-            Assert.Throws<PolicyFailedException>(() => Create("static-plan", Machine, ("plan", Path.Combine(_dir, "none.json")))).Message);
-        Assert.Contains("'plan' is required", Assert.Throws<PolicyFailedException>(() => Create("static-plan", Machine)).Message);
+            Assert.Throws<ArgumentException>(() => Create("static-plan", Machine, ("plan", Path.Combine(_dir, "none.json")))).Message);
+        Assert.Contains("'plan' is required", Assert.Throws<ArgumentException>(() => Create("static-plan", Machine)).Message);
     }
 
     [Fact]
@@ -149,7 +150,7 @@ public sealed class StaticPlanAndLearningTests : IDisposable
     public void Q_learning_saves_its_table_every_epoch_when_asked()
     {
         var path = Path.Combine(_dir, "live.json");
-        var policy = Create("q-learning", Machine, ("table", path), ("save", "true"), ("epsilon", "0"));
+        var policy = Create("q-learning", Machine, ("table", path), ("fresh", "true"), ("save", "true"), ("epsilon", "0"));
         policy.OnEpoch(Report(Machine, 0, [new P(0x10, 5, 0, 1)]));
         policy.OnEpoch(Report(Machine, 1, [new P(0x10, 5, 0, 1)]));
         var loaded = QTable.Load(path, QLearningPolicy.Features, QLearningPolicy.StateCount, 4);

@@ -88,8 +88,20 @@ public class TrainCommandTests
               options: { alpha: 0 }
             """, "train-bad");
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(Path.Combine(exp.Dir, "t.json")), null, 0.3, false,
+        // The range is declared on the options: the experiment fails to load, as validate would say.
+        Assert.Equal(ExitCodes.BadInput, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(Path.Combine(exp.Dir, "t.json")), null, 0.3, false,
             new StringWriter(), stderr, CancellationToken.None));
-        Assert.Contains("alpha must be in (0, 1]", stderr.ToString());
+        Assert.Contains("policy.options.alpha: option 'alpha' must be greater than 0 and at most 1 (was 0)", stderr.ToString());
+    }
+
+    [Fact]
+    public void Train_resume_without_a_table_to_resume_from_is_bad_input_not_a_fresh_start()
+    {
+        using var exp = EstimatorExperiment.Create(name: "train-resume");
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.BadInput, TrainCommand.Execute(new FileInfo(exp.File), 1, new FileInfo(Path.Combine(exp.Dir, "none.json")), null, 0.3, true,
+            new StringWriter(), stderr, CancellationToken.None));
+        Assert.Contains("--resume", stderr.ToString());
+        Assert.Contains("does not exist", stderr.ToString());
     }
 }
