@@ -91,14 +91,16 @@ State and checks (as patched gem5 does them):
 
 * a page is *mapped* when it lies in a region created so far, and
   *resident* on a node once an epoch reported it there (or it migrated);
-* a migration is rejected when the node does not exist, the page is in no
-  region, the page is mapped but not resident (never touched), or the
-  target node is full (resident pages + used_pages = capacity in pages);
-  a page already on its target counts as applied;
-* a placement is rejected when the region does not exist, a node does not
-  exist, mode "default" names nodes, another mode names none, or weights
-  are given for a mode other than interleave, differ in number from the
-  nodes, or include 0.
+* with the checks and words of patched gem5 (`deepmem.checks`), first
+  problem only: a migration is rejected when the node does not exist, the
+  page is not mapped (in no region, or never touched: gem5 has no page
+  table entry for it yet), or the target node is full (resident pages +
+  used_pages = capacity in pages); a page already on its target counts as
+  applied;
+* a placement is rejected when the region is unknown, a node does not
+  exist, weights differ in number from the nodes, a mode other than
+  default names no node, preferred names more than one, or a weight is
+  0.
 
 Expectations (optional "expect" per event) describe what the *simulator*
 saw between this event and the next: "call" is one of "placement",
@@ -123,7 +125,9 @@ import time
 from dataclasses import fields
 from typing import Any, Sequence
 
+from deepmem import checks
 from deepmem import events as ev
+from deepmem.safeio import say
 
 DEFAULT_DIE_EXIT_CODE = 70
 EXIT_EXPECTATION = 3
@@ -139,7 +143,7 @@ _CALLS = ("placement", "migrations", "stop", "none")
 
 
 def _say(message: str) -> None:
-    print(f"scripted: {message}", file=sys.stderr, flush=True)
+    say(f"scripted: {message}")
 
 
 class ScriptError(ValueError):
@@ -465,37 +469,11 @@ class ScriptedBackend:
     def _in_use(self, node: int) -> int:
         return self._resident_on(node) + self.used.get(node, 0)
 
-    def _node_problem(self, node: int) -> str | None:
-        if node not in self.capacity:
-            return f"node {node} does not exist (nodes: {len(self.capacity)})"
-        return None
-
     def apply_placement(self, placement: ev.Placement) -> ev.Outcome:
-        problems = []
-        if placement.region_id not in self.regions:
-            known = ", ".join(map(str, sorted(self.regions))) or "none yet"
-            problems.append(f"region {placement.region_id} does not exist "
-                            f"(regions: {known})")
-        for node in placement.nodes:
-            p = self._node_problem(node)
-            if p:
-                problems.append(p)
-        if placement.mode == "default" and placement.nodes:
-            problems.append(f"mode default takes no nodes "
-                            f"(got {len(placement.nodes)})")
-        if placement.mode != "default" and not placement.nodes:
-            problems.append(f"mode {placement.mode} needs at least one node")
-        if placement.weights:
-            if placement.mode != "interleave":
-                problems.append(f"weights are for mode interleave only "
-                                f"(mode was {placement.mode})")
-            elif len(placement.weights) != len(placement.nodes):
-                problems.append(f"{len(placement.weights)} weights for "
-                                f"{len(placement.nodes)} nodes")
-            if any(w == 0 for w in placement.weights):
-                problems.append("weights must be greater than zero")
-        if problems:
-            outcome = ev.Outcome(0, [ev.Rejection(0, "; ".join(problems))])
+        problem = checks.placement_problem(
+            placement, len(self.capacity), placement.region_id in self.regions)
+        if problem:
+            outcome = ev.Outcome(0, [ev.Rejection(0, problem)])
         else:
             self.placements[placement.region_id] = placement
             outcome = ev.Outcome(1, [])
@@ -505,30 +483,22 @@ class ScriptedBackend:
     def apply_migrations(self, migrations: Sequence[ev.Migration]
                          ) -> ev.Outcome:
         outcome = ev.Outcome()
+        nodes = len(self.capacity)
         for i, m in enumerate(migrations):
-            problems = []
-            p = self._node_problem(m.target_node)
-            if p:
-                problems.append(p)
+            # gem5's order: node id, page table entry, node already, room.
+            problem = checks.node_problem(m.target_node, nodes)
             page = m.page_number
-            region = next((r for r, (lo, hi) in self.regions.items()
-                           if lo <= page < hi), None)
-            if region is None:
-                problems.append(f"page {page} (address "
-                                f"{page * self.page_size:#x}) is not mapped "
-                                "(in no region)")
-            elif page not in self.resident:
-                problems.append(f"page {page} of region {region} is not "
-                                "resident (never touched)")
             current = self.resident.get(page)
-            if not problems and current != m.target_node:
-                in_use = self._in_use(m.target_node)
-                if in_use >= self.capacity[m.target_node]:
-                    problems.append(
-                        f"node {m.target_node} is full ({in_use} of "
-                        f"{self.capacity[m.target_node]} pages in use)")
-            if problems:
-                outcome.rejections.append(ev.Rejection(i, "; ".join(problems)))
+            if problem is None and (current is None
+                                    or not self._in_region(page)):
+                # A page is in gem5's page table once touched.
+                problem = checks.page_not_mapped(page)
+            if (problem is None and current != m.target_node
+                    and self._in_use(m.target_node)
+                    >= self.capacity[m.target_node]):
+                problem = checks.node_full(m.target_node)
+            if problem:
+                outcome.rejections.append(ev.Rejection(i, problem))
                 continue
             if current != m.target_node:
                 self._move(page, m.target_node)
@@ -536,6 +506,9 @@ class ScriptedBackend:
             outcome.applied += 1
         self._saw("migrations", list(migrations), outcome)
         return outcome
+
+    def _in_region(self, page: int) -> bool:
+        return any(lo <= page < hi for lo, hi in self.regions.values())
 
     def stop(self, reason: str) -> None:
         self.stop_reason = reason
