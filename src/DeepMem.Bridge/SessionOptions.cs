@@ -12,6 +12,9 @@ public sealed record SessionOptions
     /// </summary>
     public TimeSpan EventDeadline { get; init; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>Longest wait for one reply to be written (and for the request stream to close).</summary>
+    public TimeSpan WriteDeadline { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Shared token sent in Hello (needed off loopback).</summary>
     public string? Token { get; init; }
 

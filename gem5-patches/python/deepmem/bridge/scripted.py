@@ -13,7 +13,7 @@ Command line (run with PYTHONPATH=gem5-patches/python)::
         [--fallback default|stop]
         [--transcript PATH]
         [--die-after K] [--die-exit-code N]
-        [--hang-before K]
+        [--hang-before K] [--event-seconds S]
         [--protocol-version N]
 
 Once listening it prints one line ``DEEPMEM_BRIDGE_PORT=<n>`` on stdout
@@ -30,8 +30,10 @@ answers everything, event K is the message with sequence K):
   K = 0 dies right after the session opens.
 * ``--hang-before K``: sleep forever instead of producing event K (the
   controller's own deadline must fire; end the process with a signal).
-* ``--protocol-version N``: the server speaks version N (the real one is 1),
-  so a version-1 controller is refused with a line naming both versions.
+* ``--event-seconds S``: take S host seconds to produce each event after
+  the first, as gem5 takes host time to simulate an epoch.
+* ``--protocol-version N``: the server speaks version N (the real one is 2),
+  so a current controller is refused with a line naming both versions.
 
 Exit status: 0 run completed and every expectation met; 3 an expectation
 failed (one ``scripted: expectation failed: ...`` line each on stderr);
@@ -361,6 +363,7 @@ class ScriptedBackend:
     def __init__(self, script: Script, die_after: int | None = None,
                  die_exit_code: int = DEFAULT_DIE_EXIT_CODE,
                  hang_before: int | None = None,
+                 event_seconds: float = 0.0,
                  transcript: str = ""):
         self.script = script
         self.machine = script.machine
@@ -371,6 +374,7 @@ class ScriptedBackend:
         self.die_after = die_after
         self.die_exit_code = die_exit_code
         self.hang_before = hang_before
+        self.event_seconds = event_seconds
         self._transcript = (open(transcript, "w", encoding="utf-8")
                             if transcript else None)
         self.regions: dict[int, tuple[int, int]] = {}  # id -> page range
@@ -403,6 +407,8 @@ class ScriptedBackend:
             _say(f"hanging before event {self.produced + 1} as told")
             while True:
                 time.sleep(3600)
+        if self.event_seconds > 0 and self.produced > 0:
+            time.sleep(self.event_seconds)  # host time of simulating
         event = self._next_from_script()
         self.produced += 1
         self.seen.append([])
@@ -618,6 +624,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default {DEFAULT_DIE_EXIT_CODE})")
     f.add_argument("--hang-before", type=int, metavar="K",
                    help="sleep forever instead of producing event K")
+    f.add_argument("--event-seconds", type=float, default=0.0,
+                   metavar="S",
+                   help="spend S host seconds producing each event after "
+                        "the first (a slow simulation)")
     f.add_argument("--protocol-version", type=int, metavar="N",
                    help="speak protocol version N instead of the real one")
     return p
@@ -632,6 +642,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.die_after is not None and args.die_after < 0:
         problems.append(f"--die-after must be 0 or more "
                         f"(was {args.die_after})")
+    if args.event_seconds < 0:
+        problems.append(f"--event-seconds must not be negative "
+                        f"(was {args.event_seconds})")
     if args.hang_before is not None and args.hang_before < 1:
         problems.append(f"--hang-before must be 1 or more "
                         f"(was {args.hang_before})")
@@ -653,6 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = ScriptedBackend(script, die_after=args.die_after,
                               die_exit_code=args.die_exit_code,
                               hang_before=args.hang_before,
+                              event_seconds=args.event_seconds,
                               transcript=args.transcript)
     try:
         result = run_bridge(backend, config)
