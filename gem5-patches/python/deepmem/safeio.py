@@ -12,6 +12,7 @@ and the interpreter's last flush at exit cannot fail either).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import TextIO
 
@@ -42,6 +43,27 @@ def detach() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
         except OSError:
             pass
+
+
+def ignore_sigpipe() -> None:
+    """A write to a dead reader fails with EPIPE instead of killing the
+    process (CPython sets this at start-up; an embedding may not)."""
+    if hasattr(signal, "SIGPIPE"):
+        try:
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        except (OSError, ValueError):  # not the main thread
+            pass
+
+
+def flush() -> None:
+    """Flush stdout and stderr now (not at exit, where a failure would
+    be reported as an error); detach on failure."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            detach()
+            return
 
 
 def say(line: str, file: TextIO | None = None) -> None:
