@@ -46,6 +46,20 @@ class ReplyDeadlineTest(BridgeTest):
         self.assertIsNone(run.backend.stop_reason)
         self.assertEqual(run.backend.produced, 4)  # simulated to the end
 
+    def test_heartbeat_between_unsent_regions(self):
+        # Regions are not epochs: under the fallback they get a Progress
+        # only when heartbeat_s has passed since the last message (here
+        # always), epochs always.
+        events = [region(i, start=0x400000 * i) for i in (1, 2, 3)]
+        run = SimRun(script(*events, epoch(0), finished()),
+                     reply_timeout_s=0.5, heartbeat_s=1e-6)
+        c = self.controller(run)
+        c.recv()
+        self.assertEqual(c.recv().WhichOneof("event"), "fell_back")
+        kinds = [c.recv().WhichOneof("event") for _ in range(4)]
+        self.assertEqual(kinds, ["progress"] * 3 + ["finished"])
+        run.join()
+
     def test_late_reply_with_stop_fallback_stops(self):
         run = SimRun(script(region(), epoch(0), epoch(1),
                             finished(exit_code=7)),

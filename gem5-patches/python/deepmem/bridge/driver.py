@@ -159,6 +159,7 @@ class LockstepDriver:
         self.result = RunResult()
         self._connected = False
         self._stream_open = False
+        self._stalled = False
 
     # ------------------------------------------------------------- run
 
@@ -282,9 +283,16 @@ class LockstepDriver:
                 total_instructions=insts, tick=tick)), wait=True)
 
     def _send_message(self, build, wait: bool = False) -> int:
+        """Queue a message; with `wait`, until grpc has taken it (once
+        that took DELIVERY_WAIT_S, the controller is not reading: later
+        messages are queued without waiting, not to slow the simulation)."""
         self.result.events_sent += 1
         seq = self.result.events_sent
-        self.server.send(build(seq), DELIVERY_WAIT_S if wait else 0.0)
+        wait_s = DELIVERY_WAIT_S if wait and not self._stalled else 0.0
+        if not self.server.send(build(seq), wait_s) and wait_s:
+            self._stalled = True
+            log(f"the controller does not read: message {seq} still queued "
+                f"after {DELIVERY_WAIT_S:g} s; simulating on")
         return seq
 
     def _stop_backend(self, reason: str) -> None:
