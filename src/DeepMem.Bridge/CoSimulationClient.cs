@@ -43,9 +43,9 @@ public static class CoSimulationClient
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            return Fail(e.StatusCode == StatusCode.DeadlineExceeded
-                ? $"the simulator did not answer Hello within {options.HelloDeadline.TotalSeconds:0.#} s"
-                : $"cannot reach the simulator: {e.Status.Detail} ({e.StatusCode})");
+            return e.StatusCode == StatusCode.DeadlineExceeded
+                ? Fail($"the simulator did not answer Hello within {options.HelloDeadline.TotalSeconds:0.#} s") with { DeadlineExpired = true }
+                : Fail($"cannot reach the simulator: {e.Status.Detail} ({e.StatusCode})");
         }
 
         if (hello.ProtocolVersion != ProtocolVersion)
