@@ -289,7 +289,12 @@ class LockstepDriver:
         self.result.events_sent += 1
         seq = self.result.events_sent
         wait_s = DELIVERY_WAIT_S if wait and not self._stalled else 0.0
-        if not self.server.send(build(seq), wait_s) and wait_s:
+        delivered = self.server.send(build(seq), wait_s)
+        if self.server.rpc_done.is_set():
+            # The call is over (a dead controller can look like a
+            # half-close at first): nothing more goes out.
+            self._stream_open = False
+        elif wait_s and not delivered:
             self._stalled = True
             log(f"the controller does not read: message {seq} still queued "
                 f"after {DELIVERY_WAIT_S:g} s; simulating on")

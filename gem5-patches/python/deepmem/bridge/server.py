@@ -316,8 +316,10 @@ class BridgeServer:
         if wait_s <= 0:
             return False
         with self._delivery:
-            return self._delivery.wait_for(
-                lambda: self._delivered >= mine, wait_s)
+            self._delivery.wait_for(
+                lambda: self._delivered >= mine or self.rpc_done.is_set(),
+                wait_s)
+            return self._delivered >= mine
 
     def stop(self) -> None:
         """Let the last message go out, then shut the server down."""
@@ -424,10 +426,12 @@ class BridgeServer:
             self._tickets = []  # one session; every ticket is spent
         def on_rpc_done() -> None:
             self.inbound.put(SessionClosed("the controller's stream ended"))
-            self.rpc_done.set()
+            with self._delivery:
+                self.rpc_done.set()
+                self._delivery.notify_all()
 
         context.add_callback(on_rpc_done)
-        threading.Thread(target=self._read, args=(request_iterator,),
+        threading.Thread(target=self._read, args=(request_iterator, context),
                          name="deepmem-grpc-reader", daemon=True).start()
         self.inbound.put(SessionOpened(peer))
         log(f"session opened by {peer}")
@@ -455,7 +459,7 @@ class BridgeServer:
         finally:
             self.session_done.set()
 
-    def _read(self, request_iterator) -> None:
+    def _read(self, request_iterator, context) -> None:
         try:
             for message in request_iterator:
                 self.inbound.put(message)
@@ -463,7 +467,14 @@ class BridgeServer:
             self.inbound.put(SessionClosed(
                 f"the controller's stream broke ({type(exc).__name__})"))
         else:
-            self.inbound.put(SessionClosed(
-                "the controller closed its request stream", half_close=True))
+            # A controller that died (kill -9) can look like a half-close;
+            # then the call is over as well.
+            if context.is_active() and not self.rpc_done.is_set():
+                self.inbound.put(SessionClosed(
+                    "the controller closed its request stream",
+                    half_close=True))
+            else:
+                self.inbound.put(SessionClosed(
+                    "the controller's connection was lost"))
         finally:
             self.client_closed.set()
