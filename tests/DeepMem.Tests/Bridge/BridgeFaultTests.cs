@@ -70,6 +70,22 @@ public class BridgeFaultTests
     }
 
     [Fact]
+    public async Task A_stop_fallback_fails_the_run_and_names_the_fallback()
+    {
+        await using var sim = await ScriptedSimulator.StartAsync(Script(3), "--reply-timeout", "1", "--fallback", "stop");
+        var policy = new SlowPolicy { Delay = e => e.Epoch == 1 ? TimeSpan.FromSeconds(4) : TimeSpan.Zero };
+        using var cts = new CancellationTokenSource(TestTimeout);
+        var outcome = await CoSimulationClient.RunAsync(sim.Channel, new GuardedPolicy("slow", policy), new SessionOptions(), null, null, cts.Token)
+            .WaitAsync(TestTimeout);
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal("the simulator stopped without this controller (fallback 'stop'): no reply to event 3 within 1 s", outcome.FailureReason);
+        Assert.Equal("stop", outcome.Fallback);
+        Assert.Equal((2UL, 1UL, 1UL), (outcome.Epochs, outcome.PolicyEpochs, outcome.FallbackEpochs));
+        Assert.NotNull(outcome.Finished);
+        Assert.Equal(0, await sim.WaitExitAsync());
+    }
+
+    [Fact]
     public async Task A_million_bad_items_are_summarised_by_reason_with_flat_memory()
     {
         await using var sim = await ScriptedSimulator.StartAsync(Script(3));
