@@ -22,6 +22,7 @@ from deepmem import events as ev  # noqa: E402
 from deepmem import gem5run  # noqa: E402
 from deepmem import system as dm_system  # noqa: E402
 from deepmem.options import OptionsError, RunOptions, parse  # noqa: E402
+from deepmem.safeio import flush, ignore_sigpipe, say  # noqa: E402
 
 
 def make_consumer(opts: RunOptions) -> gem5run.Consumer:
@@ -35,9 +36,9 @@ def make_consumer(opts: RunOptions) -> gem5run.Consumer:
 
         def consume(backend):
             final = demo(backend)
-            print(f"DEEPMEM_DEMO placed={demo.placed} "
-                  f"promoted={demo.promoted} epochs={demo.epochs} "
-                  f"rejected={len(demo.rejected)}")
+            say(f"DEEPMEM_DEMO placed={demo.placed} "
+                f"promoted={demo.promoted} epochs={demo.epochs} "
+                f"rejected={len(demo.rejected)}", file=sys.stdout)
             return final
 
         return consume
@@ -54,31 +55,36 @@ def make_consumer(opts: RunOptions) -> gem5run.Consumer:
     problems = config.problems()
     if problems:
         for p in problems:
-            print(f"deepmem_se.py: bridge: {p}", file=sys.stderr)
+            say(f"deepmem_se.py: bridge: {p}")
         sys.exit(2)
     return lambda backend: run_bridge(backend, config).final
 
 
 def main() -> int:
+    # gem5's stdout and stderr may be pipes to a controller that dies: no
+    # write may end the run (deepmem.safeio).
+    ignore_sigpipe()
     try:
         opts = parse(sys.argv[1:])
     except OptionsError as e:
         for p in e.problems:
-            print(f"deepmem_se.py: {p}", file=sys.stderr)
+            say(f"deepmem_se.py: {p}")
         return 2
     outdir = m5.options.outdir
     built = dm_system.build(opts, outdir)
     backend = gem5run.Gem5Backend(built, outdir)
     final = gem5run.run(backend, make_consumer(opts))
     if isinstance(final, ev.Finished):
-        print(f"DEEPMEM_FINISHED exit_code={final.exit_code} "
-              f"ticks={final.ticks} instructions={final.instructions} "
-              f"migrated_pages={final.migrated_pages} "
-              f"host_seconds={backend.host_seconds:.2f}")
+        say(f"DEEPMEM_FINISHED exit_code={final.exit_code} "
+            f"ticks={final.ticks} instructions={final.instructions} "
+            f"migrated_pages={final.migrated_pages} "
+            f"host_seconds={backend.host_seconds:.2f}", file=sys.stdout)
         return final.exit_code & 0xff if final.exit_code >= 0 else 1
     reason = getattr(final, "reason", "no final event")
-    print(f"DEEPMEM_FAILED {reason}")
+    say(f"DEEPMEM_FAILED {reason}", file=sys.stdout)
     return 1
 
 
-sys.exit(main())
+status = main()
+flush()
+sys.exit(status)

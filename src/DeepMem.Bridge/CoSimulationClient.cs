@@ -7,12 +7,18 @@ namespace DeepMem.Bridge;
 
 /// <summary>
 /// Drives a placement policy over one co-simulation session: Hello, then
-/// the lockstep event stream (one reader, one writer that always completes).
-/// Every wait has a deadline; a lost or silent simulator ends the session
-/// with the cause instead of hanging.
+/// the lockstep event stream (one reader, one writer that always completes),
+/// opened with the Hello's session ticket. Every read and write has a
+/// deadline; a lost or silent simulator ends the session with the cause
+/// instead of hanging. FellBack and Progress need no reply: they mark the
+/// epochs the simulator runs without the policy and keep the deadline alive.
+/// Rejections are kept grouped by reason (<see cref="RejectionLedger"/>).
 /// </summary>
 public static class CoSimulationClient
 {
+    /// <summary>Metadata key of the Session call that carries HelloReply.session_ticket.</summary>
+    public const string TicketKey = "deepmem-session-ticket";
+
     /// <summary>The protocol version this controller speaks.</summary>
     public const uint ProtocolVersion = (uint)Proto.ProtocolVersion.Current;
 
@@ -37,9 +43,9 @@ public static class CoSimulationClient
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            return Fail(e.StatusCode == StatusCode.DeadlineExceeded
-                ? $"the simulator did not answer Hello within {options.HelloDeadline.TotalSeconds:0.#} s"
-                : $"cannot reach the simulator: {e.Status.Detail} ({e.StatusCode})");
+            return e.StatusCode == StatusCode.DeadlineExceeded
+                ? Fail($"the simulator did not answer Hello within {options.HelloDeadline.TotalSeconds:0.#} s") with { DeadlineExpired = true }
+                : Fail($"cannot reach the simulator: {e.Status.Detail} ({e.StatusCode})");
         }
 
         if (hello.ProtocolVersion != ProtocolVersion)
@@ -69,14 +75,16 @@ public static class CoSimulationClient
             log($"policy failed to initialise: {e.Message}; stopping the simulation");
         }
 
-        using var call = client.Session(cancellationToken: ct);
-        var rejections = new List<string>();
-        ulong events = 0, epochs = 0, regions = 0, migrated = 0;
-        var lastRejected = new List<Rejection>();
+        using var call = client.Session(new Metadata { { TicketKey, hello.SessionTicket } }, cancellationToken: ct);
+        var ledger = new RejectionLedger();
+        ulong events = 0, epochs = 0, regions = 0, migrated = 0, fallbackEpochs = 0, lastEpochSequence = 0;
+        IReadOnlyList<Rejection> lastRejected = [];
         Proto.Finished? finished = null;
         Proto.Failed? failed = null;
+        Proto.FellBack? fellBack = null;
         string? failure = null;
         var cancelled = false;
+        var deadlineExpired = false;
         try
         {
             while (true)
@@ -88,14 +96,11 @@ public static class CoSimulationClient
                 {
                     more = await call.ResponseStream.MoveNext(wait.Token);
                 }
-                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && wait.IsCancellationRequested && !ct.IsCancellationRequested)
+                catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException
+                                          && wait.IsCancellationRequested && !ct.IsCancellationRequested)
                 {
                     failure = $"no event from the simulator within {options.EventDeadline.TotalSeconds:0.#} s (event deadline)";
-                    break;
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    failure = $"no event from the simulator within {options.EventDeadline.TotalSeconds:0.#} s (event deadline)";
+                    deadlineExpired = true;
                     break;
                 }
 
@@ -110,11 +115,10 @@ public static class CoSimulationClient
                 lastRejected = [];
                 if (msg.PreviousReply is { } outcome)
                 {
-                    foreach (var r in outcome.Rejections)
+                    var (lines, sample) = ledger.Add(outcome);
+                    lastRejected = sample;
+                    foreach (var line in lines)
                     {
-                        var line = $"reply to event {outcome.ReplyTo}: item {r.Index} rejected: {r.Reason}";
-                        rejections.Add(line);
-                        lastRejected.Add(new Rejection((int)r.Index, r.Reason));
                         log(line);
                     }
                 }
@@ -131,6 +135,7 @@ public static class CoSimulationClient
                         break;
                     case Proto.SimulatorMessage.EventOneofCase.EpochEnded:
                         epochs++;
+                        lastEpochSequence = msg.Sequence;
                         migrated += msg.EpochEnded.MigratedPages;
                         progress?.Report(new RunProgress(msg.EpochEnded.TotalInstructions, msg.EpochEnded.EndTick, epochs, migrated));
                         reply = stopReason is not null
@@ -138,8 +143,18 @@ public static class CoSimulationClient
                             : Decide(msg.Sequence, () => ProtocolConvert.ToReply(msg.Sequence,
                                 guard.OnEpoch(ProtocolConvert.ToEpochReport(msg.EpochEnded, lastRejected), ct)), ref stopReason, log);
                         break;
+                    case Proto.SimulatorMessage.EventOneofCase.FellBack:
+                        fellBack = msg.FellBack;
+                        log($"the simulator fell back to '{fellBack.Fallback}' and runs on without this controller: {fellBack.Reason}");
+                        break;
+                    case Proto.SimulatorMessage.EventOneofCase.Progress:
+                        fallbackEpochs = Math.Max(fallbackEpochs, msg.Progress.FallbackEpochs);
+                        progress?.Report(new RunProgress(msg.Progress.TotalInstructions, msg.Progress.Tick, epochs + fallbackEpochs, migrated,
+                            $"fallback '{fellBack?.Fallback}'"));
+                        break;
                     case Proto.SimulatorMessage.EventOneofCase.Finished:
                         finished = msg.Finished;
+                        fallbackEpochs = Math.Max(fallbackEpochs, finished.FallbackEpochs);
                         break;
                     case Proto.SimulatorMessage.EventOneofCase.Failed:
                         failed = msg.Failed;
@@ -154,7 +169,22 @@ public static class CoSimulationClient
                     break;
                 }
 
-                await call.RequestStream.WriteAsync(reply!, ct);
+                if (reply is not null)
+                {
+                    using var write = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    write.CancelAfter(options.WriteDeadline);
+                    try
+                    {
+                        await call.RequestStream.WriteAsync(reply, write.Token);
+                    }
+                    catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException
+                                              && write.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                        failure = $"could not send the reply to event {msg.Sequence} within {options.WriteDeadline.TotalSeconds:0.#} s (write deadline)";
+                        deadlineExpired = true;
+                        break;
+                    }
+                }
             }
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
@@ -178,29 +208,38 @@ public static class CoSimulationClient
         {
             try
             {
-                await call.RequestStream.CompleteAsync();
+                await call.RequestStream.CompleteAsync().WaitAsync(options.WriteDeadline, CancellationToken.None);
             }
-            catch (Exception e) when (e is RpcException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (e is RpcException or InvalidOperationException or OperationCanceledException or TimeoutException)
             {
-                // The stream is already gone; nothing to complete.
+                // The stream is already gone (or stuck); nothing to complete.
             }
         }
 
+        // Fallback "default" runs the program to its end: a result, marked by the epoch counts.
+        // Fallback "stop" ends it early: no result.
+        var fallbackStop = fellBack?.Fallback == "stop" ? $"the simulator stopped without this controller (fallback 'stop'): {fellBack.Reason}" : null;
         var status = cancelled ? RunStatus.Cancelled
-            : failure is not null || failed is not null || stopReason is not null ? RunStatus.Failed
+            : failure is not null || failed is not null || stopReason is not null || fallbackStop is not null ? RunStatus.Failed
             : RunStatus.Succeeded;
         return new SessionOutcome
         {
             Status = status,
             FailureReason = cancelled ? "cancelled by the user"
-                : failure ?? (failed is not null ? $"the simulator failed: {failed.Reason}" : stopReason is not null ? $"stopped: {stopReason}" : null),
+                : failure ?? (failed is not null ? $"the simulator failed: {failed.Reason}" : stopReason is not null ? $"stopped: {stopReason}" : fallbackStop),
             Finished = finished,
             Failed = failed,
             Machine = hello.Machine,
+            DeadlineExpired = deadlineExpired,
             Events = events,
             Epochs = epochs,
+            PolicyEpochs = fellBack is not null && fellBack.UnansweredEvent != 0 && fellBack.UnansweredEvent == lastEpochSequence ? epochs - 1 : epochs,
+            FallbackEpochs = fallbackEpochs,
+            Fallback = fellBack?.Fallback,
+            FallbackReason = fellBack?.Reason,
             Regions = regions,
-            Rejections = rejections,
+            RejectedDecisions = ledger.Total,
+            Rejections = ledger.Summaries(),
         };
 
         SessionOutcome Fail(string reason) => new() { Status = RunStatus.Failed, FailureReason = reason };

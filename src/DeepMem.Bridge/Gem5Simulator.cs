@@ -144,8 +144,14 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             return Ended(cancellationToken.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
         }
 
-        // gem5 exits on its own after Finished/Failed; give it a moment, then kill.
-        var exited = await gem5.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        // A gem5 that sent nothing within the deadline is hung: killed now. After
+        // Finished/Failed it exits on its own; give it a moment, then kill.
+        if (session.DeadlineExpired)
+        {
+            gem5.Kill();
+        }
+
+        var exited = await gem5.WaitForExitAsync(session.DeadlineExpired ? TimeSpan.FromSeconds(10) : ExitGrace);
         if (!exited)
         {
             gem5.Kill();
@@ -162,16 +168,12 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
                 reason += $" (gem5 exited with code {exit})";
             }
 
-            return Failed(reason, clock, commandLine, session.Failed?.ExitCode ?? exit ?? 1,
-                string.IsNullOrEmpty(session.Failed?.OutputTail) ? tail : session.Failed!.OutputTail) with
-            {
-                RejectedDecisions = (ulong)session.Rejections.Count,
-                Epochs = session.Epochs,
-            };
+            return WithSession(Failed(reason, clock, commandLine, session.Failed?.ExitCode ?? exit ?? 1,
+                string.IsNullOrEmpty(session.Failed?.OutputTail) ? tail : session.Failed!.OutputTail), session);
         }
 
         var ticksPerSecond = session.Machine?.TicksPerSecond is > 0 ? session.Machine.TicksPerSecond : 1_000_000_000_000UL;
-        return new RunResult
+        return WithSession(new RunResult
         {
             Backend = Name,
             Status = finished.ExitCode == 0 ? RunStatus.Succeeded : RunStatus.Failed,
@@ -180,16 +182,28 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             SimulatedSeconds = finished.SimulatedSeconds,
             Ticks = finished.Ticks,
             Instructions = finished.Instructions,
-            Epochs = session.Epochs,
             Nodes = finished.Nodes.Select(ProtocolConvert.ToNodeStats).ToList(),
             MigratedPages = finished.MigratedPages,
             MigrationSeconds = finished.MigrationTicks / (double)ticksPerSecond,
-            RejectedDecisions = (ulong)session.Rejections.Count,
             HostSeconds = clock.Elapsed.TotalSeconds,
             OutputDir = string.IsNullOrEmpty(finished.OutputDir) ? Path.Combine(spec.OutputDir, "m5out") : finished.OutputDir,
             CommandLine = commandLine,
-        };
+        }, session);
     }
+
+    /// <summary>How long gem5 may take to exit after its last message.</summary>
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>The session's counts on a result: epochs (policy and fallback), fallback reason, rejections.</summary>
+    public static RunResult WithSession(RunResult result, SessionOutcome session) => result with
+    {
+        Epochs = session.PolicyEpochs + session.FallbackEpochs > session.Epochs ? session.PolicyEpochs + session.FallbackEpochs : session.Epochs,
+        PolicyEpochs = session.PolicyEpochs,
+        FallbackEpochs = session.FallbackEpochs,
+        FallbackReason = session.FallbackReason is null ? null : $"fallback '{session.Fallback}': {session.FallbackReason}",
+        RejectedDecisions = session.RejectedDecisions,
+        Rejections = session.Rejections,
+    };
 
     private RunResult Failed(string reason, Stopwatch clock, string? commandLine, int exitCode = 1, string? tail = null) => new()
     {

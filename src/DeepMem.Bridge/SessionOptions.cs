@@ -15,6 +15,9 @@ public sealed record SessionOptions
     /// <summary>Longest host time one policy call may take (see <see cref="Core.PolicyCallGuard"/>).</summary>
     public TimeSpan PolicyDeadline { get; init; } = Core.PolicyCallGuard.DefaultDeadline;
 
+    /// <summary>Longest wait for one reply to be written (and for the request stream to close).</summary>
+    public TimeSpan WriteDeadline { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Shared token sent in Hello (needed off loopback).</summary>
     public string? Token { get; init; }
 

@@ -13,7 +13,7 @@ public sealed class RejectionTally
     public const int MaxReasons = 32;
 
     /// <summary>Item indices kept per reason.</summary>
-    public const int IndicesPerReason = 5;
+    public const int IndicesPerReason = 8;
 
     /// <summary>Characters kept of a reason.</summary>
     public const int MaxReasonLength = 300;

@@ -21,7 +21,7 @@ import grpc
 from deepmem.bridge.driver import RunResult, run_bridge
 from deepmem.bridge.protocol import load
 from deepmem.bridge.scripted import Script, ScriptedBackend
-from deepmem.bridge.server import BridgeConfig
+from deepmem.bridge.server import TICKET_KEY, BridgeConfig
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHONPATH = str(REPO / "gem5-patches" / "python")
@@ -138,14 +138,23 @@ class Controller:
         self._responses: queue.Queue = queue.Queue()
         self.call = None
         self.error: grpc.RpcError | None = None
+        self.ticket = ""
 
-    def hello(self, version: int = 1, token: str = ""):
-        return self.stub.Hello(pb2.HelloRequest(
+    def hello(self, version: int = pb2.PROTOCOL_VERSION_CURRENT,
+              token: str = ""):
+        reply = self.stub.Hello(pb2.HelloRequest(
             protocol_version=version, controller="bridge tests",
             token=token), timeout=WAIT)
+        self.ticket = reply.session_ticket
+        return reply
 
-    def open(self, deadline: float = 60.0) -> None:
-        self.call = self.stub.Session(self._request_iter(), timeout=deadline)
+    def open(self, deadline: float = 60.0, ticket: str | None = None
+             ) -> None:
+        """Open the Session with `ticket` (default: Hello's)."""
+        ticket = self.ticket if ticket is None else ticket
+        metadata = [(TICKET_KEY, ticket)] if ticket else None
+        self.call = self.stub.Session(self._request_iter(), timeout=deadline,
+                                      metadata=metadata)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _request_iter(self):

@@ -18,22 +18,47 @@ class ReplyDeadlineTest(BridgeTest):
         c = self.controller(run)
         self.assertEqual(c.recv().sequence, 1)
         started = time.monotonic()
-        m = c.recv()  # no reply sent: the next message is the last one
+        m = c.recv()  # no reply sent: the simulator says it fell back
         self.assertGreaterEqual(time.monotonic() - started, 0.4)
-        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.WhichOneof("event"), "fell_back")
         self.assertEqual(m.sequence, 2)
-        self.assertEqual(m.previous_reply.reply_to, 1)
-        self.assertEqual(m.previous_reply.applied, 0)
-        reason = self.reasons(m.previous_reply)[0]
-        self.assertIn("no reply to event 1 within 0.5 s", reason)
-        self.assertIn("fallback 'default'", reason)
+        self.assertEqual(m.fell_back.fallback, "default")
+        self.assertEqual(m.fell_back.unanswered_event, 1)
+        self.assertIn("no reply to event 1 within 0.5 s", m.fell_back.reason)
         c.ack(1)  # too late; must not disturb anything
+        # one Progress per epoch simulated without the controller
+        progress = [c.recv(), c.recv()]
+        self.assertEqual([p.WhichOneof("event") for p in progress],
+                         ["progress", "progress"])
+        self.assertEqual([p.progress.fallback_epochs for p in progress],
+                         [1, 2])
+        self.assertEqual(progress[1].progress.total_instructions, 2000000)
+        m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.sequence, 5)
+        self.assertEqual(m.finished.fallback_epochs, 2)
+        self.assertFalse(m.HasField("previous_reply"))
         self.assertIsNone(c.recv())
         result = run.join()
         self.assertEqual(result.mode, "default")
         self.assertEqual(result.events_unsent, 2)
+        self.assertEqual(result.fallback_epochs, 2)
         self.assertIsNone(run.backend.stop_reason)
         self.assertEqual(run.backend.produced, 4)  # simulated to the end
+
+    def test_heartbeat_between_unsent_regions(self):
+        # Regions are not epochs: under the fallback they get a Progress
+        # only when heartbeat_s has passed since the last message (here
+        # always), epochs always.
+        events = [region(i, start=0x400000 * i) for i in (1, 2, 3)]
+        run = SimRun(script(*events, epoch(0), finished()),
+                     reply_timeout_s=0.5, heartbeat_s=1e-6)
+        c = self.controller(run)
+        c.recv()
+        self.assertEqual(c.recv().WhichOneof("event"), "fell_back")
+        kinds = [c.recv().WhichOneof("event") for _ in range(4)]
+        self.assertEqual(kinds, ["progress"] * 3 + ["finished"])
+        run.join()
 
     def test_late_reply_with_stop_fallback_stops(self):
         run = SimRun(script(region(), epoch(0), epoch(1),
@@ -42,10 +67,11 @@ class ReplyDeadlineTest(BridgeTest):
         c = self.controller(run)
         c.recv()
         m = c.recv()
+        self.assertEqual(m.WhichOneof("event"), "fell_back")
+        self.assertEqual(m.fell_back.fallback, "stop")
+        m = c.recv()
         self.assertEqual(m.WhichOneof("event"), "finished")
         self.assertEqual(m.finished.exit_code, 7)
-        self.assertIn("fallback 'stop': simulation stopped",
-                      self.reasons(m.previous_reply)[0])
         result = run.join()
         self.assertEqual(result.mode, "stop")
         self.assertIn("no reply to event 1", run.backend.stop_reason)
@@ -87,12 +113,16 @@ class DisconnectTest(BridgeTest):
         c = self.controller(run)
         c.recv()
         c.close_requests()
-        # the response stream is still open: the last message comes
+        # the response stream is still open: it hears of the fallback
         m = c.recv()
-        self.assertEqual(m.WhichOneof("event"), "finished")
+        self.assertEqual(m.WhichOneof("event"), "fell_back")
         self.assertIn("the controller closed its request stream while "
-                      "event 1 was pending; fallback 'default'",
-                      self.reasons(m.previous_reply)[0])
+                      "event 1 was pending", m.fell_back.reason)
+        kinds = []
+        while m is not None and m.WhichOneof("event") != "finished":
+            m = c.recv()
+            kinds.append(m.WhichOneof("event"))
+        self.assertEqual(kinds, ["progress", "progress", "finished"])
         result = run.join()
         self.assertEqual(result.mode, "default")
         self.assertIn("closed its request stream", result.fallback_reason)

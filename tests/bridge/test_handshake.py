@@ -47,15 +47,15 @@ class HelloTest(BridgeTest):
         self._controllers.append(c)
         log = io.StringIO()
         with contextlib.redirect_stderr(log):
-            reply = c.hello(version=2)
+            reply = c.hello(version=3)
         self.assertFalse(reply.accepted)
-        self.assertEqual(reply.protocol_version, 1)
+        self.assertEqual(reply.protocol_version, 2)
         self.assertEqual(reply.reason, "protocol version mismatch: "
-                         "controller speaks 2, simulator speaks 1")
+                         "controller speaks 3, simulator speaks 2")
         self.assertFalse(reply.HasField("machine"))
         lines = [x for x in log.getvalue().splitlines() if "refused" in x]
         self.assertEqual(len(lines), 1)
-        self.assertIn("controller speaks 2, simulator speaks 1", lines[0])
+        self.assertIn("controller speaks 3, simulator speaks 2", lines[0])
         # A refused controller does not end the run; a good one proceeds.
         good = self.controller(run)
         good.recv()
@@ -68,10 +68,10 @@ class HelloTest(BridgeTest):
                      connect_timeout_s=0.5)
         c = Controller(run.port)
         self._controllers.append(c)
-        reply = c.hello(version=1)
+        reply = c.hello(version=2)
         self.assertFalse(reply.accepted)
         self.assertEqual(reply.protocol_version, 7)
-        self.assertIn("controller speaks 1, simulator speaks 7", reply.reason)
+        self.assertIn("controller speaks 2, simulator speaks 7", reply.reason)
         run.join()
 
     def test_session_needs_an_accepted_hello(self):
@@ -80,7 +80,7 @@ class HelloTest(BridgeTest):
         self._controllers.append(c)
         c.open(deadline=WAIT)
         self.assertIsNone(c.recv())
-        self.assertEqual(c.error.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertEqual(c.error.code(), grpc.StatusCode.PERMISSION_DENIED)
         run.join()
 
     def test_only_one_session(self):
@@ -92,9 +92,12 @@ class HelloTest(BridgeTest):
         refused = second.hello()
         self.assertFalse(refused.accepted)
         self.assertEqual(refused.reason, "a session is already in progress")
-        second.open(deadline=WAIT)
+        # Without a ticket it is refused as any stranger; with the ticket
+        # of the running session (spent) too.
+        second.open(deadline=WAIT, ticket=first.ticket)
         self.assertIsNone(second.recv())
-        self.assertEqual(second.error.code(), grpc.StatusCode.ALREADY_EXISTS)
+        self.assertEqual(second.error.code(),
+                         grpc.StatusCode.PERMISSION_DENIED)
         first.ack(1)
         self.assertEqual(first.recv().WhichOneof("event"), "finished")
         run.join()

@@ -64,7 +64,7 @@ class ScriptedCliTest(BridgeTest):
         m = c.recv()
         self.assertEqual(m.WhichOneof("event"), "finished")
         self.assertEqual(self.reasons(m.previous_reply)[1],
-                         "node 9 does not exist (nodes: 2)")
+                         "node 9 out of range (nodes: 2)")
         self.assertIsNone(c.recv())
         self.assertEqual(proc.wait(), 0, proc.stderr_text())
         with open(self.path("t.jsonl"), encoding="utf-8") as f:
@@ -141,8 +141,10 @@ class ScriptedCliTest(BridgeTest):
         c.open()
         c.recv()
         m = c.recv()
-        self.assertEqual(m.WhichOneof("event"), "finished")
-        self.assertIn("fallback 'stop'", self.reasons(m.previous_reply)[0])
+        self.assertEqual(m.WhichOneof("event"), "fell_back")
+        self.assertEqual(m.fell_back.fallback, "stop")
+        self.assertIn("no reply to event 1", m.fell_back.reason)
+        self.assertEqual(c.recv().WhichOneof("event"), "finished")
         self.assertEqual(proc.wait(), 0)
 
     def test_bad_script_lists_every_problem(self):

@@ -402,6 +402,90 @@ class Gem5GrpcController(unittest.TestCase):
                            sum(latency[0]) / max(1, len(latency[0])))
 
 
+@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(_grpc_missing(), _grpc_missing())
+class Gem5ControllerKilled(unittest.TestCase):
+    """kill -9 of the controller mid-run, while gem5's stdout and stderr
+    are pipes to it (as when deepmem runs gem5): gem5 applies its fallback
+    and exits on its own. "stop": the run ends at once, its result file
+    says why, status 1 (the program did not finish); "default": the program
+    runs to its end on the default policy, status 0."""
+
+    def run_and_kill(self, fallback: str):
+        import json
+        import signal
+        import tempfile
+        import time
+
+        from gem5util import CONFIG, out_root
+
+        bins = build_workloads()
+        out = tempfile.mkdtemp(prefix=f"killed-{fallback}-", dir=out_root())
+        port_file = os.path.join(out, "port")
+        saw = os.path.join(out, "parent-saw.txt")
+        program_out = os.path.join(out, "program.out")
+        r_out, w_out = os.pipe()
+        r_err, w_err = os.pipe()
+        t0 = time.time()
+        # The test is gem5's parent (to read its exit status); the
+        # "controller" holds the only reading ends of gem5's pipes.
+        gem5 = subprocess.Popen(
+            [gem5_path(), "-d", out, CONFIG, "--controller", "grpc",
+             "--region-events", "--bridge-port-file", port_file,
+             "--bridge-fallback", fallback, "--bridge-reply-timeout", "600",
+             "--epoch-insts", "300000", "--stdout-file", program_out,
+             os.path.join(bins, "stream"), *STREAM_ARGS],
+            stdin=subprocess.DEVNULL, stdout=w_out, stderr=w_err)
+        os.close(w_out)
+        os.close(w_err)
+        here = os.path.dirname(os.path.abspath(__file__))
+        parent = subprocess.Popen(
+            [sys.executable, os.path.join(here, "controller_parent.py"),
+             port_file, str(r_out), str(r_err), saw],
+            pass_fds=(r_out, r_err), stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ, PYTHONPATH=os.path.join(
+                here, "..", "..", "gem5-patches", "python")))
+        os.close(r_out)
+        os.close(r_err)
+        try:
+            line = parent.stdout.readline().strip()
+            self.assertTrue(line.startswith("holding event"),
+                            f"controller: {line!r}")
+            parent.send_signal(signal.SIGKILL)
+            parent.wait(60)
+            parent.stdout.close()
+            code = gem5.wait(timeout=900)
+        finally:
+            for p in (parent, gem5):
+                if p.poll() is None:
+                    p.kill()
+                    p.wait(60)
+        print(f"\n[e2e] killed-{fallback}: {time.time() - t0:.1f} s host",
+              flush=True)
+        with open(saw, encoding="utf-8", errors="replace") as f:
+            seen = f.read()[-3000:]
+        with open(os.path.join(out, "deepmem_result.json")) as f:
+            result = json.load(f)
+        with open(program_out, encoding="utf-8", errors="replace") as f:
+            program = f.read()
+        return code, result, program, seen
+
+    def test_stop_fallback_ends_the_run_with_its_reason(self):
+        code, result, program, seen = self.run_and_kill("stop")
+        self.assertEqual(code, 1, seen)
+        self.assertTrue(result["note"].startswith(
+            "stopped: controller unavailable"), result["note"])
+        self.assertNotIn("RESULT PASS", program)
+
+    def test_default_fallback_finishes_the_program(self):
+        code, result, program, seen = self.run_and_kill("default")
+        self.assertEqual(code, 0, seen)
+        self.assertEqual(result["exit_code"], 0)
+        self.assertEqual(result["note"], "")
+        self.assertGreaterEqual(result["epochs"], 1)
+        self.assertIn("RESULT PASS", program)
+
+
 if __name__ == "__main__":
     if not gem5_path():
         print(f"SKIP: {SKIP}")

@@ -6,4 +6,5 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e import Gem5EndToEnd, Gem5GrpcController  # noqa: E402,F401
+from e2e import (Gem5ControllerKilled, Gem5EndToEnd,  # noqa: E402,F401
+                 Gem5GrpcController)

@@ -68,6 +68,10 @@ class FakeNuma:
         return ""
 
     def migratePages(self, vpns, nodes):
+        if any(not -2**31 <= n < 2**31 for n in nodes):
+            # what pybind11 does with a value that does not fit a C++ int
+            raise TypeError("migratePages(): incompatible function "
+                            f"arguments. Invoked with: {vpns}, {nodes}")
         self.migrated += list(zip(vpns, nodes))
         return ["ok" if n < 2 else "rejected: node out of range"
                 for n in nodes]
@@ -270,9 +274,28 @@ class RunLoopTests(unittest.TestCase):
         self.assertEqual(fake.drains, 1)
         self.assertEqual(out.applied, 1)
         self.assertEqual([(r.index, r.reason) for r in out.rejections],
-                         [(1, "node out of range")])
+                         [(1, "node 7 out of range (nodes: 2)")])
         self.assertEqual(b.apply_migrations([]).applied, 0)
         self.assertEqual(fake.drains, 1)
+
+    def test_a_node_id_beyond_a_cpp_int_is_one_short_reason(self):
+        # Before: pybind11's TypeError, holding both lists, was the reason
+        # of every item of the reply.
+        fake = FakeGem5([], total_insts=10)
+        g, b = make_backend(fake, ["prog"], self.out)
+        moves = [ev.Migration(5 + i, 0) for i in range(1000)]
+        moves[500] = ev.Migration(9, 2**32 - 1)
+        out = b.apply_migrations(moves)
+        self.assertEqual(out.applied, 999)
+        self.assertEqual([(r.index, r.reason) for r in out.rejections],
+                         [(500, "node 4294967295 out of range (nodes: 2)")])
+        self.assertEqual(len(fake.numa.migrated), 999)
+        out = b.apply_placement(ev.Placement(9, "bind", (2**32 - 1,)))
+        self.assertEqual(out.rejections[0].reason, "region 9 is unknown")
+        b._regions[2] = (0, 4096)
+        out = b.apply_placement(ev.Placement(2, "bind", (2**32 - 1,)))
+        self.assertEqual(out.rejections[0].reason,
+                         "node 4294967295 out of range (nodes: 2)")
 
     def test_unknown_region_and_bad_node_are_rejected(self):
         fake = FakeGem5([], total_insts=10)

@@ -37,6 +37,7 @@ def _freq() -> int:
 
     return int(_m5.core.getClockFrequency())
 
+from deepmem import checks
 from deepmem import events as ev
 from deepmem.config import PAGE_SIZE, bound_node
 from deepmem.trace import TraceWriter
@@ -144,9 +145,11 @@ class Gem5Backend:
 
     def apply_placement(self, placement: ev.Placement) -> ev.Outcome:
         region = self._regions.get(placement.region_id)
-        if region is None:
-            return ev.Outcome(0, [ev.Rejection(
-                0, f"region {placement.region_id} is unknown")])
+        # Checked here first: ids that do not fit a C++ int would raise.
+        problem = checks.placement_problem(placement, len(self._opts.nodes),
+                                           region is not None)
+        if problem:
+            return ev.Outcome(0, [ev.Rejection(0, problem)])
         mode = placement.mode
         if mode == "interleave" and placement.weights:
             mode = "weighted-interleave"
@@ -161,18 +164,31 @@ class Gem5Backend:
                          ) -> ev.Outcome:
         if not migrations:
             return ev.Outcome(0, [])
-        # No request may be in flight while frames change hands.
-        m5.drain()
-        results = self._numa.migratePages(
-            [int(m.page_number) for m in migrations],
-            [int(m.target_node) for m in migrations])
         out = ev.Outcome()
-        for i, r in enumerate(results):
-            if r.startswith("ok"):
-                out.applied += 1
+        # Node ids are checked here, so that C++ only sees ones that fit
+        # (pybind11 would refuse the whole call with both lists in the
+        # message); the rest keep their index in the reply.
+        nodes = len(self._opts.nodes)
+        valid = []
+        for i, m in enumerate(migrations):
+            problem = checks.node_problem(m.target_node, nodes)
+            if problem:
+                out.rejections.append(ev.Rejection(i, problem))
             else:
-                out.rejections.append(
-                    ev.Rejection(i, r.removeprefix("rejected: ")))
+                valid.append(i)
+        if valid:
+            # No request may be in flight while frames change hands.
+            m5.drain()
+            results = self._numa.migratePages(
+                [int(migrations[i].page_number) for i in valid],
+                [int(migrations[i].target_node) for i in valid])
+            for i, r in zip(valid, results):
+                if r.startswith("ok"):
+                    out.applied += 1
+                else:
+                    out.rejections.append(
+                        ev.Rejection(i, r.removeprefix("rejected: ")))
+            out.rejections.sort(key=lambda r: r.index)
         return out
 
     def stop(self, reason: str) -> None:

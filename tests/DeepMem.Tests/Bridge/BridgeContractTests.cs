@@ -121,9 +121,9 @@ public class BridgeContractTests
         };
         var outcome = await Drive(sim, policy);
         Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
-        Assert.Equal(2, outcome.Rejections.Count);
-        Assert.Contains(outcome.Rejections, r => r.Contains("item 1") && r.Contains("node 7"));
-        Assert.Contains(outcome.Rejections, r => r.Contains("item 2"));
+        Assert.Equal(2UL, outcome.RejectedDecisions);
+        Assert.Contains(outcome.Rejections, r => r.Reason == "node 7 out of range (nodes: 2)" && r.FirstIndices.SequenceEqual([1]));
+        Assert.Contains(outcome.Rejections, r => r.Reason == "page is not mapped" && r.FirstIndices.SequenceEqual([2]));
         Assert.Equal(2, policy.Epochs[1].RejectedMigrations.Count);
         Assert.Equal(0, await sim.WaitExitAsync());
     }
@@ -131,10 +131,10 @@ public class BridgeContractTests
     [Fact]
     public async Task A_protocol_version_mismatch_is_one_clear_line()
     {
-        await using var sim = await ScriptedSimulator.StartAsync(new { machine = Machine(), events = new object[] { Finished } }, "--protocol-version", "2");
+        await using var sim = await ScriptedSimulator.StartAsync(new { machine = Machine(), events = new object[] { Finished } }, "--protocol-version", "3");
         var outcome = await Drive(sim, new RecordingPolicy());
         Assert.Equal(RunStatus.Failed, outcome.Status);
-        Assert.Equal("protocol version mismatch: this controller speaks deepmem.v1 version 1, the simulator speaks version 2", outcome.FailureReason);
+        Assert.Equal("protocol version mismatch: this controller speaks deepmem.v1 version 2, the simulator speaks version 3", outcome.FailureReason);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class ProtocolRoundTripTests
     }
 
     [Fact]
-    public void The_protocol_version_is_one() => Assert.Equal(1, (int)ProtocolVersion.Current);
+    public void The_protocol_version_is_two() => Assert.Equal(2, (int)ProtocolVersion.Current);
 
     [Fact]
     public void Region_created_round_trips()
@@ -109,6 +109,26 @@ public class ProtocolRoundTripTests
     }
 
     [Fact]
+    public void Fallback_events_and_grouped_rejections_round_trip()
+    {
+        var f = RoundTrip(new SimulatorMessage
+        {
+            Sequence = 12,
+            FellBack = new FellBack { Fallback = "default", Reason = "no reply to event 11 within 30 s", UnansweredEvent = 11 },
+            PreviousReply = new ReplyOutcome
+            {
+                ReplyTo = 10, Applied = 1, Rejected = 1_000_000,
+                Groups = { new RejectionGroup { Reason = "node 7 out of range (nodes: 2)", Count = 1_000_000, FirstIndices = { 0, 1, 2 } } },
+            },
+        });
+        Assert.Equal(11UL, f.FellBack.UnansweredEvent);
+        Assert.Equal(1_000_000U, f.PreviousReply.Groups[0].Count);
+        var p = RoundTrip(new SimulatorMessage { Sequence = 13, Progress = new Progress { FallbackEpochs = 2, TotalInstructions = 5, Tick = 6 } });
+        Assert.Equal(2UL, p.Progress.FallbackEpochs);
+        RoundTrip(new HelloReply { ProtocolVersion = 2, Accepted = true, SessionTicket = "t1" });
+    }
+
+    [Fact]
     public void Every_controller_reply_round_trips()
     {
         RoundTrip(new ControllerMessage { ReplyTo = 1, Ack = new Ack() });
@@ -134,7 +154,7 @@ public class ProtocolRoundTripTests
         {
             "HelloRequest", "HelloReply", "Node", "Workload", "MachineInfo", "SimulatorMessage", "RegionCreated", "NodeStats",
             "PageCounts", "EpochEnded", "Finished", "Failed", "ReplyOutcome", "Rejection", "ControllerMessage", "Ack",
-            "RegionPlacement", "PageMigration", "MigrationList", "Stop",
+            "RegionPlacement", "PageMigration", "MigrationList", "Stop", "FellBack", "Progress", "RejectionGroup",
         };
         var declared = DeepmemReflection.Descriptor.MessageTypes.Select(t => t.Name).ToHashSet();
         Assert.Equal(declared.Order(), covered.Order());

@@ -59,11 +59,13 @@ def client(port: int, migrations: int) -> int:
     import grpc
 
     from deepmem.bridge.protocol import load
+    from deepmem.bridge.server import TICKET_KEY
     pb2, pb2_grpc = load()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     stub = pb2_grpc.CoSimulationStub(channel)
-    hello = stub.Hello(pb2.HelloRequest(protocol_version=1,
-                                        controller="bench"), timeout=30)
+    hello = stub.Hello(pb2.HelloRequest(
+        protocol_version=pb2.PROTOCOL_VERSION_CURRENT, controller="bench"),
+        timeout=30)
     if not hello.accepted:
         raise SystemExit(f"bench client refused: {hello.reason}")
     replies: queue.SimpleQueue = queue.SimpleQueue()
@@ -78,7 +80,8 @@ def client(port: int, migrations: int) -> int:
     moves = [pb2.PageMigration(page_number=FIRST_PAGE + i, target_node=1)
              for i in range(migrations)]
     seen = 0
-    call = stub.Session(requests(), timeout=3600)
+    call = stub.Session(requests(), timeout=3600,
+                        metadata=[(TICKET_KEY, hello.session_ticket)])
     for msg in call:
         seen += 1
         kind = msg.WhichOneof("event")

@@ -134,10 +134,15 @@ def simulator_message(pb2: ModuleType, event: ev.Event, sequence: int,
     return msg
 
 
-def reply_outcome(pb2: ModuleType, reply_to: int, outcome: ev.Outcome):
-    msg = pb2.ReplyOutcome(reply_to=reply_to, applied=outcome.applied)
-    for r in outcome.rejections:
+def reply_outcome(pb2: ModuleType, reply_to: int, applied: int, tally):
+    """A ReplyOutcome from a `driver.RejectionTally` (bounded)."""
+    msg = pb2.ReplyOutcome(reply_to=reply_to, applied=applied,
+                           rejected=tally.total)
+    for r in tally.sample:
         msg.rejections.add(index=r.index, reason=r.reason)
+    for reason, (count, indices) in tally.groups.items():
+        msg.groups.add(reason=reason, count=count,
+                       first_indices=list(indices))
     return msg
 
 

@@ -13,7 +13,7 @@ Command line (run with PYTHONPATH=gem5-patches/python)::
         [--fallback default|stop]
         [--transcript PATH]
         [--die-after K] [--die-exit-code N]
-        [--hang-before K]
+        [--hang-before K] [--event-seconds S]
         [--protocol-version N]
 
 Once listening it prints one line ``DEEPMEM_BRIDGE_PORT=<n>`` on stdout
@@ -30,8 +30,10 @@ answers everything, event K is the message with sequence K):
   K = 0 dies right after the session opens.
 * ``--hang-before K``: sleep forever instead of producing event K (the
   controller's own deadline must fire; end the process with a signal).
-* ``--protocol-version N``: the server speaks version N (the real one is 1),
-  so a version-1 controller is refused with a line naming both versions.
+* ``--event-seconds S``: take S host seconds to produce each event after
+  the first, as gem5 takes host time to simulate an epoch.
+* ``--protocol-version N``: the server speaks version N (the real one is 2),
+  so a current controller is refused with a line naming both versions.
 
 Exit status: 0 run completed and every expectation met; 3 an expectation
 failed (one ``scripted: expectation failed: ...`` line each on stderr);
@@ -91,14 +93,16 @@ State and checks (as patched gem5 does them):
 
 * a page is *mapped* when it lies in a region created so far, and
   *resident* on a node once an epoch reported it there (or it migrated);
-* a migration is rejected when the node does not exist, the page is in no
-  region, the page is mapped but not resident (never touched), or the
-  target node is full (resident pages + used_pages = capacity in pages);
-  a page already on its target counts as applied;
-* a placement is rejected when the region does not exist, a node does not
-  exist, mode "default" names nodes, another mode names none, or weights
-  are given for a mode other than interleave, differ in number from the
-  nodes, or include 0.
+* with the checks and words of patched gem5 (`deepmem.checks`), first
+  problem only: a migration is rejected when the node does not exist, the
+  page is not mapped (in no region, or never touched: gem5 has no page
+  table entry for it yet), or the target node is full (resident pages +
+  used_pages = capacity in pages); a page already on its target counts as
+  applied;
+* a placement is rejected when the region is unknown, a node does not
+  exist, weights differ in number from the nodes, a mode other than
+  default names no node, preferred names more than one, or a weight is
+  0.
 
 Expectations (optional "expect" per event) describe what the *simulator*
 saw between this event and the next: "call" is one of "placement",
@@ -123,7 +127,9 @@ import time
 from dataclasses import fields
 from typing import Any, Sequence
 
+from deepmem import checks
 from deepmem import events as ev
+from deepmem.safeio import say
 
 DEFAULT_DIE_EXIT_CODE = 70
 EXIT_EXPECTATION = 3
@@ -139,7 +145,7 @@ _CALLS = ("placement", "migrations", "stop", "none")
 
 
 def _say(message: str) -> None:
-    print(f"scripted: {message}", file=sys.stderr, flush=True)
+    say(f"scripted: {message}")
 
 
 class ScriptError(ValueError):
@@ -357,6 +363,7 @@ class ScriptedBackend:
     def __init__(self, script: Script, die_after: int | None = None,
                  die_exit_code: int = DEFAULT_DIE_EXIT_CODE,
                  hang_before: int | None = None,
+                 event_seconds: float = 0.0,
                  transcript: str = ""):
         self.script = script
         self.machine = script.machine
@@ -367,6 +374,7 @@ class ScriptedBackend:
         self.die_after = die_after
         self.die_exit_code = die_exit_code
         self.hang_before = hang_before
+        self.event_seconds = event_seconds
         self._transcript = (open(transcript, "w", encoding="utf-8")
                             if transcript else None)
         self.regions: dict[int, tuple[int, int]] = {}  # id -> page range
@@ -399,6 +407,8 @@ class ScriptedBackend:
             _say(f"hanging before event {self.produced + 1} as told")
             while True:
                 time.sleep(3600)
+        if self.event_seconds > 0 and self.produced > 0:
+            time.sleep(self.event_seconds)  # host time of simulating
         event = self._next_from_script()
         self.produced += 1
         self.seen.append([])
@@ -465,37 +475,11 @@ class ScriptedBackend:
     def _in_use(self, node: int) -> int:
         return self._resident_on(node) + self.used.get(node, 0)
 
-    def _node_problem(self, node: int) -> str | None:
-        if node not in self.capacity:
-            return f"node {node} does not exist (nodes: {len(self.capacity)})"
-        return None
-
     def apply_placement(self, placement: ev.Placement) -> ev.Outcome:
-        problems = []
-        if placement.region_id not in self.regions:
-            known = ", ".join(map(str, sorted(self.regions))) or "none yet"
-            problems.append(f"region {placement.region_id} does not exist "
-                            f"(regions: {known})")
-        for node in placement.nodes:
-            p = self._node_problem(node)
-            if p:
-                problems.append(p)
-        if placement.mode == "default" and placement.nodes:
-            problems.append(f"mode default takes no nodes "
-                            f"(got {len(placement.nodes)})")
-        if placement.mode != "default" and not placement.nodes:
-            problems.append(f"mode {placement.mode} needs at least one node")
-        if placement.weights:
-            if placement.mode != "interleave":
-                problems.append(f"weights are for mode interleave only "
-                                f"(mode was {placement.mode})")
-            elif len(placement.weights) != len(placement.nodes):
-                problems.append(f"{len(placement.weights)} weights for "
-                                f"{len(placement.nodes)} nodes")
-            if any(w == 0 for w in placement.weights):
-                problems.append("weights must be greater than zero")
-        if problems:
-            outcome = ev.Outcome(0, [ev.Rejection(0, "; ".join(problems))])
+        problem = checks.placement_problem(
+            placement, len(self.capacity), placement.region_id in self.regions)
+        if problem:
+            outcome = ev.Outcome(0, [ev.Rejection(0, problem)])
         else:
             self.placements[placement.region_id] = placement
             outcome = ev.Outcome(1, [])
@@ -505,30 +489,22 @@ class ScriptedBackend:
     def apply_migrations(self, migrations: Sequence[ev.Migration]
                          ) -> ev.Outcome:
         outcome = ev.Outcome()
+        nodes = len(self.capacity)
         for i, m in enumerate(migrations):
-            problems = []
-            p = self._node_problem(m.target_node)
-            if p:
-                problems.append(p)
+            # gem5's order: node id, page table entry, node already, room.
+            problem = checks.node_problem(m.target_node, nodes)
             page = m.page_number
-            region = next((r for r, (lo, hi) in self.regions.items()
-                           if lo <= page < hi), None)
-            if region is None:
-                problems.append(f"page {page} (address "
-                                f"{page * self.page_size:#x}) is not mapped "
-                                "(in no region)")
-            elif page not in self.resident:
-                problems.append(f"page {page} of region {region} is not "
-                                "resident (never touched)")
             current = self.resident.get(page)
-            if not problems and current != m.target_node:
-                in_use = self._in_use(m.target_node)
-                if in_use >= self.capacity[m.target_node]:
-                    problems.append(
-                        f"node {m.target_node} is full ({in_use} of "
-                        f"{self.capacity[m.target_node]} pages in use)")
-            if problems:
-                outcome.rejections.append(ev.Rejection(i, "; ".join(problems)))
+            if problem is None and (current is None
+                                    or not self._in_region(page)):
+                # A page is in gem5's page table once touched.
+                problem = checks.page_not_mapped(page)
+            if (problem is None and current != m.target_node
+                    and self._in_use(m.target_node)
+                    >= self.capacity[m.target_node]):
+                problem = checks.node_full(m.target_node)
+            if problem:
+                outcome.rejections.append(ev.Rejection(i, problem))
                 continue
             if current != m.target_node:
                 self._move(page, m.target_node)
@@ -536,6 +512,9 @@ class ScriptedBackend:
             outcome.applied += 1
         self._saw("migrations", list(migrations), outcome)
         return outcome
+
+    def _in_region(self, page: int) -> bool:
+        return any(lo <= page < hi for lo, hi in self.regions.values())
 
     def stop(self, reason: str) -> None:
         self.stop_reason = reason
@@ -645,6 +624,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default {DEFAULT_DIE_EXIT_CODE})")
     f.add_argument("--hang-before", type=int, metavar="K",
                    help="sleep forever instead of producing event K")
+    f.add_argument("--event-seconds", type=float, default=0.0,
+                   metavar="S",
+                   help="spend S host seconds producing each event after "
+                        "the first (a slow simulation)")
     f.add_argument("--protocol-version", type=int, metavar="N",
                    help="speak protocol version N instead of the real one")
     return p
@@ -659,6 +642,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.die_after is not None and args.die_after < 0:
         problems.append(f"--die-after must be 0 or more "
                         f"(was {args.die_after})")
+    if args.event_seconds < 0:
+        problems.append(f"--event-seconds must not be negative "
+                        f"(was {args.event_seconds})")
     if args.hang_before is not None and args.hang_before < 1:
         problems.append(f"--hang-before must be 1 or more "
                         f"(was {args.hang_before})")
@@ -680,6 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = ScriptedBackend(script, die_after=args.die_after,
                               die_exit_code=args.die_exit_code,
                               hang_before=args.hang_before,
+                              event_seconds=args.event_seconds,
                               transcript=args.transcript)
     try:
         result = run_bridge(backend, config)

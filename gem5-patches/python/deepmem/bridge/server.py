@@ -15,8 +15,13 @@ pass stream messages through two thread-safe queues:
 
 Security. The server binds 127.0.0.1 unless told otherwise. A non-loopback
 address needs `allow_remote=True` *and* a token; a configured token is
-checked on `Hello` (constant-time), and `Session` is only opened for a peer
-host whose `Hello` was accepted. Exactly one session is served.
+checked on `Hello` (constant-time). An accepted `Hello` gets a one-time
+session ticket; `Session` is only opened for a call that presents one in
+its metadata (`deepmem-session-ticket`, constant-time compare), so the
+session belongs to the controller that authenticated, not to its host.
+Exactly one session is served. Before authentication a `Hello` larger than
+MAX_HELLO_BYTES is refused unparsed, and what a peer sends is logged
+shortened (SHOWN_CHARS) and on one line.
 
 Port. With port 0 the kernel picks one; `start()` returns it, prints
 `DEEPMEM_BRIDGE_PORT=<n>` as one line on stdout and, if asked, writes the
@@ -30,6 +35,7 @@ import hmac
 import ipaddress
 import os
 import queue
+import secrets
 import sys
 import threading
 from concurrent import futures
@@ -41,19 +47,38 @@ import grpc
 from deepmem import events as ev
 from deepmem.bridge import convert
 from deepmem.bridge.protocol import load
+from deepmem.safeio import say
 
-PROTOCOL_VERSION = 1
+# 2: session ticket, FellBack/Progress events, rejection groups (see the
+# .proto's version note).
+PROTOCOL_VERSION = 2
 FALLBACKS = ("default", "stop")
 PORT_LINE_PREFIX = "DEEPMEM_BRIDGE_PORT="
 TOKEN_ENV = "DEEPMEM_BRIDGE_TOKEN"
 # Seconds a stopping server keeps connections open after the last call.
 CLOSE_LINGER_S = 1.0
+# Metadata key of the Session call that carries HelloReply.session_ticket.
+TICKET_KEY = "deepmem-session-ticket"
+# A HelloRequest is three short fields; anything larger is refused unparsed.
+MAX_HELLO_BYTES = 16 * 1024
+# Longest piece of peer-supplied text (controller name) put in the log.
+SHOWN_CHARS = 80
+# Tickets handed out and not yet used (older ones are dropped).
+MAX_TICKETS = 8
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
 def log(message: str) -> None:
-    """One line on stderr, prefixed so it stands out in gem5's output."""
+    """One line on stderr, prefixed so it stands out in gem5's output.
+    Never raises: a dead reader sends further output to /dev/null."""
     line = " ".join(message.split("\n"))
-    print(f"deepmem-bridge: {line}", file=sys.stderr, flush=True)
+    say(f"deepmem-bridge: {line}")
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Peer-supplied text for the log: printable, one line, bounded."""
+    clean = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return clean + (f"... ({len(text)} chars)" if len(text) > limit else "")
 
 
 class BridgeError(RuntimeError):
@@ -86,6 +111,9 @@ class BridgeConfig:
     protocol_version: int = PROTOCOL_VERSION
     # Seconds the server may take to deliver the last message and close.
     shutdown_grace_s: float = 5.0
+    # Under fallback "default": at most this many seconds between two
+    # Progress messages while events go unsent (and one per epoch).
+    heartbeat_s: float = 10.0
 
     def problems(self) -> list[str]:
         """Every problem with this config, each naming setting and value."""
@@ -98,6 +126,9 @@ class BridgeConfig:
         if self.connect_timeout_s <= 0:
             out.append("connect timeout must be greater than zero "
                        f"(was {self.connect_timeout_s})")
+        if self.heartbeat_s <= 0:
+            out.append("heartbeat must be greater than zero "
+                       f"(was {self.heartbeat_s})")
         if self.shutdown_grace_s < 0:
             out.append("shutdown grace must not be negative "
                        f"(was {self.shutdown_grace_s})")
@@ -192,27 +223,6 @@ class SessionClosed:
 _END = object()  # tells the Session handler to end without a message
 
 
-def _peer_host(peer: str) -> str:
-    """'ipv4:127.0.0.1:5000' -> '127.0.0.1'; '[::1]' style kept."""
-    kind, _, rest = peer.partition(":")
-    if kind in ("ipv4", "ipv6"):
-        return rest.rsplit(":", 1)[0]
-    return peer
-
-
-def _make_servicer(base: type, server: "BridgeServer") -> Any:
-    """A CoSimulationServicer (generated base class) bound to `server`."""
-
-    class Servicer(base):  # type: ignore[misc, valid-type]
-        def Hello(self, request, context):
-            return server._hello(request, context)
-
-        def Session(self, request_iterator, context):
-            return server._session(request_iterator, context)
-
-    return Servicer()
-
-
 class BridgeServer:
     """Hosts CoSimulation; the driver talks to it through two queues."""
 
@@ -226,7 +236,7 @@ class BridgeServer:
         self.inbound: queue.Queue = queue.Queue()
         self.outbound: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
-        self._accepted_hosts: set[str] = set()
+        self._tickets: list[bytes] = []
         self._session_taken = False
         self._admission_closed = ""
         self.session_done = threading.Event()
@@ -236,6 +246,10 @@ class BridgeServer:
         self.client_closed = threading.Event()
         self._server: grpc.Server | None = None
         self.port = 0
+        # Messages the Session handler has handed to grpc so far.
+        self._delivered = 0
+        self._queued = 0
+        self._delivery = threading.Condition()
 
     # -------------------------------------------------------- lifecycle
 
@@ -247,12 +261,11 @@ class BridgeServer:
             options=[
                 # An explicit port must be ours alone.
                 ("grpc.so_reuseport", 0),
-                ("grpc.max_receive_message_length", 256 * 1024 * 1024),
-                ("grpc.max_send_message_length", 256 * 1024 * 1024),
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_metadata_size", 16 * 1024),
             ])
-        self.proto.pb2_grpc.add_CoSimulationServicer_to_server(
-            _make_servicer(self.proto.pb2_grpc.CoSimulationServicer, self),
-            self._server)
+        self._server.add_generic_rpc_handlers((self._handlers(),))
         host = cfg.host
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
@@ -277,7 +290,7 @@ class BridgeServer:
                 f.write(f"{port}\n")
             os.replace(tmp, cfg.port_file)
         if cfg.announce:
-            print(f"{PORT_LINE_PREFIX}{port}", flush=True)
+            say(f"{PORT_LINE_PREFIX}{port}", file=sys.stdout)
         log(f"listening on {cfg.host}:{port} (protocol {cfg.protocol_version}"
             f", token {'required' if cfg.token else 'not required'})")
         return port
@@ -291,8 +304,22 @@ class BridgeServer:
             self._admission_closed = reason
             return False
 
-    def send(self, message) -> None:
+    def send(self, message, wait_s: float = 0.0) -> bool:
+        """Queue `message` for the controller. With `wait_s`, wait until
+        the Session handler has handed it to grpc (gem5 holds the GIL while
+        it simulates, so a message queued just before simulating would sit
+        in the queue for the whole epoch); True when it has."""
+        with self._delivery:
+            self._queued += 1
+            mine = self._queued
         self.outbound.put(message)
+        if wait_s <= 0:
+            return False
+        with self._delivery:
+            self._delivery.wait_for(
+                lambda: self._delivered >= mine or self.rpc_done.is_set(),
+                wait_s)
+            return self._delivered >= mine
 
     def stop(self) -> None:
         """Let the last message go out, then shut the server down."""
@@ -316,14 +343,35 @@ class BridgeServer:
     # --------------------------------------------------------- handlers
     # These run on grpc worker threads: queues and immutable data only.
 
+    def _handlers(self):
+        pb2 = self.proto.pb2
+
+        def hello_request(data: bytes):
+            if len(data) > MAX_HELLO_BYTES:
+                raise ValueError(f"Hello of {len(data)} bytes (at most "
+                                 f"{MAX_HELLO_BYTES})")
+            return pb2.HelloRequest.FromString(data)
+
+        return grpc.method_handlers_generic_handler(
+            "deepmem.v1.CoSimulation", {
+                "Hello": grpc.unary_unary_rpc_method_handler(
+                    self._hello, request_deserializer=hello_request,
+                    response_serializer=pb2.HelloReply.SerializeToString),
+                "Session": grpc.stream_stream_rpc_method_handler(
+                    self._session,
+                    request_deserializer=pb2.ControllerMessage.FromString,
+                    response_serializer=(
+                        pb2.SimulatorMessage.SerializeToString)),
+            })
+
     def _hello(self, request, context):
         pb2 = self.proto.pb2
         cfg = self.config
         peer = context.peer()
+        who = shown(request.controller) or "unnamed controller"
 
         def refuse(reason: str):
-            log(f"refused Hello from {peer} "
-                f"({request.controller or 'unnamed controller'}): {reason}")
+            log(f"refused Hello from {peer} ({who}): {reason}")
             return pb2.HelloReply(protocol_version=cfg.protocol_version,
                                   accepted=False, reason=reason)
 
@@ -336,16 +384,29 @@ class BridgeServer:
                 request.token.encode(), cfg.token.encode()):
             return refuse("a token is required" if not request.token
                           else "token mismatch")
+        ticket = secrets.token_urlsafe(32)
         with self._lock:
             if self._admission_closed:
                 return refuse(self._admission_closed)
             if self._session_taken:
                 return refuse("a session is already in progress")
-            self._accepted_hosts.add(_peer_host(peer))
-        log(f"accepted Hello from {peer} "
-            f"({request.controller or 'unnamed controller'})")
+            self._tickets = (self._tickets + [ticket.encode()])[-MAX_TICKETS:]
+        log(f"accepted Hello from {peer} ({who})")
         return pb2.HelloReply(protocol_version=cfg.protocol_version,
-                              accepted=True, machine=self._machine)
+                              accepted=True, machine=self._machine,
+                              session_ticket=ticket)
+
+    def _ticket_ok(self, context) -> bool:
+        """Does the call carry a ticket handed out by an accepted Hello?
+        Every outstanding ticket is compared, in constant time each."""
+        given = b""
+        for key, value in context.invocation_metadata() or ():
+            if key == TICKET_KEY:
+                given = value.encode() if isinstance(value, str) else value
+        ok = False
+        for ticket in self._tickets:
+            ok |= hmac.compare_digest(given, ticket)
+        return ok and bool(given)
 
     def _session(self, request_iterator, context):
         peer = context.peer()
@@ -353,19 +414,24 @@ class BridgeServer:
             if self._admission_closed:
                 context.abort(grpc.StatusCode.FAILED_PRECONDITION,
                               self._admission_closed)
-            if _peer_host(peer) not in self._accepted_hosts:
-                context.abort(grpc.StatusCode.FAILED_PRECONDITION,
-                              "call Hello (and be accepted) before Session")
+            if not self._ticket_ok(context):
+                log(f"refused Session from {peer}: no valid session ticket")
+                context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                              "Session needs the session ticket of an "
+                              f"accepted Hello in the metadata {TICKET_KEY}")
             if self._session_taken:
                 context.abort(grpc.StatusCode.ALREADY_EXISTS,
                               "a session is already in progress")
             self._session_taken = True
+            self._tickets = []  # one session; every ticket is spent
         def on_rpc_done() -> None:
             self.inbound.put(SessionClosed("the controller's stream ended"))
-            self.rpc_done.set()
+            with self._delivery:
+                self.rpc_done.set()
+                self._delivery.notify_all()
 
         context.add_callback(on_rpc_done)
-        threading.Thread(target=self._read, args=(request_iterator,),
+        threading.Thread(target=self._read, args=(request_iterator, context),
                          name="deepmem-grpc-reader", daemon=True).start()
         self.inbound.put(SessionOpened(peer))
         log(f"session opened by {peer}")
@@ -380,6 +446,9 @@ class BridgeServer:
                 if item is _END:
                     return
                 yield item
+                with self._delivery:
+                    self._delivered += 1
+                    self._delivery.notify_all()
                 if item.WhichOneof("event") in ("finished", "failed"):
                     # Keep the call open until the controller has read the
                     # last message and closed its side: ending the call (and
@@ -390,7 +459,7 @@ class BridgeServer:
         finally:
             self.session_done.set()
 
-    def _read(self, request_iterator) -> None:
+    def _read(self, request_iterator, context) -> None:
         try:
             for message in request_iterator:
                 self.inbound.put(message)
@@ -398,7 +467,14 @@ class BridgeServer:
             self.inbound.put(SessionClosed(
                 f"the controller's stream broke ({type(exc).__name__})"))
         else:
-            self.inbound.put(SessionClosed(
-                "the controller closed its request stream", half_close=True))
+            # A controller that died (kill -9) can look like a half-close;
+            # then the call is over as well.
+            if context.is_active() and not self.rpc_done.is_set():
+                self.inbound.put(SessionClosed(
+                    "the controller closed its request stream",
+                    half_close=True))
+            else:
+                self.inbound.put(SessionClosed(
+                    "the controller's connection was lost"))
         finally:
             self.client_closed.set()
