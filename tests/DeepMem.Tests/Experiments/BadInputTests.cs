@@ -38,7 +38,7 @@ public class BadInputTests
     [InlineData("unclosed-bracket.yaml", "4:10: error: YAML syntax: '[' opened here is never closed")]
     [InlineData("tab-indent.yaml", "5:1: error: YAML syntax: a tab in the indentation")]
     [InlineData("undefined-alias.yaml", "11:9: error: YAML syntax: undefined alias '*nope'")]
-    [InlineData("unknown-sweep-key.yaml", "12:3: error: policy.nme: unknown key 'nme' (did you mean 'name'?)")]
+    [InlineData("unknown-sweep-key.yaml", "14:3: error: policy.nme: unknown key 'nme' (did you mean 'name'?)")]
     public void A_syntax_error_is_one_line_at_its_place_and_validate_goes_on_to_the_next_file(string file, string expected)
     {
         var stderr = ValidateThenGood(Bad(file));
