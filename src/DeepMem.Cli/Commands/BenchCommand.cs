@@ -10,9 +10,13 @@ public static class BenchCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var what = new Argument<string>("what") { Description = "estimator | bridge" };
-        what.AcceptOnlyFromAmong("estimator", "bridge");
-        var experiment = new Option<FileInfo?>("--experiment", "-e") { Description = "bridge: the gem5 experiment for the with/without-bridge overhead run" };
+        var what = new Argument<string>("what") { Description = "estimator | bridge | executors" };
+        what.AcceptOnlyFromAmong("estimator", "bridge", "executors");
+        var experiment = new Option<FileInfo?>("--experiment", "-e")
+        {
+            Description = "bridge: the gem5 experiment for the with/without-bridge overhead run; executors: the sweep to run each way",
+        };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "executors: parallel runs of the local and Slurm ways", DefaultValueFactory = _ => 2 };
         var reps = new Option<int>("--repetitions", "-r") { Description = "bridge: runs each way", DefaultValueFactory = _ => 3 };
         var gem5Seconds = new Option<double?>("--gem5-seconds")
         {
@@ -20,10 +24,21 @@ public static class BenchCommand
         };
         var command = new Command("bench", "benchmarks: estimator throughput (static placements/s, window-page updates/s, ratio to gem5); bridge round trip and gem5 overhead")
         {
-            what, gem5Seconds, experiment, reps,
+            what, gem5Seconds, experiment, reps, jobs,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(what) == "executors")
+            {
+                if (parse.GetValue(experiment) is not { } sweep)
+                {
+                    await Console.Error.WriteLineAsync("error: bench executors needs -e <experiment with a sweep>");
+                    return ExitCodes.BadInput;
+                }
+
+                return await ExecutorsAsync(sweep, Math.Max(1, parse.GetValue(jobs)), ct);
+            }
+
             if (parse.GetValue(what) == "bridge")
             {
                 var root = RepoLocator.FindRoot() ?? Directory.GetCurrentDirectory();
@@ -52,5 +67,78 @@ public static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Runs every point of <paramref name="file"/> three ways into fresh
+    /// folders: locally one at a time, locally <paramref name="jobs"/> at a
+    /// time, and as a Slurm array (when sbatch is here) with at most
+    /// <paramref name="jobs"/> tasks running; prints the wall time of each,
+    /// the speed-ups, and Slurm's overhead per task against the local run at
+    /// the same parallelism.
+    /// </summary>
+    private static async Task<int> ExecutorsAsync(FileInfo file, int jobs, CancellationToken ct)
+    {
+        var scratch = Directory.CreateTempSubdirectory("deepmem-bench-executors-").FullName;
+        var ways = new List<(string Name, Func<Experiments.Execution.IExecutor> Make)>
+        {
+            ("local -j 1", () => new Experiments.Execution.LocalExecutor(new ExperimentRunner(Backends.Create), 1)),
+            ($"local -j {jobs}", () => new Experiments.Execution.LocalExecutor(new ExperimentRunner(Backends.Create), jobs)),
+        };
+        if (Experiments.Execution.CommandLine.Exists("sbatch"))
+        {
+            ways.Add(($"slurm ({jobs} at a time)", () => new Experiments.Execution.SlurmExecutor(new Experiments.Execution.SlurmOptions
+            {
+                MaxRunning = jobs,
+                PollInterval = TimeSpan.FromSeconds(1),
+                DeepMemCommand = Environment.GetEnvironmentVariable("DEEPMEM_COMMAND")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
+            })));
+        }
+
+        var walls = new List<(string Name, double Seconds, int Points, double HostSum)>();
+        try
+        {
+            for (var i = 0; i < ways.Count; i++)
+            {
+                var output = new DirectoryInfo(Path.Combine(scratch, $"way{i}"));
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var code = await RunCommand.ExecuteAsync(file, null, output, false, ways[i].Make(), null, TextWriter.Null, Console.Error, ct);
+                var wall = clock.Elapsed.TotalSeconds;
+                var records = Directory.EnumerateFiles(output.FullName, ResultStore.FileName, SearchOption.AllDirectories)
+                    .Select(ResultStore.Read).Where(r => r is not null).ToList();
+                if (code != ExitCodes.Ok)
+                {
+                    await Console.Error.WriteLineAsync($"{ways[i].Name}: exit {code}; the benchmark stops");
+                    return code;
+                }
+
+                walls.Add((ways[i].Name, wall, records.Count, records.Sum(r => r!.Result.HostSeconds)));
+            }
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Console.WriteLine($"| way | points | wall (s) | speed-up vs local -j 1 | sum of points' host time (s) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var w in walls)
+        {
+            Console.WriteLine(string.Create(inv, $"| {w.Name} | {w.Points} | {w.Seconds:F1} | {walls[0].Seconds / w.Seconds:F2} | {w.HostSum:F1} |"));
+        }
+
+        if (walls.Count == 3)
+        {
+            var perTask = (walls[2].Seconds - walls[1].Seconds) * jobs / Math.Max(1, walls[2].Points);
+            Console.WriteLine(string.Create(inv,
+                $"Slurm overhead per task against local -j {jobs}: {perTask:F2} s (wall difference {walls[2].Seconds - walls[1].Seconds:F1} s x {jobs} slots / {walls[2].Points} tasks)"));
+        }
+        else
+        {
+            Console.WriteLine("no sbatch on PATH: the Slurm way was not run");
+        }
+
+        return ExitCodes.Ok;
     }
 }
