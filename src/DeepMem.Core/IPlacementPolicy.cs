@@ -8,7 +8,7 @@ namespace DeepMem.Core;
 /// <remarks>
 /// A policy with options declares a public constructor taking one options
 /// object (a class with settable properties); the experiment's
-/// <c>policy.options</c> mapping is bound to it (see the README for the
+/// <c>policy.options</c> mapping is bound to it (see docs/policies.md for the
 /// option types and the declared rules, e.g. <c>[Range]</c>).
 /// Calls come one at a time, in simulation order, on a policy thread of the
 /// host, each under a deadline (<c>policy.deadline</c>, 60 s by default): a
