@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Policies;
