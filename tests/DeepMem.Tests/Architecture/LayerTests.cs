@@ -1,0 +1,60 @@
+using ArchUnitNET.Domain;
+using ArchUnitNET.Loader;
+using ArchUnitNET.xUnit;
+using static ArchUnitNET.Fluent.ArchRuleDefinition;
+
+namespace DeepMem.Tests.Architecture;
+
+/// <summary>
+/// The layers: Core at the bottom (what a plug-in references); Estimator,
+/// Policies and Bridge on it, none reaching another; Experiments over them;
+/// the CLI on top. A type that reaches above its layer fails here.
+/// </summary>
+public class LayerTests
+{
+    private static readonly ArchUnitNET.Domain.Architecture Architecture = new ArchLoader().LoadAssemblies(
+        typeof(global::DeepMem.Core.RunResult).Assembly,
+        typeof(global::DeepMem.Estimator.DifferentialEstimator).Assembly,
+        typeof(global::DeepMem.Policies.PolicyFactory).Assembly,
+        typeof(global::DeepMem.Bridge.Gem5Simulator).Assembly,
+        typeof(global::DeepMem.Experiments.ExperimentRunner).Assembly,
+        typeof(global::DeepMem.Cli.DeepMemCommand).Assembly).Build();
+
+    private static IObjectProvider<IType> LayerTree(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
+
+    [Fact]
+    public void Core_depends_on_no_other_layer()
+    {
+        foreach (var above in new[] { "DeepMem.Estimator", "DeepMem.Policies", "DeepMem.Bridge", "DeepMem.Experiments", "DeepMem.Cli" })
+        {
+            Types().That().Are(LayerTree("DeepMem.Core")).Should().NotDependOnAny(LayerTree(above)).Check(Architecture);
+        }
+    }
+
+    [Fact]
+    public void Estimator_Policies_and_Bridge_stand_on_Core_alone()
+    {
+        var middle = new[] { "DeepMem.Estimator", "DeepMem.Policies", "DeepMem.Bridge" };
+        foreach (var layer in middle)
+        {
+            foreach (var other in middle.Where(m => m != layer).Concat(["DeepMem.Experiments", "DeepMem.Cli"]))
+            {
+                Types().That().Are(LayerTree(layer)).Should().NotDependOnAny(LayerTree(other)).Check(Architecture);
+            }
+        }
+    }
+
+    [Fact]
+    public void Experiments_never_reach_the_command_line()
+    {
+        Types().That().Are(LayerTree("DeepMem.Experiments")).Should().NotDependOnAny(LayerTree("DeepMem.Cli")).Check(Architecture);
+    }
+
+    [Fact]
+    public void The_rules_see_real_dependencies()
+    {
+        // Not vacuous: the loader sees that the CLI stands on Experiments and Experiments on Core.
+        Types().That().HaveFullName("DeepMem.Cli.Commands.RunCommand").Should().DependOnAny(LayerTree("DeepMem.Experiments")).Check(Architecture);
+        Types().That().HaveFullName("DeepMem.Experiments.ExperimentRunner").Should().DependOnAny(LayerTree("DeepMem.Core")).Check(Architecture);
+    }
+}
