@@ -172,7 +172,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
                 string.IsNullOrEmpty(session.Failed?.OutputTail) ? tail : session.Failed!.OutputTail), session);
         }
 
-        var ticksPerSecond = session.Machine?.TicksPerSecond is > 0 ? session.Machine.TicksPerSecond : 1_000_000_000_000UL;
+        var ticksPerSecond = session.Machine?.TicksPerSecond is > 0 ? session.Machine.TicksPerSecond : Gem5Defaults.TicksPerSecond;
         return WithSession(new RunResult
         {
             Backend = Name,

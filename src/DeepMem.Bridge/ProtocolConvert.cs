@@ -10,9 +10,9 @@ public static class ProtocolConvert
     public static Topology ToTopology(Proto.MachineInfo m) => new(
         m.Nodes.OrderBy(n => n.Id).Select(n => new NodeInfo((int)n.Id, n.Name, ToKind(n.Kind), n.BaseAddress, n.CapacityBytes,
             n.ReadLatencyNs, n.WriteLatencyNs, n.BandwidthGbps)).ToList(),
-        m.PageSize == 0 ? 4096 : m.PageSize,
+        m.PageSize == 0 ? Gem5Defaults.PageSize : m.PageSize,
         m.EpochInstructions,
-        m.TicksPerSecond == 0 ? 1_000_000_000_000UL : m.TicksPerSecond);
+        m.TicksPerSecond == 0 ? Gem5Defaults.TicksPerSecond : m.TicksPerSecond);
 
     /// <summary>Device kind from the protocol.</summary>
     public static DeviceKind ToKind(Proto.DeviceKind k) => k switch

@@ -23,7 +23,7 @@ public sealed record SimulationSpec
     public required ulong EpochInstructions { get; init; }
 
     /// <summary>Page size in bytes.</summary>
-    public ulong PageSize { get; init; } = 4096;
+    public ulong PageSize { get; init; } = Gem5Defaults.PageSize;
 
     /// <summary>Migration cost model.</summary>
     public required MigrationCostSpec Migration { get; init; }

@@ -9,7 +9,7 @@ public sealed record Topology(
     IReadOnlyList<NodeInfo> Nodes,
     ulong PageSize,
     ulong EpochInstructions,
-    ulong TicksPerSecond = 1_000_000_000_000UL)
+    ulong TicksPerSecond = Gem5Defaults.TicksPerSecond)
 {
     /// <summary>The node with the lowest read latency (ties: lowest id).</summary>
     public NodeInfo FastestNode =>

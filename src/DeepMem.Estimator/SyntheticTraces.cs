@@ -18,7 +18,7 @@ public static class SyntheticTraces
             throw new ArgumentException("nodes, windows, regions and pages per region must be at least 1");
         }
 
-        const ulong pageSize = 4096;
+        const ulong pageSize = Gem5Defaults.PageSize;
         var rng = new Random(spec.Seed);
         var regions = new List<TraceRegion>();
         var firstPage = new ulong[spec.Regions];
@@ -73,7 +73,7 @@ public static class SyntheticTraces
             {
                 PageSize = pageSize,
                 WindowInstructions = spec.WindowInstructions,
-                TicksPerSecond = 1e12,
+                TicksPerSecond = Gem5Defaults.TicksPerSecond,
                 Cpu = "synthetic",
                 Nodes = nodes,
                 BoundNode = d,

@@ -1,3 +1,4 @@
+using DeepMem.Core;
 namespace DeepMem.Estimator;
 
 /// <summary>
@@ -22,7 +23,7 @@ public sealed record TraceHeader
     public required ulong WindowInstructions { get; init; }
 
     /// <summary>Simulator ticks per simulated second (gem5: 1e12).</summary>
-    public double TicksPerSecond { get; init; } = 1e12;
+    public double TicksPerSecond { get; init; } = Gem5Defaults.TicksPerSecond;
 
     /// <summary>CPU model that ran the trace, e.g. "O3".</summary>
     public string Cpu { get; init; } = "";

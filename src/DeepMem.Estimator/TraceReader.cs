@@ -259,7 +259,7 @@ public sealed class TraceReader : IDisposable
             throw Error("header window_instructions must be greater than zero (was 0)");
         }
 
-        var tps = 1e12;
+        var tps = (double)Gem5Defaults.TicksPerSecond;
         if (h.TryGetProperty("ticks_per_second", out var tpsEl))
         {
             if (tpsEl.ValueKind != JsonValueKind.Number || !tpsEl.TryGetDouble(out tps) || !(tps > 0))

@@ -342,7 +342,7 @@ public static partial class ExperimentLoader
         }
 
         var description = root.Scalar("description", expected: "a line of text");
-        var pageSize = 4096UL;
+        var pageSize = Gem5Defaults.PageSize;
         var nodes = ReadMemory(root, sink, pageSize);
         var cpu = ReadCpu(root, sink);
         var workload = ReadWorkload(root, sink, baseDir);
