@@ -1179,7 +1179,11 @@ DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
     if (!rangeMapped(p, addr, olen))
         return -EFAULT;
     const uint64_t grow = nlen - olen;
-    if (rangeFree(p, addr + olen, grow)) {
+    // Room to grow in place; never into the main stack's reach (gem5
+    // grows the stack on a fault below it, without a VMA there).
+    const Addr stack_floor = p->memState->getStackBase() -
+        p->memState->getMaxStackSize();
+    if (addr + nlen <= stack_floor && rangeFree(p, addr + olen, grow)) {
         // In place: the VMA (and its policy) grows.
         uint64_t tail_index = 0;
         const MemPolicy *tail_pol =
