@@ -117,7 +117,8 @@ grow_in_place_interleaved(void)
         return;
     CHECK(all_policy(p, 8, MPOL_INTERLEAVE, both),
           "in place: INTERLEAVE {0,1} on all 8 pages");
-    touch(p + 4 * PAGE, 4);
+    for (unsigned long i = 4; i < 8; ++i)
+        p[i * PAGE] = (char)(i + 1);
     int ok = 1;
     const unsigned long vpn = (unsigned long)p / PAGE;
     for (unsigned long i = 0; i < 8; ++i)
