@@ -75,6 +75,10 @@ def main() -> int:
     backend = gem5run.Gem5Backend(built, outdir)
     final = gem5run.run(backend, make_consumer(opts))
     if isinstance(final, ev.Finished):
+        sig = backend.fatal_signal()
+        if sig:
+            say(f"DEEPMEM_KILLED signal={sig} "
+                f"name={gem5run.signal_name(sig)}", file=sys.stdout)
         say(f"DEEPMEM_FINISHED exit_code={final.exit_code} "
             f"ticks={final.ticks} instructions={final.instructions} "
             f"migrated_pages={final.migrated_pages} "

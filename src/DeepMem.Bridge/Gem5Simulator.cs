@@ -173,11 +173,12 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         }
 
         var ticksPerSecond = session.Machine?.TicksPerSecond is > 0 ? session.Machine.TicksPerSecond : Gem5Defaults.TicksPerSecond;
+        var outputDir = string.IsNullOrEmpty(finished.OutputDir) ? Path.Combine(spec.OutputDir, "m5out") : finished.OutputDir;
         return WithSession(new RunResult
         {
             Backend = Name,
             Status = finished.ExitCode == 0 ? RunStatus.Succeeded : RunStatus.Failed,
-            FailureReason = finished.ExitCode == 0 ? null : $"the workload exited with code {finished.ExitCode}",
+            FailureReason = finished.ExitCode == 0 ? null : WorkloadFailure(finished.ExitCode, outputDir),
             ExitCode = finished.ExitCode,
             SimulatedSeconds = finished.SimulatedSeconds,
             Ticks = finished.Ticks,
@@ -186,7 +187,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             MigratedPages = finished.MigratedPages,
             MigrationSeconds = finished.MigrationTicks / (double)ticksPerSecond,
             HostSeconds = clock.Elapsed.TotalSeconds,
-            OutputDir = string.IsNullOrEmpty(finished.OutputDir) ? Path.Combine(spec.OutputDir, "m5out") : finished.OutputDir,
+            OutputDir = outputDir,
             CommandLine = commandLine,
         }, session);
     }
@@ -204,6 +205,52 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         RejectedDecisions = session.RejectedDecisions,
         Rejections = session.Rejections,
     };
+
+    /// <summary>
+    /// Why a run whose workload ended with a non-zero exit code failed:
+    /// "killed by SIGABRT (exit 134)" when gem5's <c>deepmem_result.json</c>
+    /// in <paramref name="outputDir"/> says a signal ended the program,
+    /// else "the workload exited with code N".
+    /// </summary>
+    public static string WorkloadFailure(int exitCode, string? outputDir)
+    {
+        var signal = ResultSignal(outputDir);
+        return signal is { } s
+            ? string.Create(CultureInfo.InvariantCulture, $"killed by {s.Name} (exit {exitCode})")
+            : string.Create(CultureInfo.InvariantCulture, $"the workload exited with code {exitCode}");
+    }
+
+    /// <summary>The signal <c>deepmem_result.json</c> records (its "signal" and "signal_name"), or null.</summary>
+    private static (int Number, string Name)? ResultSignal(string? outputDir)
+    {
+        if (string.IsNullOrEmpty(outputDir))
+        {
+            return null;
+        }
+
+        var path = Path.Combine(outputDir, "deepmem_result.json");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !root.TryGetProperty("signal", out var sig)
+                || sig.ValueKind != System.Text.Json.JsonValueKind.Number
+                || !sig.TryGetInt32(out var number) || number <= 0)
+            {
+                return null;
+            }
+
+            var name = root.TryGetProperty("signal_name", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String
+                ? n.GetString()!
+                : string.Create(CultureInfo.InvariantCulture, $"signal {number}");
+            return (number, name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     private RunResult Failed(string reason, Stopwatch clock, string? commandLine, int exitCode = 1, string? tail = null) => new()
     {

@@ -24,6 +24,12 @@ from deepmem.trace import read_trace  # noqa: E402
 SKIP = ("DEEPMEM_GEM5 is not set (path to a gem5.opt built with "
         "gem5-patches): gem5 end-to-end tests skipped")
 STREAM_ARGS = ("1024", "1")
+# t_signal's cases that die, with the signal (exit status 128 + signal).
+SIGNAL_DEATHS = {"abort": (6, "SIGABRT"), "raise": (15, "SIGTERM"),
+                 "kill": (9, "SIGKILL"), "tgkill": (10, "SIGUSR1"),
+                 "segv": (11, "SIGSEGV"), "fpe": (8, "SIGFPE"),
+                 "ill": (4, "SIGILL"), "handled-abort": (6, "SIGABRT"),
+                 "blocked": (12, "SIGUSR2")}
 
 
 def report(run: Run) -> None:
@@ -105,6 +111,58 @@ class Gem5EndToEnd(unittest.TestCase):
 
     def test_libnuma(self):
         self.check_pass(run_gem5("libnuma", self.bin("t_libnuma")))
+
+    # ------------------------------------------ VMA policies, signals
+    def test_mremap_keeps_the_policy(self):
+        self.check_pass(run_gem5("mremap", self.bin("t_mremap")))
+
+    def test_vma_splits_keep_the_policy(self):
+        self.check_pass(run_gem5("vma_split", self.bin("t_vma_split")))
+
+    def test_signal_deaths_fail_the_run(self):
+        for case, (sig, name) in SIGNAL_DEATHS.items():
+            with self.subTest(case=case):
+                run = run_gem5(f"signal-{case}", self.bin("t_signal"),
+                               (case,))
+                report(run)
+                self.assertEqual(run.rc, 128 + sig, run.tail())
+                self.assertIn(f"READY {case}", run.stdout)
+                self.assertNotIn("AFTER", run.stdout)
+                self.assertIn(f"DEEPMEM_KILLED signal={sig} name={name}",
+                              run.stdout)
+                r = run.result
+                self.assertEqual((r["exit_code"], r["signal"],
+                                  r["signal_name"]),
+                                 (128 + sig, sig, name))
+                self.assertEqual(r["note"],
+                                 f"killed by {name} (exit {128 + sig})")
+        self.assertIn("PENDING", run.stdout)  # blocked, then unblocked
+        for case, code in (("ignored", 0), ("exit3", 3)):
+            with self.subTest(case=case):
+                run = run_gem5(f"signal-{case}", self.bin("t_signal"),
+                               (case,))
+                report(run)
+                self.assertEqual(run.rc, code, run.tail())
+                self.assertIn(f"AFTER {case}", run.stdout)
+                self.assertNotIn("DEEPMEM_KILLED", run.stdout)
+                self.assertEqual((run.result["exit_code"],
+                                  run.result["signal"]), (code, None))
+
+    def test_numactl_realloc_test(self):
+        """numactl's own test/realloc_test.c, built statically against
+        libnuma outside this repository (DEEPMEM_NUMACTL_REALLOC names
+        the binary); on node 0 and on node 1."""
+        binary = os.environ.get("DEEPMEM_NUMACTL_REALLOC", "")
+        if not binary:
+            self.skipTest("DEEPMEM_NUMACTL_REALLOC is not set (a static "
+                          "build of numactl's test/realloc_test.c)")
+        for node in ("0", "1"):
+            with self.subTest(node=node):
+                run = run_gem5(f"realloc_test-{node}", binary, (node,))
+                report(run)
+                self.assertEqual(run.rc, 0, run.tail())
+                self.assertIn(f"Allocate data in node: {node}", run.stdout)
+                self.assertIn("Moved reallocs:", run.stdout)
 
     # ------------------------------------------------ nodes and speed
     def test_stream_nvm_slower_than_ddr(self):

@@ -316,6 +316,24 @@ class RunLoopTests(unittest.TestCase):
         self.assertIsInstance(fin, ev.Finished)
         self.assertEqual((fin.exit_code, fin.instructions), (-1, 100))
 
+    def test_signal_death_is_recorded(self):
+        import json
+
+        fake = FakeGem5([], total_insts=10)
+        g, b = make_backend(fake, ["prog"], self.out)
+        self.assertEqual(b.fatal_signal(), 0)  # no workload: none
+        b._b.system = types.SimpleNamespace(workload=types.SimpleNamespace(
+            fatalSignal=lambda: 6))
+        fin = g.standalone(b)
+        with open(os.path.join(self.out, "deepmem_result.json")) as f:
+            rec = json.load(f)
+        self.assertEqual((rec["exit_code"], rec["signal"],
+                          rec["signal_name"], rec["note"]),
+                         (fin.exit_code, 6, "SIGABRT",
+                          f"killed by SIGABRT (exit {fin.exit_code})"))
+        self.assertEqual([g.signal_name(n) for n in (11, 9, 34)],
+                         ["SIGSEGV", "SIGKILL", "signal 34"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,6 +3,7 @@
 from m5.objects.X86SeWorkload import X86EmuLinux
 from m5.params import *
 from m5.proxy import *
+from m5.SimObject import PyBindMethod
 
 
 class DeepMemX86Linux(X86EmuLinux):
@@ -11,6 +12,9 @@ class DeepMemX86Linux(X86EmuLinux):
     cxx_class = "gem5::DeepMemX86Linux"
 
     numa = Param.DeepMemNuma(Parent.any, "The NUMA machine")
+
+    # The signal that ended the program (0: none), for the run's result.
+    cxx_exports = [PyBindMethod("fatalSignal")]
 
     @classmethod
     def _is_compatible_with(cls, obj):

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "base/intmath.hh"
 #include "base/logging.hh"
@@ -248,18 +249,82 @@ DeepMemNuma::procState(Process *p)
 }
 
 const MemPolicy *
-DeepMemNuma::vmaPolicy(ProcState &ps, Addr vpage, Addr *range_start)
+DeepMemNuma::vmaPolicy(ProcState &ps, Addr vpage, uint64_t *il_index)
 {
-    for (auto it = ps.ranges.rbegin(); it != ps.ranges.rend(); ++it) {
-        if (vpage >= it->start && vpage < it->end) {
-            if (it->policy.mode == mpol::Default)
-                return nullptr;
-            if (range_start)
-                *range_start = it->start;
-            return &it->policy;
+    auto it = ps.ranges.upper_bound(vpage);
+    if (it == ps.ranges.begin())
+        return nullptr;
+    --it;
+    const RangePolicy &r = it->second;
+    if (vpage >= r.end || r.policy.mode == mpol::Default)
+        return nullptr;
+    if (il_index)
+        *il_index = r.pgoff + ((vpage - r.start) >> pageShift);
+    return &r.policy;
+}
+
+void
+DeepMemNuma::clearRanges(ProcState &ps, Addr start, Addr end)
+{
+    if (start >= end)
+        return;
+    // A range that starts before `start` and reaches into the hole is
+    // cut there; its part beyond `end` (if any) becomes a range of its own.
+    auto it = ps.ranges.lower_bound(start);
+    if (it != ps.ranges.begin()) {
+        auto prev = std::prev(it);
+        RangePolicy &r = prev->second;
+        if (r.end > start) {
+            if (r.end > end) {
+                RangePolicy tail = r;
+                tail.start = end;
+                tail.pgoff = r.pgoff + ((end - r.start) >> pageShift);
+                ps.ranges.emplace(end, tail);
+            }
+            r.end = start;
         }
     }
-    return nullptr;
+    it = ps.ranges.lower_bound(start);
+    while (it != ps.ranges.end() && it->first < end) {
+        RangePolicy r = it->second;
+        it = ps.ranges.erase(it);
+        if (r.end > end) {
+            r.pgoff += (end - r.start) >> pageShift;
+            r.start = end;
+            ps.ranges.emplace(end, r);
+            break;
+        }
+    }
+}
+
+void
+DeepMemNuma::setRange(ProcState &ps, Addr start, Addr end,
+                      const MemPolicy &pol, uint64_t pgoff)
+{
+    clearRanges(ps, start, end);
+    if (start < end && pol.mode != mpol::Default)
+        ps.ranges.emplace(start, RangePolicy{start, end, pol, pgoff});
+}
+
+std::vector<RangePolicy>
+DeepMemNuma::rangesIn(ProcState &ps, Addr start, Addr end)
+{
+    std::vector<RangePolicy> out;
+    auto it = ps.ranges.upper_bound(start);
+    if (it != ps.ranges.begin())
+        --it;
+    for (; it != ps.ranges.end() && it->first < end; ++it) {
+        RangePolicy r = it->second;
+        if (r.end <= start)
+            continue;
+        if (r.start < start) {
+            r.pgoff += (start - r.start) >> pageShift;
+            r.start = start;
+        }
+        r.end = std::min(r.end, end);
+        out.push_back(r);
+    }
+    return out;
 }
 
 int
@@ -286,7 +351,7 @@ DeepMemNuma::interleaveNode(const MemPolicy &pol, uint64_t index) const
 
 int
 DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
-                        Addr range_start, Addr vpage, bool commit)
+                        uint64_t il_index, Addr vpage, bool commit)
 {
     switch (pol.mode) {
       case mpol::Preferred:
@@ -302,10 +367,11 @@ DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
         return firstNode(pol.nodes);
       case mpol::Interleave:
       case mpol::WeightedInterleave:
-        // Linux: a VMA interleaves on the page's index in its mapping,
-        // which for anonymous memory is the virtual page number.
+        // Linux: a VMA interleaves on the page's index in its mapping
+        // (vm_pgoff + offset), for anonymous memory the virtual page
+        // number the page had when the VMA was created.
         if (per_vma)
-            return interleaveNode(pol, vpage >> pageShift);
+            return interleaveNode(pol, il_index);
         {
             uint64_t &counter = &pol == &defaultPolicy ?
                 defaultIlCounter : ps.ilCounter;
@@ -321,9 +387,9 @@ DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
 
 Addr
 DeepMemNuma::allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
-                           Addr range_start, Addr vpage, int *chosen)
+                           uint64_t il_index, Addr vpage, int *chosen)
 {
-    const int want = policyNode(ps, pol, per_vma, range_start, vpage, true);
+    const int want = policyNode(ps, pol, per_vma, il_index, vpage, true);
     const int n = numNodes();
     int node = -1;
     if (hasSpace(want)) {
@@ -366,8 +432,8 @@ DeepMemNuma::allocFrame(Process *process, Addr vpage)
         releaseFrame(pte->paddr);
 
     ProcState &ps = procState(process);
-    Addr range_start = 0;
-    const MemPolicy *pol = vmaPolicy(ps, vpage, &range_start);
+    uint64_t il_index = 0;
+    const MemPolicy *pol = vmaPolicy(ps, vpage, &il_index);
     bool per_vma = pol != nullptr;
     if (!pol && ps.policy.mode != mpol::Default)
         pol = &ps.policy;
@@ -375,7 +441,7 @@ DeepMemNuma::allocFrame(Process *process, Addr vpage)
         pol = &defaultPolicy;
 
     int node = -1;
-    const Addr frame = allocOnPolicy(ps, *pol, per_vma, range_start, vpage,
+    const Addr frame = allocOnPolicy(ps, *pol, per_vma, il_index, vpage,
                                      &node);
     frameOwner[frame] = Owner{process, vpage};
     ++stats.allocations[node];
@@ -586,7 +652,7 @@ DeepMemNuma::sysMbind(ThreadContext *tc, Addr start, uint64_t len,
     }
 
     ProcState &ps = procState(p);
-    ps.ranges.push_back(RangePolicy{start, end, pol});
+    setRange(ps, start, end, pol, start >> pageShift);
 
     int64_t result = 0;
     if (flags & (mpol::MfMove | mpol::MfMoveAll | mpol::MfStrict)) {
@@ -604,7 +670,10 @@ DeepMemNuma::sysMbind(ThreadContext *tc, Addr start, uint64_t len,
                 misplaced = true;
                 continue;
             }
-            const int target = policyNode(ps, pol, true, start, va, false);
+            uint64_t il_index = va >> pageShift;
+            vmaPolicy(ps, va, &il_index);
+            const int target = policyNode(ps, pol, true, il_index, va,
+                                          false);
             const int res = migrateOne(p, va, target, &cost);
             if (res < 0)
                 misplaced = true;
@@ -973,18 +1042,164 @@ DeepMemNuma::noteUnmap(Process *process, Addr start, Addr length,
             releaseFrame(f);
         }
     }
-    ProcState &ps = procState(process);
     const Addr s = roundDown(start, pageBytes);
     const Addr e = start + roundUp(length, pageBytes);
-    // Drop range policies inside the hole; mask the rest.
-    ps.ranges.erase(std::remove_if(ps.ranges.begin(), ps.ranges.end(),
-        [s, e](const RangePolicy &r) { return r.start >= s && r.end <= e; }),
-        ps.ranges.end());
-    bool overlaps = false;
-    for (const auto &r : ps.ranges)
-        overlaps |= r.start < e && s < r.end;
-    if (overlaps)
-        ps.ranges.push_back(RangePolicy{s, e, MemPolicy()});
+    // The VMAs (and their policies) in the hole are gone; the parts left
+    // on either side keep theirs.
+    clearRanges(procState(process), s, e);
+}
+
+void
+DeepMemNuma::unmapRange(Process *process, Addr start, Addr length)
+{
+    if (length == 0)
+        return;
+    const std::vector<Addr> frames = framesIn(process, start, length);
+    process->memState->unmapRegion(start, length);
+    noteUnmap(process, start, length, frames);
+}
+
+bool
+DeepMemNuma::rangeMapped(Process *p, Addr start, Addr len)
+{
+    if (start + len < start)
+        return false;
+    for (Addr va = start; va < start + len; va += pageBytes) {
+        if (!vpageMapped(p, va))
+            return false;
+    }
+    return true;
+}
+
+bool
+DeepMemNuma::rangeFree(Process *p, Addr start, Addr len)
+{
+    if (start + len < start)
+        return false;
+    // Page by page: MemState::isUnmapped panics on a mapped page that has
+    // no VMA (the ELF loader's pages), so ask it only about pages that
+    // the page table does not map.
+    for (Addr va = start; va < start + len; va += pageBytes) {
+        if (p->pTable->lookup(va) || !p->memState->isUnmapped(va, pageBytes))
+            return false;
+    }
+    return true;
+}
+
+namespace
+{
+
+constexpr uint64_t MremapMayMove = 1;
+constexpr uint64_t MremapFixed = 2;
+constexpr uint64_t MremapDontUnmap = 4;
+
+} // anonymous namespace
+
+int64_t
+DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
+                       uint64_t new_len, uint64_t flags, Addr new_addr)
+{
+    Process *p = tc->getProcessPtr();
+    if (!mainProcess)
+        setup(p);
+    if (flags & ~(MremapMayMove | MremapFixed | MremapDontUnmap))
+        return -EINVAL;
+    if ((flags & MremapFixed) && !(flags & MremapMayMove))
+        return -EINVAL;
+    if (flags & MremapDontUnmap) {
+        warn_once("mremap: MREMAP_DONTUNMAP is not modelled (EINVAL)");
+        return -EINVAL;
+    }
+    if (addr & (pageBytes - 1))
+        return -EINVAL;
+    const uint64_t olen = roundUp(old_len, pageBytes);
+    const uint64_t nlen = roundUp(new_len, pageBytes);
+    if (olen < old_len || nlen < new_len || nlen == 0)
+        return -EINVAL;
+    // Linux: old_len 0 duplicates a shared mapping; private ones: EINVAL.
+    if (olen == 0)
+        return -EINVAL;
+    if (!vpageMapped(p, addr))
+        return -EFAULT;
+
+    ProcState &ps = procState(p);
+    // Move [src, src + len) to dst with nlen bytes in all: VMAs, pages
+    // (their frames go along), the VMA policies (with their interleave
+    // index); a grown part is a new part of the VMA, faulted in later,
+    // under the policy of the VMA's last page (Linux: the VMA's policy).
+    auto move = [&](Addr src, uint64_t len, Addr dst) {
+        const std::vector<RangePolicy> pieces = rangesIn(ps, src, src + len);
+        uint64_t tail_index = 0;
+        const MemPolicy *tail_pol =
+            vmaPolicy(ps, src + len - pageBytes, &tail_index);
+        const MemPolicy tail = tail_pol ? *tail_pol : MemPolicy();
+        p->memState->remapRegion(src, dst, len);
+        if (nlen > len)
+            p->memState->mapRegion(dst + len, nlen - len, "anon");
+        for (Addr off = 0; off < len; off += pageBytes) {
+            if (const auto *pte = p->pTable->lookup(dst + off)) {
+                auto it = frameOwner.find(pte->paddr);
+                if (it != frameOwner.end() && it->second.process == p)
+                    it->second.vpage = dst + off;
+            }
+        }
+        clearRanges(ps, src, src + len);
+        clearRanges(ps, dst, dst + nlen);
+        for (const auto &r : pieces) {
+            setRange(ps, r.start - src + dst, r.end - src + dst, r.policy,
+                     r.pgoff);
+        }
+        if (nlen > len && tail.mode != mpol::Default)
+            setRange(ps, dst + len, dst + nlen, tail, tail_index + 1);
+        noteRegion(p, dst, nlen, "mmap");
+    };
+
+    if (flags & MremapFixed) {
+        if (new_addr & (pageBytes - 1) || new_addr + nlen < new_addr)
+            return -EINVAL;
+        if (new_addr < addr + olen && addr < new_addr + nlen)
+            return -EINVAL;
+        const uint64_t keep = std::min(olen, nlen);
+        if (!rangeMapped(p, addr, keep))
+            return -EFAULT;
+        // Linux: whatever is at the target goes first; a shrinking move
+        // drops the old tail.
+        unmapRange(p, new_addr, nlen);
+        if (olen > nlen)
+            unmapRange(p, addr + nlen, olen - nlen);
+        move(addr, keep, new_addr);
+        return new_addr;
+    }
+
+    if (nlen <= olen) {
+        if (nlen < olen)
+            unmapRange(p, addr + nlen, olen - nlen);
+        return addr;
+    }
+    if (!rangeMapped(p, addr, olen))
+        return -EFAULT;
+    const uint64_t grow = nlen - olen;
+    // Room to grow in place; never into the main stack's reach (gem5
+    // grows the stack on a fault below it, without a VMA there).
+    const Addr stack_floor = p->memState->getStackBase() -
+        p->memState->getMaxStackSize();
+    if (addr + nlen <= stack_floor && rangeFree(p, addr + olen, grow)) {
+        // In place: the VMA (and its policy) grows.
+        uint64_t tail_index = 0;
+        const MemPolicy *tail_pol =
+            vmaPolicy(ps, addr + olen - pageBytes, &tail_index);
+        const MemPolicy tail = tail_pol ? *tail_pol : MemPolicy();
+        p->memState->mapRegion(addr + olen, grow, "anon");
+        if (tail.mode != mpol::Default)
+            setRange(ps, addr + olen, addr + nlen, tail, tail_index + 1);
+        noteRegion(p, addr + olen, grow, "mmap");
+        return addr;
+    }
+    if (!(flags & MremapMayMove))
+        return -ENOMEM;
+    const Addr dst = p->memState->extendMmap(nlen);
+    move(addr, olen, dst);
+    return dst;
 }
 
 // ----------------------------------------------------------- Python API
@@ -1052,7 +1267,7 @@ DeepMemNuma::setRegionPolicy(uint64_t start, uint64_t length,
     }
     const Addr s = roundDown(start, pageBytes);
     const Addr e = roundUp(start + length, pageBytes);
-    procState(mainProcess).ranges.push_back(RangePolicy{s, e, pol});
+    setRange(procState(mainProcess), s, e, pol, s >> pageShift);
     return "";
 }
 

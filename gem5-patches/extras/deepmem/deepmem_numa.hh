@@ -7,6 +7,7 @@
 #define __DEEPMEM_DEEPMEM_NUMA_HH__
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -68,12 +69,17 @@ struct MemPolicy
     std::vector<unsigned> weights;
 };
 
-/** A policy over a virtual range (mbind, or the controller). */
+/** A policy over a virtual range (mbind, or the controller): the policy
+ *  of the VMAs there, as Linux keeps it per VMA. */
 struct RangePolicy
 {
     Addr start;
     Addr end;
     MemPolicy policy;
+    /** Interleave index of the first page (Linux: the VMA's vm_pgoff,
+     *  which for anonymous memory is the page number it was created at
+     *  and which a move by mremap keeps). */
+    uint64_t pgoff;
 };
 
 /**
@@ -146,6 +152,13 @@ class DeepMemNuma : public SimObject, public MemPlacer
     /** munmap succeeded: recycle the frames, forget range policies. */
     void noteUnmap(Process *process, Addr start, Addr length,
                    const std::vector<Addr> &frames);
+    /** Unmap a range as munmap does (VMAs, pages, frames, policies). */
+    void unmapRange(Process *process, Addr start, Addr length);
+    /** mremap(2) with Linux semantics: the VMA's memory policy moves and
+     *  grows with it, grown pages are allocated on first touch, frames
+     *  move with their pages. Returns the new address or -errno. */
+    int64_t sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
+                      uint64_t new_len, uint64_t flags, Addr new_addr);
 
     // ------------------------------------------------------- Python API
     /** New regions since the last call: (id, start, length, source). */
@@ -192,7 +205,9 @@ class DeepMemNuma : public SimObject, public MemPlacer
     {
         MemPolicy policy;
         uint64_t ilCounter = 0;
-        std::vector<RangePolicy> ranges;
+        /** VMA policies: disjoint ranges, keyed by start address. A
+         *  range without an entry has no VMA policy (MPOL_DEFAULT). */
+        std::map<Addr, RangePolicy> ranges;
     };
 
     std::vector<AddrRange> nodeRanges;
@@ -241,13 +256,27 @@ class DeepMemNuma : public SimObject, public MemPlacer
     Addr takeFrame(int node);
     void releaseFrame(Addr frame);
     ProcState &procState(Process *p);
+    /** The VMA policy at a page (nullptr: none) and, for interleaving,
+     *  the page's index in its VMA. */
     const MemPolicy *vmaPolicy(ProcState &ps, Addr vpage,
-                               Addr *range_start);
+                               uint64_t *il_index);
+    /** Drop the VMA policies of [start, end), splitting ranges that
+     *  cross its ends. */
+    void clearRanges(ProcState &ps, Addr start, Addr end);
+    /** Give [start, end) one VMA policy (MPOL_DEFAULT: none). */
+    void setRange(ProcState &ps, Addr start, Addr end,
+                  const MemPolicy &pol, uint64_t pgoff);
+    /** The VMA policies inside [start, end), cut to it. */
+    std::vector<RangePolicy> rangesIn(ProcState &ps, Addr start, Addr end);
+    /** Every page of [start, start + len) is in a VMA or mapped. */
+    bool rangeMapped(Process *p, Addr start, Addr len);
+    /** No page of [start, start + len) is in a VMA or mapped. */
+    bool rangeFree(Process *p, Addr start, Addr len);
     int interleaveNode(const MemPolicy &pol, uint64_t index) const;
     int policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
-                   Addr range_start, Addr vpage, bool commit);
+                   uint64_t il_index, Addr vpage, bool commit);
     Addr allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
-                       Addr range_start, Addr vpage, int *chosen);
+                       uint64_t il_index, Addr vpage, int *chosen);
     bool readUser(ThreadContext *tc, Addr addr, void *buf, uint64_t len);
     int64_t readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
                          uint64_t *mask);

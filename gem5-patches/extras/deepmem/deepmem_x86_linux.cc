@@ -13,6 +13,7 @@
 #include "base/intmath.hh"
 #include "base/logging.hh"
 #include "cpu/thread_context.hh"
+#include "mem/se_translating_port_proxy.hh"
 #include "sim/mem_state.hh"
 #include "sim/process.hh"
 #include "sim/syscall_desc.hh"
@@ -25,13 +26,19 @@ namespace gem5
 namespace
 {
 
-DeepMemNuma *
-numaOf(ThreadContext *tc)
+DeepMemX86Linux *
+workloadOf(ThreadContext *tc)
 {
     auto *wl = dynamic_cast<DeepMemX86Linux *>(
         tc->getSystemPtr()->workload);
     panic_if(!wl, "DeepMem syscall without a DeepMemX86Linux workload");
-    return wl->numa();
+    return wl;
+}
+
+DeepMemNuma *
+numaOf(ThreadContext *tc)
+{
+    return workloadOf(tc)->numa();
 }
 
 SyscallReturn
@@ -96,14 +103,66 @@ mmapImpl(SyscallDesc *desc, ThreadContext *tc, VPtr<> start,
          X86Linux64::size_t length, int prot, int tgt_flags, int tgt_fd,
          X86Linux64::off_t offset)
 {
+    DeepMemNuma *numa = numaOf(tc);
+    Process *p = tc->getProcessPtr();
+    const uint64_t len = roundUp(length, (uint64_t)X86ISA::PageBytes);
+    // MAP_FIXED replaces what was there: its frames are freed and its VMA
+    // policies go, as munmap would do.
+    const bool fixed = tgt_flags & X86Linux64::TGT_MAP_FIXED;
+    std::vector<Addr> frames;
+    if (fixed && len && !(start & (X86ISA::PageBytes - 1)))
+        frames = numa->framesIn(p, start, len);
     SyscallReturn r = mmapFunc<X86Linux64>(desc, tc, start, length, prot,
                                            tgt_flags, tgt_fd, offset);
     if (!r.needsRetry() && r.successful()) {
-        numaOf(tc)->noteRegion(tc->getProcessPtr(), r.returnValue(),
-                               roundUp(length, (uint64_t)X86ISA::PageBytes),
-                               "mmap");
+        if (fixed)
+            numa->noteUnmap(p, r.returnValue(), len, frames);
+        numa->noteRegion(p, r.returnValue(), len, "mmap");
     }
     return r;
+}
+
+SyscallReturn
+mremapImpl(SyscallDesc *, ThreadContext *tc, uint64_t start,
+           uint64_t old_len, uint64_t new_len, uint64_t flags,
+           uint64_t new_addr)
+{
+    return numaOf(tc)->sysMremap(tc, start, old_len, new_len, flags,
+                                 new_addr);
+}
+
+SyscallReturn
+killImpl(SyscallDesc *, ThreadContext *tc, int64_t pid, int64_t sig)
+{
+    return workloadOf(tc)->sysKill(tc, pid, sig);
+}
+
+SyscallReturn
+tkillImpl(SyscallDesc *, ThreadContext *tc, int64_t tid, int64_t sig)
+{
+    return workloadOf(tc)->sysTgkill(tc, -1, tid, sig);
+}
+
+SyscallReturn
+tgkillImpl(SyscallDesc *, ThreadContext *tc, int64_t tgid, int64_t tid,
+           int64_t sig)
+{
+    return workloadOf(tc)->sysTgkill(tc, tgid, tid, sig);
+}
+
+SyscallReturn
+rtSigactionImpl(SyscallDesc *, ThreadContext *tc, int64_t sig,
+                uint64_t act, uint64_t oact, uint64_t sigsetsize)
+{
+    return workloadOf(tc)->sysRtSigaction(tc, sig, act, oact, sigsetsize);
+}
+
+SyscallReturn
+rtSigprocmaskImpl(SyscallDesc *, ThreadContext *tc, int64_t how,
+                  uint64_t set, uint64_t oset, uint64_t sigsetsize)
+{
+    return workloadOf(tc)->sysRtSigprocmask(tc, how, set, oset,
+                                            sigsetsize);
 }
 
 SyscallReturn
@@ -124,6 +183,9 @@ SyscallReturn
 munmapImpl(SyscallDesc *desc, ThreadContext *tc, VPtr<> start,
            X86Linux64::size_t length)
 {
+    // Linux: EINVAL for a zero length (gem5's unmapRegion would loop).
+    if (length == 0)
+        return -EINVAL;
     DeepMemNuma *numa = numaOf(tc);
     Process *p = tc->getProcessPtr();
     const std::vector<Addr> frames = numa->framesIn(p, start, length);
@@ -137,6 +199,12 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     {   9, "mmap", mmapImpl },
     {  11, "munmap", munmapImpl },
     {  12, "brk", brkImpl },
+    {  13, "rt_sigaction", rtSigactionImpl },
+    {  14, "rt_sigprocmask", rtSigprocmaskImpl },
+    {  25, "mremap", mremapImpl },
+    {  62, "kill", killImpl },
+    { 200, "tkill", tkillImpl },
+    { 234, "tgkill", tgkillImpl },
     { 237, "mbind", mbindImpl },
     { 238, "set_mempolicy", setMempolicyImpl },
     { 239, "get_mempolicy", getMempolicyImpl },
@@ -152,6 +220,13 @@ DeepMemX86Linux::DeepMemX86Linux(const Params &p)
     : X86ISA::EmuLinux(p), _numa(p.numa)
 {
     fatal_if(!_numa, "DeepMemX86Linux: no numa object");
+    registerSeFatalFaultHandler(this);
+}
+
+DeepMemX86Linux::~DeepMemX86Linux()
+{
+    if (seFatalFaultSlot() == this)
+        registerSeFatalFaultHandler(nullptr);
 }
 
 void
@@ -168,6 +243,267 @@ DeepMemX86Linux::syscall(ThreadContext *tc)
         }
     }
     X86ISA::EmuLinux::syscall(tc);
+}
+
+// ------------------------------------------------------------- signals
+
+namespace
+{
+
+constexpr int MaxSig = 64;
+constexpr int SigKill = 9;
+constexpr int SigStop = 19;
+constexpr uint64_t SigDfl = 0;
+constexpr uint64_t SigIgn = 1;
+constexpr uint64_t Unblockable =
+    (1ULL << (SigKill - 1)) | (1ULL << (SigStop - 1));
+
+uint64_t
+sigBit(int sig)
+{
+    return 1ULL << (sig - 1);
+}
+
+/** Linux's default action of a signal. */
+enum class DefaultAction { Terminate, Ignore, Stop };
+
+DefaultAction
+defaultAction(int sig)
+{
+    switch (sig) {
+      case 17: // SIGCHLD
+      case 18: // SIGCONT
+      case 23: // SIGURG
+      case 28: // SIGWINCH
+        return DefaultAction::Ignore;
+      case 19: // SIGSTOP
+      case 20: // SIGTSTP
+      case 21: // SIGTTIN
+      case 22: // SIGTTOU
+        return DefaultAction::Stop;
+      default:
+        return DefaultAction::Terminate;
+    }
+}
+
+std::string
+sigName(int sig)
+{
+    // x86-64 Linux numbering (the target's, whatever the host).
+    static const char *const names[] = {
+        nullptr, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+        "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+        "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+        "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+    if (sig > 0 && sig < 32)
+        return std::string("SIG") + names[sig];
+    return "signal " + std::to_string(sig);
+}
+
+} // anonymous namespace
+
+DeepMemX86Linux::SigState &
+DeepMemX86Linux::sigState(ThreadContext *tc)
+{
+    return sigStates[tc->getProcessPtr()->tgid()];
+}
+
+void
+DeepMemX86Linux::die(ThreadContext *tc, int sig, const std::string &why)
+{
+    _fatalSignal = sig;
+    warn("DeepMem: the program is killed by %s (%s); exit status %d",
+         sigName(sig), why, 128 + sig);
+    exitGroupFunc(nullptr, tc, 128 + sig);
+}
+
+bool
+DeepMemX86Linux::fatalFault(ThreadContext *tc, int signo,
+                            const std::string &what)
+{
+    Process *p = tc->getProcessPtr();
+    if (!p || signo < 1 || signo > MaxSig)
+        return false;
+    // A handler for it cannot run in gem5 SE mode; Linux would run it,
+    // and, were it to return, fault again. Either way the program does
+    // not go on here.
+    const SigState &st = sigState(tc);
+    if (st.act[signo].handler != SigDfl) {
+        warn("DeepMem: the program has a handler for %s; gem5 cannot run "
+             "it", sigName(signo));
+    }
+    die(tc, signo, what);
+    return true;
+}
+
+void
+DeepMemX86Linux::deliver(ThreadContext *tc, SigState &st, int sig)
+{
+    const uint64_t handler = st.act[sig].handler;
+    if (sig != SigKill && sig != SigStop) {
+        if (handler == SigIgn)
+            return;
+        if (handler != SigDfl) {
+            // gem5 SE mode has no signal frames: the handler does not
+            // run and the program goes on (as after a handler returns).
+            warn("DeepMem: %s has a handler, which gem5 cannot run; the "
+                 "signal is dropped", sigName(sig));
+            return;
+        }
+    }
+    switch (defaultAction(sig)) {
+      case DefaultAction::Ignore:
+        return;
+      case DefaultAction::Stop:
+        warn("DeepMem: %s would stop the program; not modelled, the "
+             "program goes on", sigName(sig));
+        return;
+      case DefaultAction::Terminate:
+        die(tc, sig, "sent by the program itself");
+        return;
+    }
+}
+
+void
+DeepMemX86Linux::sendSelf(ThreadContext *tc, int sig)
+{
+    if (sig == 0)
+        return;
+    SigState &st = sigState(tc);
+    if ((st.blocked & sigBit(sig)) && !(Unblockable & sigBit(sig))) {
+        // Linux keeps a blocked signal pending, even an ignored one.
+        st.pending |= sigBit(sig);
+        return;
+    }
+    deliver(tc, st, sig);
+}
+
+void
+DeepMemX86Linux::deliverPending(ThreadContext *tc)
+{
+    SigState &st = sigState(tc);
+    for (int sig = 1; sig <= MaxSig; ++sig) {
+        const uint64_t bit = sigBit(sig);
+        if (!(st.pending & bit) || (st.blocked & bit))
+            continue;
+        st.pending &= ~bit;
+        deliver(tc, st, sig);
+        if (_fatalSignal)
+            return;
+    }
+}
+
+int64_t
+DeepMemX86Linux::sysKill(ThreadContext *tc, int64_t pid, int64_t sig)
+{
+    if (sig < 0 || sig > MaxSig)
+        return -EINVAL;
+    Process *p = tc->getProcessPtr();
+    const int32_t target = (int32_t)pid;
+    // pid 0 (our process group), -1 (every process we may signal) and
+    // -pgid all include the caller; SE mode runs one program.
+    if (target == (int32_t)p->tgid() || target == 0 || target == -1 ||
+            target == -(int32_t)p->pgid()) {
+        sendSelf(tc, sig);
+        return 0;
+    }
+    for (auto *other : tc->getSystemPtr()->threads) {
+        Process *q = other->getProcessPtr();
+        if (q && (int32_t)q->tgid() == target) {
+            warn("DeepMem: kill of another process (%d) is not modelled",
+                 target);
+            return -EPERM;
+        }
+    }
+    return -ESRCH;
+}
+
+int64_t
+DeepMemX86Linux::sysTgkill(ThreadContext *tc, int64_t tgid, int64_t tid,
+                           int64_t sig)
+{
+    // tgid -1: tkill.
+    if (sig < 0 || sig > MaxSig || (int32_t)tid <= 0 ||
+            (tgid != -1 && (int32_t)tgid <= 0))
+        return -EINVAL;
+    Process *target = nullptr;
+    for (auto *other : tc->getSystemPtr()->threads) {
+        Process *q = other->getProcessPtr();
+        if (q && (int32_t)q->pid() == (int32_t)tid) {
+            target = q;
+            break;
+        }
+    }
+    if (!target || (tgid != -1 && (int32_t)target->tgid() != (int32_t)tgid))
+        return -ESRCH;
+    if (target->tgid() != tc->getProcessPtr()->tgid()) {
+        warn("DeepMem: a signal to another process (%d) is not modelled",
+             (int)target->tgid());
+        return -EPERM;
+    }
+    sendSelf(tc, sig);
+    return 0;
+}
+
+int64_t
+DeepMemX86Linux::sysRtSigaction(ThreadContext *tc, int64_t sig, Addr act,
+                                Addr oact, uint64_t sigsetsize)
+{
+    if (sigsetsize != 8 || sig < 1 || sig > MaxSig)
+        return -EINVAL;
+    if (act && (sig == SigKill || sig == SigStop))
+        return -EINVAL;
+    SETranslatingPortProxy proxy(tc);
+    KSigAction fresh;
+    if (act && !proxy.tryReadBlob(act, &fresh, sizeof(fresh)))
+        return -EFAULT;
+    SigState &st = sigState(tc);
+    const KSigAction old = st.act[sig];
+    if (act) {
+        st.act[sig] = fresh;
+        // A signal that is now ignored is discarded, pending or not.
+        if (fresh.handler == SigIgn || (fresh.handler == SigDfl &&
+                defaultAction(sig) == DefaultAction::Ignore)) {
+            st.pending &= ~sigBit(sig);
+        }
+    }
+    if (oact && !proxy.tryWriteBlob(oact, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+int64_t
+DeepMemX86Linux::sysRtSigprocmask(ThreadContext *tc, int64_t how, Addr set,
+                                  Addr oset, uint64_t sigsetsize)
+{
+    if (sigsetsize != 8)
+        return -EINVAL;
+    SETranslatingPortProxy proxy(tc);
+    SigState &st = sigState(tc);
+    const uint64_t old = st.blocked;
+    if (set) {
+        uint64_t mask = 0;
+        if (!proxy.tryReadBlob(set, &mask, sizeof(mask)))
+            return -EFAULT;
+        switch ((int)how) {
+          case 0: // SIG_BLOCK
+            st.blocked |= mask;
+            break;
+          case 1: // SIG_UNBLOCK
+            st.blocked &= ~mask;
+            break;
+          case 2: // SIG_SETMASK
+            st.blocked = mask;
+            break;
+          default:
+            return -EINVAL;
+        }
+        st.blocked &= ~Unblockable;
+    }
+    if (oset && !proxy.tryWriteBlob(oset, &old, sizeof(old)))
+        return -EFAULT;
+    deliverPending(tc);
+    return 0;
 }
 
 } // namespace gem5

@@ -55,6 +55,15 @@ LINE_BYTES = 64
 # per channel); a trace window carries their change over the window, summed
 # over the node's channels, as "mem" (README-TRACE.md).
 MEM_STATS = ("readBursts", "writeBursts", "totMemAccLat", "totQLat")
+# x86-64 Linux signal names (the target's numbering, whatever the host).
+_SIGNALS = ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE "
+            "ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ "
+            "VTALRM PROF WINCH IO PWR SYS").split()
+
+
+def signal_name(sig: int) -> str:
+    """"SIGABRT" for 6; "signal 34" beyond the classic 31."""
+    return f"SIG{_SIGNALS[sig - 1]}" if 1 <= sig <= 31 else f"signal {sig}"
 
 
 class Gem5Backend:
@@ -134,7 +143,13 @@ class Gem5Backend:
                 if epoch is not None:
                     self._pending.append(epoch)
             elif cause == EXIT_CAUSE:
-                return self._finish(exit_event.getCode(), "")
+                # A program killed by a signal exits 128 + signal; the
+                # workload says which signal it was.
+                sig = self.fatal_signal()
+                code = exit_event.getCode()
+                note = (f"killed by {signal_name(sig)} (exit {code})"
+                        if sig else "")
+                return self._finish(code, note, sig)
             elif cause == MAX_INSTS_CAUSE:
                 return self._finish(0, cause)
             else:
@@ -348,7 +363,15 @@ class Gem5Backend:
                 resident_pages=s[0], free_pages=s[1]))
         return out
 
-    def _finish(self, code: int, note: str) -> ev.Finished:
+    def fatal_signal(self) -> int:
+        """The signal that ended the program (0: none, or no workload
+        that tells)."""
+        workload = getattr(getattr(self._b, "system", None), "workload",
+                           None)
+        get = getattr(workload, "fatalSignal", None)
+        return int(get()) if get else 0
+
+    def _finish(self, code: int, note: str, sig: int = 0) -> ev.Finished:
         tick, insts = m5.curTick(), self._insts()
         rows = self._take()
         if self._trace:
@@ -362,7 +385,7 @@ class Gem5Backend:
             instructions=insts, nodes=tuple(self.node_stats()),
             migrated_pages=self._mig_total[0],
             migration_ticks=self._mig_total[1], output_dir=self._outdir)
-        self._write_result(fin, note)
+        self._write_result(fin, note, sig)
         return fin
 
     def _fail(self, reason: str) -> ev.Failed:
@@ -371,11 +394,16 @@ class Gem5Backend:
             self._trace.end(m5.curTick(), self._insts(), -1)
         return ev.Failed(reason=reason)
 
-    def _write_result(self, fin: ev.Finished, note: str) -> None:
+    def _write_result(self, fin: ev.Finished, note: str,
+                      sig: int = 0) -> None:
         o = self._opts
         rec = {
             "backend": "gem5", "binary": o.binary, "args": list(o.args),
             "exit_code": fin.exit_code, "note": note,
+            # The signal that killed the program (then exit_code is
+            # 128 + signal), or null.
+            "signal": sig or None,
+            "signal_name": signal_name(sig) if sig else None,
             "ticks": fin.ticks, "simulated_seconds": fin.simulated_seconds,
             "instructions": fin.instructions,
             "cpu": o.cpu, "policy": o.policy.mode,
