@@ -89,6 +89,27 @@ class ConfigTests(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, msg):
                 parse_policy(bad, 2)
 
+    def test_every_policy_mode_is_a_gem5_enum_value(self):
+        # DeepMemNuma.default_mode is the DeepMemPolicyMode enum of the
+        # SimObject file; every mode the command line takes must name one.
+        import ast
+        path = os.path.join(REPO, "gem5-patches", "extras", "deepmem",
+                            "DeepMemNuma.py")
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        enum = next(n for n in tree.body if isinstance(n, ast.ClassDef)
+                    and n.name == "DeepMemPolicyMode")
+        vals = next(ast.literal_eval(s.value) for s in enum.body
+                    if isinstance(s, ast.Assign)
+                    and s.targets[0].id == "vals")
+        specs = {"local": "local", "bind": "bind:0", "preferred":
+                 "preferred:1", "interleave": "interleave:0,1",
+                 "weighted-interleave": "weighted-interleave:0=2,1=1"}
+        modes = set()
+        for text in specs.values():
+            modes.add(parse_policy(text, 2).gem5_mode)
+        self.assertEqual(modes, set(vals))
+
     def test_numa_files_for_libnuma(self):
         nodes = [parse_node("a:ddr4:64MiB"), parse_node("b:nvm:256MiB")]
         f = numa_files(nodes)

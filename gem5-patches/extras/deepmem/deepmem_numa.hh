@@ -1,13 +1,44 @@
 /*
- * DeepMem.Gem5: NUMA memory policies, frame placement, page migration and
- * memory-side page telemetry for gem5 SE mode.
+ * Copyright (c) 2026 The DeepMem.Gem5 authors
+ * All rights reserved.
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are
+ * met: redistributions of source code must retain the above copyright
+ * notice, this list of conditions and the following disclaimer;
+ * redistributions in binary form must reproduce the above copyright
+ * notice, this list of conditions and the following disclaimer in the
+ * documentation and/or other materials provided with the distribution;
+ * neither the name of the copyright holders nor the names of its
+ * contributors may be used to endorse or promote products derived from
+ * this software without specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * OWNER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/**
+ * @file
+ * DeepMem.Gem5: the NUMA machine of gem5 SE mode (DeepMemNuma): frame
+ * placement under Linux memory policies, the memory-policy system calls,
+ * page migration and memory-side page telemetry. The policies themselves
+ * are plain code in mem_policy.hh; the members are implemented by concern
+ * in deepmem_numa*.cc (see deepmem_numa.cc).
  */
 
 #ifndef __DEEPMEM_DEEPMEM_NUMA_HH__
 #define __DEEPMEM_DEEPMEM_NUMA_HH__
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -16,6 +47,8 @@
 #include "base/addr_range.hh"
 #include "base/statistics.hh"
 #include "base/types.hh"
+#include "deepmem/mem_policy.hh"
+#include "enums/DeepMemPolicyMode.hh"
 #include "params/DeepMemNuma.hh"
 #include "sim/mem_placement.hh"
 #include "sim/sim_object.hh"
@@ -27,60 +60,6 @@ class Process;
 class SEWorkload;
 class System;
 class ThreadContext;
-
-/** Linux memory-policy constants (include/uapi/linux/mempolicy.h). */
-namespace mpol
-{
-constexpr int Default = 0;
-constexpr int Preferred = 1;
-constexpr int Bind = 2;
-constexpr int Interleave = 3;
-constexpr int Local = 4;
-constexpr int PreferredMany = 5;
-constexpr int WeightedInterleave = 6;
-constexpr int Max = 7;
-
-constexpr int FStaticNodes = 1 << 15;
-constexpr int FRelativeNodes = 1 << 14;
-constexpr int FNumaBalancing = 1 << 13;
-constexpr int ModeFlags = FStaticNodes | FRelativeNodes | FNumaBalancing;
-
-// get_mempolicy flags
-constexpr int FNode = 1;
-constexpr int FAddr = 2;
-constexpr int FMemsAllowed = 4;
-
-// mbind / move_pages flags
-constexpr int MfStrict = 1;
-constexpr int MfMove = 2;
-constexpr int MfMoveAll = 4;
-
-/** Debian's kernel: CONFIG_NODES_SHIFT=10. */
-constexpr int MaxNumNodes = 1024;
-} // namespace mpol
-
-/** One memory policy: a Linux mode, its flags, its nodes. */
-struct MemPolicy
-{
-    int mode = mpol::Default;
-    int flags = 0;
-    uint64_t nodes = 0;
-    /** Per-node weights for weighted interleave (index = node). */
-    std::vector<unsigned> weights;
-};
-
-/** A policy over a virtual range (mbind, or the controller): the policy
- *  of the VMAs there, as Linux keeps it per VMA. */
-struct RangePolicy
-{
-    Addr start;
-    Addr end;
-    MemPolicy policy;
-    /** Interleave index of the first page (Linux: the VMA's vm_pgoff,
-     *  which for anonymous memory is the page number it was created at
-     *  and which a move by mremap keeps). */
-    uint64_t pgoff;
-};
 
 /**
  * The NUMA machine: one node per memory range, each with its own frame
@@ -95,8 +74,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
     DeepMemNuma(const Params &p);
     ~DeepMemNuma();
 
-
-    /** MemPlacer: pick the frame of a newly mapped page. */
+    /** MemPlacer: pick the frame of a newly mapped page
+     *  (deepmem_numa_alloc.cc). */
     Addr allocFrame(Process *process, Addr vpage) override;
 
     int numNodes() const { return nodeRanges.size(); }
@@ -128,7 +107,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
             uint64_t(1) << ((paddr >> touchLineShift) & 63);
     }
 
-    // ------------------------------------------------ syscalls (-errno)
+    // Memory-policy system calls, -errno on failure
+    // (deepmem_numa_syscalls.cc)
     int64_t sysMbind(ThreadContext *tc, Addr start, uint64_t len,
                      uint64_t mode, Addr nmask, uint64_t maxnode,
                      uint64_t flags);
@@ -143,6 +123,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
                          Addr pages, Addr nodes, Addr status,
                          uint64_t flags);
     int64_t sysGetcpu(ThreadContext *tc, Addr cpu, Addr node);
+
+    // Address-space changes (deepmem_numa_vma.cc)
 
     /** A new virtual region exists (mmap, brk). */
     void noteRegion(Process *process, Addr start, Addr length,
@@ -160,7 +142,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
     int64_t sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
                       uint64_t new_len, uint64_t flags, Addr new_addr);
 
-    // ------------------------------------------------------- Python API
+    // Python API (PyBindMethod): control in deepmem_numa_python.cc,
+    // counts in deepmem_numa_telemetry.cc
     /** New regions since the last call: (id, start, length, source). */
     std::vector<std::tuple<uint64_t, uint64_t, uint64_t, std::string>>
     takeRegions();
@@ -203,11 +186,12 @@ class DeepMemNuma : public SimObject, public MemPlacer
 
     struct ProcState
     {
+        explicit ProcState(unsigned page_shift) : ranges(page_shift) {}
+
         MemPolicy policy;
         uint64_t ilCounter = 0;
-        /** VMA policies: disjoint ranges, keyed by start address. A
-         *  range without an entry has no VMA policy (MPOL_DEFAULT). */
-        std::map<Addr, RangePolicy> ranges;
+        /** The VMA policies of the process. */
+        PolicyTable ranges;
     };
 
     std::vector<AddrRange> nodeRanges;
@@ -247,49 +231,44 @@ class DeepMemNuma : public SimObject, public MemPlacer
     uint64_t epochMigrated = 0;
     uint64_t epochMigrationTicks = 0;
 
+    // deepmem_numa.cc: set-up
     static std::vector<std::string> namesFor(const Params &p);
     /** Find the system and the pools (first process seen). */
     void setup(Process *process);
-    uint64_t allNodesMask() const;
+    uint64_t allNodesMask() const { return allNodes(numNodes()); }
+    ProcState &procState(Process *p);
+
+    // deepmem_numa_alloc.cc: frame allocation
     bool hasSpace(int node) const;
     uint64_t freePages(int node) const;
     Addr takeFrame(int node);
     void releaseFrame(Addr frame);
-    ProcState &procState(Process *p);
-    /** The VMA policy at a page (nullptr: none) and, for interleaving,
-     *  the page's index in its VMA. */
-    const MemPolicy *vmaPolicy(ProcState &ps, Addr vpage,
-                               uint64_t *il_index);
-    /** Drop the VMA policies of [start, end), splitting ranges that
-     *  cross its ends. */
-    void clearRanges(ProcState &ps, Addr start, Addr end);
-    /** Give [start, end) one VMA policy (MPOL_DEFAULT: none). */
-    void setRange(ProcState &ps, Addr start, Addr end,
-                  const MemPolicy &pol, uint64_t pgoff);
-    /** The VMA policies inside [start, end), cut to it. */
-    std::vector<RangePolicy> rangesIn(ProcState &ps, Addr start, Addr end);
-    /** Every page of [start, start + len) is in a VMA or mapped. */
-    bool rangeMapped(Process *p, Addr start, Addr len);
-    /** No page of [start, start + len) is in a VMA or mapped. */
-    bool rangeFree(Process *p, Addr start, Addr len);
-    int interleaveNode(const MemPolicy &pol, uint64_t index) const;
     int policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
                    uint64_t il_index, Addr vpage, bool commit);
     Addr allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
                        uint64_t il_index, Addr vpage, int *chosen);
+
+    // deepmem_numa_vma.cc: the address space
+    /** Every page of [start, start + len) is in a VMA or mapped. */
+    bool rangeMapped(Process *p, Addr start, Addr len);
+    /** No page of [start, start + len) is in a VMA or mapped. */
+    bool rangeFree(Process *p, Addr start, Addr len);
+    bool vpageMapped(Process *p, Addr vpage);
+
+    // deepmem_numa_syscalls.cc: user memory
     bool readUser(ThreadContext *tc, Addr addr, void *buf, uint64_t len);
     int64_t readNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
                          uint64_t *mask);
     int64_t writeNodemask(ThreadContext *tc, Addr nmask, uint64_t maxnode,
                           uint64_t mask);
-    int64_t makePolicy(uint64_t mode, uint64_t nodes, MemPolicy *out);
-    bool conforms(const MemPolicy &pol, int node) const;
+
+    // deepmem_numa_migrate.cc: migration
     /** Migrate one page: target node (>= 0) or -errno. */
     int migrateOne(Process *p, Addr vpage, int target, Tick *cost);
     void flushTlbs(Process *p);
     void chargeStall(Process *p, ThreadContext *only, Tick cost);
-    bool vpageMapped(Process *p, Addr vpage);
 
+    // deepmem_numa_telemetry.cc: stats
     struct NumaStats : public statistics::Group
     {
         NumaStats(DeepMemNuma &numa);

@@ -6,7 +6,7 @@ both argument lists, as the reason of every item); the scripted backend
 runs the same functions, so a controller sees the same verdict, with the
 same words, from both. The order and wording follow
 `DeepMemNuma::setRegionPolicy` and `DeepMemNuma::migratePages`
-(gem5-patches/extras/deepmem/deepmem_numa.cc).
+(gem5-patches/extras/deepmem/deepmem_numa_python.cc).
 """
 
 from __future__ import annotations

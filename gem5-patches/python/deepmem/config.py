@@ -70,6 +70,12 @@ class PolicySpec:
     nodes: tuple[int, ...] = ()
     weights: tuple[int, ...] = ()
 
+    @property
+    def gem5_mode(self) -> str:
+        """The mode as DeepMemNuma's default_mode (the DeepMemPolicyMode
+        enum of DeepMemNuma.py: C++ names, so '_' for '-')."""
+        return self.mode.replace("-", "_")
+
 
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1 << 10, "mb": 1000**2,

@@ -105,7 +105,7 @@ def build(opts: RunOptions, outdir: str) -> Built:
         node_bandwidth=[n.bandwidth_gbps for n in opts.nodes],
         interleave_weights=weights,
         local_node=0,
-        default_mode=pol.mode,
+        default_mode=pol.gem5_mode,
         default_nodes=list(pol.nodes),
         migration_page_latency=f"{opts.migration_page_latency_ns}ns",
         region_exits=opts.region_events,
