@@ -2,14 +2,25 @@
 
 `parse(argv)` builds an immutable `RunOptions` with every default filled in,
 or raises `OptionsError` listing every problem, so the parsing is tested
-under plain CPython.
+under plain CPython. The options are described in docs/gem5.md; the C#
+side builds them in one place (DeepMem.Bridge.Gem5CommandLine).
+
+`python3 -m deepmem.options ARGS...` checks a command line without gem5:
+it prints the parsed options as JSON, or the problems and exits with 2.
+`--batch` reads a JSON list of command lines on stdin and prints a JSON
+list of {"ok": true, "options": {...}} or {"ok": false, "problems": [...]}
+(the C# contract test uses it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 from typing import Sequence
 
 from deepmem.config import (NodeSpec, PolicySpec, check_nodes,
@@ -217,3 +228,35 @@ def parse(argv: Sequence[str]) -> RunOptions:
         bridge_connect_timeout_s=a.bridge_connect_timeout,
         bridge_fallback=a.bridge_fallback, result=a.result,
         stdout_file=a.stdout_file)
+
+
+def check(argv: Sequence[str]) -> dict:
+    """{"ok": True, "options": RunOptions as a dict} or {"ok": False,
+    "problems": [...]}, argparse's own errors included."""
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            opts = parse(argv)
+    except OptionsError as e:
+        return {"ok": False, "problems": e.problems}
+    except SystemExit:
+        return {"ok": False, "problems": [err.getvalue().strip()]}
+    return {"ok": True, "options": asdict(opts)}
+
+
+def main(argv: Sequence[str]) -> int:
+    if list(argv[:1]) == ["--batch"]:
+        lines = json.load(sys.stdin)
+        print(json.dumps([check(line) for line in lines]))
+        return 0
+    result = check(argv)
+    if not result["ok"]:
+        for p in result["problems"]:
+            print(f"deepmem_se.py: {p}", file=sys.stderr)
+        return 2
+    print(json.dumps(result["options"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
