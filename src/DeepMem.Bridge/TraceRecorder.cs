@@ -65,7 +65,7 @@ public sealed class TraceRecorder(Gem5Options options)
         File.Move(tmp, tracePath, overwrite: true);
     }
 
-    /// <summary>File name of a node's trace.</summary>
+    /// <summary>File name of a node's trace (as DeepMem.Estimator.TraceFormat names it; Bridge does not reference the estimator, a contract test keeps them equal).</summary>
     public static string TraceFileName(string node) => $"{node}.trace.jsonl.gz";
 
     /// <summary>Name of the calibration run (its folder and its line in the results).</summary>
