@@ -45,11 +45,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
 
         Directory.CreateDirectory(spec.OutputDir);
         var args = Arguments(spec);
-        var env = new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath };
-        if (!string.IsNullOrEmpty(options.Token))
-        {
-            env["DEEPMEM_BRIDGE_TOKEN"] = options.Token;
-        }
+        var env = ProcessContract.Environment(options.PythonPath, options.Token);
 
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         run.CancelAfter(options.RunTimeout);
@@ -164,7 +160,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             return null;
         }
 
-        var path = Path.Combine(outputDir, "deepmem_result.json");
+        var path = Path.Combine(outputDir, ProcessContract.ResultFile);
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));

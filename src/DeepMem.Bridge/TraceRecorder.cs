@@ -142,7 +142,7 @@ public sealed class TraceRecorder(Gem5Options options)
         Directory.CreateDirectory(Path.Combine(outDir, name));
         var clock = Stopwatch.StartNew();
         await using var gem5 = BridgeProcess.Start(binary, args,
-            new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath }, spec.Workload.WorkingDir);
+            ProcessContract.Environment(options.PythonPath), spec.Workload.WorkingDir);
         log?.Invoke($"{name}: {gem5.CommandLine}");
         using var reg = ct.Register(gem5.Kill);
         var exited = await gem5.WaitForExitAsync(options.RunTimeout);

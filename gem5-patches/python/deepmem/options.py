@@ -23,6 +23,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
+from deepmem import contract
 from deepmem.config import (NodeSpec, PolicySpec, check_nodes,
                             parse_latency_ns, parse_node, parse_policy,
                             parse_size)
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bridge-connect-timeout", type=float, default=60.0)
     p.add_argument("--bridge-fallback", choices=("default", "stop"),
                    default="default")
-    p.add_argument("--result", default="deepmem_result.json",
+    p.add_argument("--result", default=contract.RESULT_FILE,
                    help="result record, relative to gem5's output folder")
     p.add_argument("--stdout-file", default="",
                    help="the workload's stdout goes here (default: "
@@ -223,7 +224,7 @@ def parse(argv: Sequence[str]) -> RunOptions:
         bridge_host=a.bridge_host,
         bridge_allow_remote=a.bridge_allow_remote,
         bridge_token=a.bridge_token or os.environ.get(
-            "DEEPMEM_BRIDGE_TOKEN", ""),
+            contract.TOKEN_ENV, ""),
         bridge_reply_timeout_s=a.bridge_reply_timeout,
         bridge_connect_timeout_s=a.bridge_connect_timeout,
         bridge_fallback=a.bridge_fallback, result=a.result,
