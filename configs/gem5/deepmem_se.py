@@ -8,7 +8,9 @@
 #
 # `--controller grpc` serves the run to the DeepMem controller (the bridge
 # in gem5-patches/python/deepmem/bridge); without it the run uses the
-# default policy and the program's own system calls.
+# default policy and the program's own system calls. Options: docs/gem5.md;
+# what a controller may rely on (port line, exit codes, result record): the
+# header of protos/deepmem.proto and deepmem/contract.py.
 
 import os
 import sys
@@ -18,6 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "gem5-patches", "python"))
 
 import m5  # noqa: E402
 
+from deepmem import contract  # noqa: E402
 from deepmem import events as ev  # noqa: E402
 from deepmem import gem5run  # noqa: E402
 from deepmem import system as dm_system  # noqa: E402
@@ -56,7 +59,7 @@ def make_consumer(opts: RunOptions) -> gem5run.Consumer:
     if problems:
         for p in problems:
             say(f"deepmem_se.py: bridge: {p}")
-        sys.exit(2)
+        sys.exit(contract.USAGE_EXIT)
     return lambda backend: run_bridge(backend, config).final
 
 
@@ -69,7 +72,7 @@ def main() -> int:
     except OptionsError as e:
         for p in e.problems:
             say(f"deepmem_se.py: {p}")
-        return 2
+        return contract.USAGE_EXIT
     outdir = m5.options.outdir
     built = dm_system.build(opts, outdir)
     backend = gem5run.Gem5Backend(built, outdir)
@@ -77,16 +80,17 @@ def main() -> int:
     if isinstance(final, ev.Finished):
         sig = backend.fatal_signal()
         if sig:
-            say(f"DEEPMEM_KILLED signal={sig} "
+            say(f"{contract.KILLED_LINE_PREFIX}signal={sig} "
                 f"name={gem5run.signal_name(sig)}", file=sys.stdout)
-        say(f"DEEPMEM_FINISHED exit_code={final.exit_code} "
+        say(f"{contract.FINISHED_LINE_PREFIX}exit_code={final.exit_code} "
             f"ticks={final.ticks} instructions={final.instructions} "
             f"migrated_pages={final.migrated_pages} "
             f"host_seconds={backend.host_seconds:.2f}", file=sys.stdout)
-        return final.exit_code & 0xff if final.exit_code >= 0 else 1
+        return (final.exit_code & 0xff if final.exit_code >= 0
+                else contract.FAILED_EXIT)
     reason = getattr(final, "reason", "no final event")
-    say(f"DEEPMEM_FAILED {reason}", file=sys.stdout)
-    return 1
+    say(f"{contract.FAILED_LINE_PREFIX}{reason}", file=sys.stdout)
+    return contract.FAILED_EXIT
 
 
 status = main()

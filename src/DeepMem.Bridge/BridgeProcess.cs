@@ -33,7 +33,7 @@ public sealed partial class BridgeProcess : IAsyncDisposable
     /// <summary>Completes when the process exits.</summary>
     public Task Exited => _exited.Task;
 
-    [GeneratedRegex(@"^DEEPMEM_BRIDGE_PORT=(\d+)\s*$")]
+    [GeneratedRegex("^" + ProcessContract.PortLinePrefix + @"(\d+)\s*$")]
     private static partial Regex PortLine();
 
     /// <summary>Starts <paramref name="fileName"/> with arguments and extra environment.</summary>

@@ -17,7 +17,7 @@ namespace DeepMem.Bridge;
 public static class CoSimulationClient
 {
     /// <summary>Metadata key of the Session call that carries HelloReply.session_ticket.</summary>
-    public const string TicketKey = "deepmem-session-ticket";
+    public const string TicketKey = ProcessContract.TicketKey;
 
     /// <summary>The protocol version this controller speaks.</summary>
     public const uint ProtocolVersion = (uint)Proto.ProtocolVersion.Current;

@@ -46,7 +46,7 @@ public sealed record Gem5Options
     public string? DefaultPolicy { get; init; }
 
     /// <summary>
-    /// When set, gem5 also writes a window trace of this run (README-TRACE.md)
+    /// When set, gem5 also writes a window trace of this run (docs/trace-format.md)
     /// to this path, one window per <see cref="TraceWindowInstructions"/>
     /// (0 = the epoch length): the run's own per-window time and per-node
     /// accesses, which the cross-check compares window by window.

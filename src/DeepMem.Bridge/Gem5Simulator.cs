@@ -20,75 +20,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
     public string Name => "gem5";
 
     /// <summary>The gem5 command line for a spec (without starting it).</summary>
-    public IReadOnlyList<string> Arguments(SimulationSpec spec)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var m5out = Path.Combine(spec.OutputDir, "m5out");
-        var args = new List<string> { "-d", m5out, options.ConfigScript };
-        foreach (var n in spec.Nodes)
-        {
-            args.Add("--node");
-            args.Add(NodeArgument(n, n.CapacityBytes));
-        }
-
-        args.AddRange(CpuArguments(spec));
-        if (options.DefaultPolicy is not null)
-        {
-            args.AddRange(["--policy", options.DefaultPolicy]);
-        }
-
-        args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
-        args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
-        var window = options.TraceWindowInstructions > 0 ? options.TraceWindowInstructions : spec.EpochInstructions;
-        if (options.TracePath is not null && window > 0)
-        {
-            args.AddRange(["--trace", options.TracePath, "--window-insts", window.ToString(inv)]);
-        }
-
-        args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0", "--bridge-host", options.Bind]);
-        if (!IsLoopback(options.Bind))
-        {
-            args.Add("--bridge-allow-remote");
-        }
-
-        args.AddRange(["--bridge-reply-timeout", options.ReplyDeadline.TotalSeconds.ToString(inv)]);
-        args.AddRange(["--bridge-connect-timeout", "120"]);
-        args.AddRange(["--bridge-fallback", options.Fallback == FallbackMode.Stop ? "stop" : "default"]);
-        args.AddRange(["--stdout-file", Path.Combine(spec.OutputDir, "program.out")]);
-        args.Add(spec.Workload.Binary);
-        args.AddRange(spec.Workload.Args);
-        return args;
-    }
+    public IReadOnlyList<string> Arguments(SimulationSpec spec) => Gem5CommandLine.ForRun(options, spec).ToArguments();
 
     /// <summary>True for loopback addresses and "localhost".</summary>
     public static bool IsLoopback(string host) =>
         host == "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
-
-    /// <summary>The config script's <c>--node</c> value for <paramref name="n"/> with <paramref name="bytes"/> of memory.</summary>
-    public static string NodeArgument(NodeSpec n, ulong bytes) =>
-        string.Create(CultureInfo.InvariantCulture, $"{n.Name}:{Gem5Preset(n)}:{bytes / (1024 * 1024)}MiB:bw={n.BandwidthGBps}:latency={n.ExtraLatencyNs}ns")
-        + (n.Channels > 0 ? string.Create(CultureInfo.InvariantCulture, $":channels={n.Channels}") : "");
-
-    /// <summary>The gem5-side preset of a node ("custom" maps to its kind's preset with explicit numbers).</summary>
-    public static string Gem5Preset(NodeSpec n) => n.Preset != "custom" ? n.Preset : n.Kind switch
-    {
-        DeviceKind.Nvm => "nvm",
-        DeviceKind.Hbm => "hbm",
-        DeviceKind.Cxl => "cxl",
-        _ => "ddr4",
-    };
-
-    /// <summary>CPU and cache arguments of the config script.</summary>
-    public static IReadOnlyList<string> CpuArguments(SimulationSpec spec)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        return
-        [
-            "--cpu", spec.Cpu.Model, "--clock", string.Create(inv, $"{spec.Cpu.FrequencyHz / 1e6}MHz"),
-            "--l1d-size", $"{spec.Cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{spec.Cpu.L1IBytes / 1024}KiB",
-            "--l2-size", $"{spec.Cpu.L2Bytes / 1024}KiB",
-        ];
-    }
 
     /// <inheritdoc />
     public async Task<RunResult> RunAsync(SimulationSpec spec, IPlacementPolicy policy, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -109,11 +45,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
 
         Directory.CreateDirectory(spec.OutputDir);
         var args = Arguments(spec);
-        var env = new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath };
-        if (!string.IsNullOrEmpty(options.Token))
-        {
-            env["DEEPMEM_BRIDGE_TOKEN"] = options.Token;
-        }
+        var env = ProcessContract.Environment(options.PythonPath, options.Token);
 
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         run.CancelAfter(options.RunTimeout);
@@ -228,7 +160,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             return null;
         }
 
-        var path = Path.Combine(outputDir, "deepmem_result.json");
+        var path = Path.Combine(outputDir, ProcessContract.ResultFile);
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));

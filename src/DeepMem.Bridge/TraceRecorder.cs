@@ -65,7 +65,7 @@ public sealed class TraceRecorder(Gem5Options options)
         File.Move(tmp, tracePath, overwrite: true);
     }
 
-    /// <summary>File name of a node's trace.</summary>
+    /// <summary>File name of a node's trace (as DeepMem.Estimator.TraceFormat names it; Bridge does not reference the estimator, a contract test keeps them equal).</summary>
     public static string TraceFileName(string node) => $"{node}.trace.jsonl.gz";
 
     /// <summary>Name of the calibration run (its folder and its line in the results).</summary>
@@ -82,28 +82,8 @@ public sealed class TraceRecorder(Gem5Options options)
     /// <summary>File name of the calibration trace (the one <c>TraceSet.Load</c> picks up).</summary>
     public const string CalibrationFileName = "calibration.trace.jsonl.gz";
 
-    private IReadOnlyList<string> Arguments(SimulationSpec spec, string policy, string run, string traceFile, string outDir, ulong windowInstructions)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
-        var args = new List<string> { "-d", Path.Combine(outDir, run, "m5out"), options.ConfigScript };
-        foreach (var n in spec.Nodes)
-        {
-            args.Add("--node");
-            args.Add(Gem5Simulator.NodeArgument(n, total));
-        }
-
-        args.AddRange(["--policy", policy]);
-        args.AddRange(Gem5Simulator.CpuArguments(spec));
-        args.AddRange(["--trace", Path.Combine(outDir, traceFile)]);
-        args.AddRange(["--window-insts", windowInstructions.ToString(inv)]);
-        // The lines the CPU touches per page: what a migration makes the caches refetch.
-        args.Add("--trace-touches");
-        args.AddRange(["--stdout-file", Path.Combine(outDir, run, "program.out")]);
-        args.Add(spec.Workload.Binary);
-        args.AddRange(spec.Workload.Args);
-        return args;
-    }
+    private IReadOnlyList<string> Arguments(SimulationSpec spec, string policy, string run, string traceFile, string outDir, ulong windowInstructions) =>
+        Gem5CommandLine.ForRecording(options, spec, policy, Path.Combine(outDir, run), Path.Combine(outDir, traceFile), windowInstructions).ToArguments();
 
     /// <summary>
     /// Runs one gem5 per node, at most <paramref name="parallel"/> at a
@@ -162,7 +142,7 @@ public sealed class TraceRecorder(Gem5Options options)
         Directory.CreateDirectory(Path.Combine(outDir, name));
         var clock = Stopwatch.StartNew();
         await using var gem5 = BridgeProcess.Start(binary, args,
-            new Dictionary<string, string> { ["PYTHONPATH"] = options.PythonPath }, spec.Workload.WorkingDir);
+            ProcessContract.Environment(options.PythonPath), spec.Workload.WorkingDir);
         log?.Invoke($"{name}: {gem5.CommandLine}");
         using var reg = ct.Register(gem5.Kill);
         var exited = await gem5.WaitForExitAsync(options.RunTimeout);

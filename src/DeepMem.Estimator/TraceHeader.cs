@@ -8,10 +8,10 @@ namespace DeepMem.Estimator;
 public sealed record TraceHeader
 {
     /// <summary>The only format name the reader accepts.</summary>
-    public const string FormatName = "deepmem-window-trace";
+    public const string FormatName = TraceFormat.Name;
 
     /// <summary>The highest format version the reader understands.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = TraceFormat.Version;
 
     /// <summary>Format version of the file.</summary>
     public int Version { get; init; } = CurrentVersion;

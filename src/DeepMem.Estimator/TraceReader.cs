@@ -164,19 +164,19 @@ public sealed class TraceReader : IDisposable
                 throw Error($"expected a JSON object, found {root.ValueKind}");
             }
 
-            if (root.TryGetProperty("region", out var region))
+            if (root.TryGetProperty(TraceFormat.Keys.Region, out var region))
             {
                 _region = ParseRegion(region);
                 return TraceRecordKind.Region;
             }
 
-            if (root.TryGetProperty("w", out _))
+            if (root.TryGetProperty(TraceFormat.Keys.Window, out _))
             {
                 _window = ParseWindow(root);
                 return TraceRecordKind.Window;
             }
 
-            if (root.TryGetProperty("end", out _))
+            if (root.TryGetProperty(TraceFormat.Keys.End, out _))
             {
                 _end = ParseEnd(root);
                 _ended = true;
@@ -235,32 +235,32 @@ public sealed class TraceReader : IDisposable
             throw Error($"the header must be a JSON object, found {h.ValueKind}");
         }
 
-        var format = RequiredString(h, "format", "header");
-        if (format != TraceHeader.FormatName)
+        var format = RequiredString(h, TraceFormat.Keys.Format, "header");
+        if (format != TraceFormat.Name)
         {
-            throw Error($"header format is \"{format}\", expected \"{TraceHeader.FormatName}\"");
+            throw Error($"header format is \"{format}\", expected \"{TraceFormat.Name}\"");
         }
 
-        var version = (int)RequiredUInt(h, "version", "header");
-        if (version < 1 || version > TraceHeader.CurrentVersion)
+        var version = (int)RequiredUInt(h, TraceFormat.Keys.Version, "header");
+        if (version < 1 || version > TraceFormat.Version)
         {
-            throw Error($"header version {version} is not supported (this reader reads versions 1..{TraceHeader.CurrentVersion})");
+            throw Error($"header version {version} is not supported (this reader reads versions 1..{TraceFormat.Version})");
         }
 
-        var pageSize = RequiredUInt(h, "page_size", "header");
+        var pageSize = RequiredUInt(h, TraceFormat.Keys.PageSize, "header");
         if (pageSize == 0 || (pageSize & (pageSize - 1)) != 0)
         {
             throw Error($"header page_size must be a power of two greater than zero (was {pageSize})");
         }
 
-        var windowInsts = RequiredUInt(h, "window_instructions", "header");
+        var windowInsts = RequiredUInt(h, TraceFormat.Keys.WindowInstructions, "header");
         if (windowInsts == 0)
         {
             throw Error("header window_instructions must be greater than zero (was 0)");
         }
 
         var tps = (double)Gem5Defaults.TicksPerSecond;
-        if (h.TryGetProperty("ticks_per_second", out var tpsEl))
+        if (h.TryGetProperty(TraceFormat.Keys.TicksPerSecond, out var tpsEl))
         {
             if (tpsEl.ValueKind != JsonValueKind.Number || !tpsEl.TryGetDouble(out tps) || !(tps > 0))
             {
@@ -268,9 +268,9 @@ public sealed class TraceReader : IDisposable
             }
         }
 
-        var cpu = h.TryGetProperty("cpu", out var cpuEl) && cpuEl.ValueKind == JsonValueKind.String ? cpuEl.GetString()! : "";
+        var cpu = h.TryGetProperty(TraceFormat.Keys.Cpu, out var cpuEl) && cpuEl.ValueKind == JsonValueKind.String ? cpuEl.GetString()! : "";
 
-        if (!h.TryGetProperty("nodes", out var nodesEl) || nodesEl.ValueKind != JsonValueKind.Array || nodesEl.GetArrayLength() == 0)
+        if (!h.TryGetProperty(TraceFormat.Keys.Nodes, out var nodesEl) || nodesEl.ValueKind != JsonValueKind.Array || nodesEl.GetArrayLength() == 0)
         {
             throw Error("header nodes must be a non-empty array of {\"id\",\"name\",\"kind\",\"capacity_bytes\"}");
         }
@@ -284,27 +284,27 @@ public sealed class TraceReader : IDisposable
                 throw Error($"{what} must be an object");
             }
 
-            var id = (int)RequiredUInt(n, "id", what);
+            var id = (int)RequiredUInt(n, TraceFormat.Keys.Id, what);
             if (id != nodes.Count)
             {
                 throw Error($"{what}.id is {id}, expected {nodes.Count} (nodes are listed in id order from 0)");
             }
 
-            var name = RequiredString(n, "name", what);
-            var kind = n.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
-            var cap = n.TryGetProperty("capacity_bytes", out _) ? RequiredUInt(n, "capacity_bytes", what) : 0;
+            var name = RequiredString(n, TraceFormat.Keys.Name, what);
+            var kind = n.TryGetProperty(TraceFormat.Keys.Kind, out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
+            var cap = n.TryGetProperty(TraceFormat.Keys.CapacityBytes, out _) ? RequiredUInt(n, TraceFormat.Keys.CapacityBytes, what) : 0;
             nodes.Add(new TraceNode(id, name, kind, cap));
         }
 
         int? boundNode = null;
-        if (!h.TryGetProperty("bound_node", out var boundEl))
+        if (!h.TryGetProperty(TraceFormat.Keys.BoundNode, out var boundEl))
         {
             throw Error("header: missing \"bound_node\" (a node id, or null)");
         }
 
         if (boundEl.ValueKind != JsonValueKind.Null)
         {
-            var bound = RequiredUInt(h, "bound_node", "header");
+            var bound = RequiredUInt(h, TraceFormat.Keys.BoundNode, "header");
             if (bound >= (ulong)nodes.Count)
             {
                 throw Error($"header bound_node {bound} does not exist (nodes: {nodes.Count})");
@@ -314,11 +314,11 @@ public sealed class TraceReader : IDisposable
         }
 
         var workload = new TraceWorkload("", []);
-        if (h.TryGetProperty("workload", out var wl) && wl.ValueKind == JsonValueKind.Object)
+        if (h.TryGetProperty(TraceFormat.Keys.Workload, out var wl) && wl.ValueKind == JsonValueKind.Object)
         {
-            var binary = wl.TryGetProperty("binary", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
+            var binary = wl.TryGetProperty(TraceFormat.Keys.Binary, out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "";
             var args = new List<string>();
-            if (wl.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Array)
+            if (wl.TryGetProperty(TraceFormat.Keys.Args, out var a) && a.ValueKind == JsonValueKind.Array)
             {
                 foreach (var x in a.EnumerateArray())
                 {
@@ -349,11 +349,11 @@ public sealed class TraceReader : IDisposable
             throw Error("\"region\" must be an object with id, start, length and source");
         }
 
-        var id = RequiredUInt(r, "id", "region");
-        var start = RequiredUInt(r, "start", "region");
-        var length = RequiredUInt(r, "length", "region");
+        var id = RequiredUInt(r, TraceFormat.Keys.Id, "region");
+        var start = RequiredUInt(r, TraceFormat.Keys.Start, "region");
+        var length = RequiredUInt(r, TraceFormat.Keys.Length, "region");
         var source = RegionSource.Mmap;
-        if (r.TryGetProperty("source", out var s))
+        if (r.TryGetProperty(TraceFormat.Keys.Source, out var s))
         {
             var text = s.ValueKind == JsonValueKind.String ? s.GetString()! : s.GetRawText();
             if (!Enum.TryParse(text, ignoreCase: true, out source) || !Enum.IsDefined(source) || int.TryParse(text, out _))
@@ -377,27 +377,27 @@ public sealed class TraceReader : IDisposable
 
     private TraceWindow ParseWindow(JsonElement o)
     {
-        var index = RequiredUInt(o, "w", "window");
+        var index = RequiredUInt(o, TraceFormat.Keys.Window, "window");
         if (index != (ulong)_windows)
         {
             throw Error($"window index {index} out of order: expected {_windows}");
         }
 
         var what = $"window {index}";
-        var ticks = RequiredUInt(o, "ticks", what);
-        var insts = RequiredUInt(o, "insts", what);
-        var pages = UIntArray(o, "pages", what, ulong.MaxValue);
-        var reads = UIntArray(o, "reads", what, uint.MaxValue);
-        var writes = UIntArray(o, "writes", what, uint.MaxValue);
+        var ticks = RequiredUInt(o, TraceFormat.Keys.Ticks, what);
+        var insts = RequiredUInt(o, TraceFormat.Keys.Insts, what);
+        var pages = UIntArray(o, TraceFormat.Keys.Pages, what, ulong.MaxValue);
+        var reads = UIntArray(o, TraceFormat.Keys.Reads, what, uint.MaxValue);
+        var writes = UIntArray(o, TraceFormat.Keys.Writes, what, uint.MaxValue);
         if (reads.Length != pages.Length || writes.Length != pages.Length)
         {
             throw Error($"{what}: pages, reads and writes differ in length ({pages.Length}, {reads.Length}, {writes.Length})");
         }
 
         var nodes = new int[pages.Length];
-        if (o.TryGetProperty("nodes", out _))
+        if (o.TryGetProperty(TraceFormat.Keys.Nodes, out _))
         {
-            var raw = UIntArray(o, "nodes", what, (ulong)Header.Nodes.Count - 1);
+            var raw = UIntArray(o, TraceFormat.Keys.Nodes, what, (ulong)Header.Nodes.Count - 1);
             if (raw.Length != pages.Length)
             {
                 throw Error($"{what}: nodes has {raw.Length} entries, pages has {pages.Length}");
@@ -437,9 +437,9 @@ public sealed class TraceReader : IDisposable
         _sumTicks += ticks;
         _sumInsts += insts;
         ulong[]? resident = null;
-        if (o.TryGetProperty("resident", out _))
+        if (o.TryGetProperty(TraceFormat.Keys.Resident, out _))
         {
-            resident = UIntArray(o, "resident", what, ulong.MaxValue);
+            resident = UIntArray(o, TraceFormat.Keys.Resident, what, ulong.MaxValue);
             if (resident.Length != Header.Nodes.Count)
             {
                 throw Error($"{what}: resident has {resident.Length} entries, the header has {Header.Nodes.Count} nodes");
@@ -447,9 +447,9 @@ public sealed class TraceReader : IDisposable
         }
 
         ulong migrated = 0, migrationTicks = 0;
-        if (o.TryGetProperty("migrated", out _))
+        if (o.TryGetProperty(TraceFormat.Keys.Migrated, out _))
         {
-            var m = UIntArray(o, "migrated", what, ulong.MaxValue);
+            var m = UIntArray(o, TraceFormat.Keys.Migrated, what, ulong.MaxValue);
             if (m.Length != 2)
             {
                 throw Error($"{what}: migrated must be [pages, ticks], found {m.Length} numbers");
@@ -470,8 +470,8 @@ public sealed class TraceReader : IDisposable
 
     private CpuTouches? ParseTouches(JsonElement o, string what)
     {
-        var hasPages = o.TryGetProperty("cpu_pages", out _);
-        if (hasPages != o.TryGetProperty("cpu_lines", out _))
+        var hasPages = o.TryGetProperty(TraceFormat.Keys.CpuPages, out _);
+        if (hasPages != o.TryGetProperty(TraceFormat.Keys.CpuLines, out _))
         {
             throw Error($"{what}: cpu_pages and cpu_lines go together; only {(hasPages ? "cpu_pages" : "cpu_lines")} is there");
         }
@@ -481,8 +481,8 @@ public sealed class TraceReader : IDisposable
             return null;
         }
 
-        var pages = UIntArray(o, "cpu_pages", what, ulong.MaxValue);
-        var raw = UIntArray(o, "cpu_lines", what, 64);
+        var pages = UIntArray(o, TraceFormat.Keys.CpuPages, what, ulong.MaxValue);
+        var raw = UIntArray(o, TraceFormat.Keys.CpuLines, what, 64);
         if (raw.Length != pages.Length)
         {
             throw Error($"{what}: cpu_lines has {raw.Length} entries, cpu_pages has {pages.Length}");
@@ -509,7 +509,7 @@ public sealed class TraceReader : IDisposable
 
     private MemoryCounters[]? ParseMemory(JsonElement o, string what)
     {
-        if (!o.TryGetProperty("mem", out var v))
+        if (!o.TryGetProperty(TraceFormat.Keys.Mem, out var v))
         {
             return null;
         }
@@ -551,10 +551,10 @@ public sealed class TraceReader : IDisposable
 
     private TraceEnd ParseEnd(JsonElement o)
     {
-        var ticks = RequiredUInt(o, "ticks", "end");
-        var insts = RequiredUInt(o, "insts", "end");
+        var ticks = RequiredUInt(o, TraceFormat.Keys.Ticks, "end");
+        var insts = RequiredUInt(o, TraceFormat.Keys.Insts, "end");
         var exit = 0;
-        if (o.TryGetProperty("exit_code", out var e))
+        if (o.TryGetProperty(TraceFormat.Keys.ExitCode, out var e))
         {
             if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out exit))
             {

@@ -22,7 +22,7 @@ public sealed class TraceSet
     /// File name of the optional calibration trace: a run with every page
     /// interleaved 1:1 over the two nodes (<c>deepmem trace --calibrate</c>).
     /// </summary>
-    public const string CalibrationFile = "calibration.trace.jsonl.gz";
+    public const string CalibrationFile = TraceFormat.CalibrationFile;
 
     private TraceSet(IReadOnlyList<WindowTrace> traces, WindowTrace? calibration = null)
     {
@@ -113,7 +113,7 @@ public sealed class TraceSet
         IReadOnlyList<string> files;
         if (nodeNames is null)
         {
-            files = Directory.GetFiles(directory, "*.trace.jsonl.gz")
+            files = Directory.GetFiles(directory, TraceFormat.FilePattern)
                 .Where(f => Path.GetFileName(f) != CalibrationFile).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0)
             {

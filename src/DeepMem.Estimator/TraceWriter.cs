@@ -54,11 +54,11 @@ public sealed class TraceWriter : IDisposable
     {
         CheckOpen();
         _json.WriteStartObject();
-        _json.WriteStartObject("region");
-        _json.WriteNumber("id", region.Id);
-        _json.WriteNumber("start", region.Start);
-        _json.WriteNumber("length", region.Length);
-        _json.WriteString("source", region.Source.ToString().ToLowerInvariant());
+        _json.WriteStartObject(TraceFormat.Keys.Region);
+        _json.WriteNumber(TraceFormat.Keys.Id, region.Id);
+        _json.WriteNumber(TraceFormat.Keys.Start, region.Start);
+        _json.WriteNumber(TraceFormat.Keys.Length, region.Length);
+        _json.WriteString(TraceFormat.Keys.Source, region.Source.ToString().ToLowerInvariant());
         _json.WriteEndObject();
         _json.WriteEndObject();
         EndLine();
@@ -74,21 +74,21 @@ public sealed class TraceWriter : IDisposable
         }
 
         _json.WriteStartObject();
-        _json.WriteNumber("w", window.Index);
-        _json.WriteNumber("ticks", window.Ticks);
-        _json.WriteNumber("insts", window.Instructions);
-        WriteArray("pages", window.Pages);
-        WriteArray("reads", window.Reads);
-        WriteArray("writes", window.Writes);
-        WriteArray("nodes", window.Nodes);
+        _json.WriteNumber(TraceFormat.Keys.Window, window.Index);
+        _json.WriteNumber(TraceFormat.Keys.Ticks, window.Ticks);
+        _json.WriteNumber(TraceFormat.Keys.Insts, window.Instructions);
+        WriteArray(TraceFormat.Keys.Pages, window.Pages);
+        WriteArray(TraceFormat.Keys.Reads, window.Reads);
+        WriteArray(TraceFormat.Keys.Writes, window.Writes);
+        WriteArray(TraceFormat.Keys.Nodes, window.Nodes);
         if (window.Resident is { } resident)
         {
-            WriteArray("resident", resident);
+            WriteArray(TraceFormat.Keys.Resident, resident);
         }
 
         if (window.MigratedPages > 0)
         {
-            _json.WriteStartArray("migrated");
+            _json.WriteStartArray(TraceFormat.Keys.Migrated);
             _json.WriteNumberValue(window.MigratedPages);
             _json.WriteNumberValue(window.MigrationTicks);
             _json.WriteEndArray();
@@ -96,7 +96,7 @@ public sealed class TraceWriter : IDisposable
 
         if (window.Memory is { } memory)
         {
-            _json.WriteStartArray("mem");
+            _json.WriteStartArray(TraceFormat.Keys.Mem);
             foreach (var m in memory)
             {
                 _json.WriteStartArray();
@@ -112,8 +112,8 @@ public sealed class TraceWriter : IDisposable
 
         if (window.Touches is { } touches)
         {
-            WriteArray("cpu_pages", touches.Pages);
-            WriteArray("cpu_lines", touches.Lines);
+            WriteArray(TraceFormat.Keys.CpuPages, touches.Pages);
+            WriteArray(TraceFormat.Keys.CpuLines, touches.Lines);
         }
 
         _json.WriteEndObject();
@@ -141,10 +141,10 @@ public sealed class TraceWriter : IDisposable
     {
         CheckOpen();
         _json.WriteStartObject();
-        _json.WriteBoolean("end", true);
-        _json.WriteNumber("ticks", _ticks);
-        _json.WriteNumber("insts", _insts);
-        _json.WriteNumber("exit_code", exitCode);
+        _json.WriteBoolean(TraceFormat.Keys.End, true);
+        _json.WriteNumber(TraceFormat.Keys.Ticks, _ticks);
+        _json.WriteNumber(TraceFormat.Keys.Insts, _insts);
+        _json.WriteNumber(TraceFormat.Keys.ExitCode, exitCode);
         _json.WriteEndObject();
         EndLine();
         _ended = true;
@@ -183,36 +183,36 @@ public sealed class TraceWriter : IDisposable
     private void WriteHeader(TraceHeader h)
     {
         _json.WriteStartObject();
-        _json.WriteString("format", TraceHeader.FormatName);
-        _json.WriteNumber("version", h.Version);
-        _json.WriteNumber("page_size", h.PageSize);
-        _json.WriteNumber("window_instructions", h.WindowInstructions);
-        _json.WriteNumber("ticks_per_second", h.TicksPerSecond);
-        _json.WriteString("cpu", h.Cpu);
-        _json.WriteStartArray("nodes");
+        _json.WriteString(TraceFormat.Keys.Format, TraceFormat.Name);
+        _json.WriteNumber(TraceFormat.Keys.Version, h.Version);
+        _json.WriteNumber(TraceFormat.Keys.PageSize, h.PageSize);
+        _json.WriteNumber(TraceFormat.Keys.WindowInstructions, h.WindowInstructions);
+        _json.WriteNumber(TraceFormat.Keys.TicksPerSecond, h.TicksPerSecond);
+        _json.WriteString(TraceFormat.Keys.Cpu, h.Cpu);
+        _json.WriteStartArray(TraceFormat.Keys.Nodes);
         foreach (var n in h.Nodes)
         {
             _json.WriteStartObject();
-            _json.WriteNumber("id", n.Id);
-            _json.WriteString("name", n.Name);
-            _json.WriteString("kind", n.Kind);
-            _json.WriteNumber("capacity_bytes", n.CapacityBytes);
+            _json.WriteNumber(TraceFormat.Keys.Id, n.Id);
+            _json.WriteString(TraceFormat.Keys.Name, n.Name);
+            _json.WriteString(TraceFormat.Keys.Kind, n.Kind);
+            _json.WriteNumber(TraceFormat.Keys.CapacityBytes, n.CapacityBytes);
             _json.WriteEndObject();
         }
 
         _json.WriteEndArray();
         if (h.BoundNode is { } bound)
         {
-            _json.WriteNumber("bound_node", bound);
+            _json.WriteNumber(TraceFormat.Keys.BoundNode, bound);
         }
         else
         {
-            _json.WriteNull("bound_node");
+            _json.WriteNull(TraceFormat.Keys.BoundNode);
         }
 
-        _json.WriteStartObject("workload");
-        _json.WriteString("binary", h.Workload.Binary);
-        _json.WriteStartArray("args");
+        _json.WriteStartObject(TraceFormat.Keys.Workload);
+        _json.WriteString(TraceFormat.Keys.Binary, h.Workload.Binary);
+        _json.WriteStartArray(TraceFormat.Keys.Args);
         foreach (var a in h.Workload.Args) _json.WriteStringValue(a);
         _json.WriteEndArray();
         _json.WriteEndObject();

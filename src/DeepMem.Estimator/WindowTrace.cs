@@ -18,7 +18,7 @@ public sealed record WindowTrace(
     string Source = "")
 {
     /// <summary>File name of the trace recorded with all data on node <paramref name="nodeName"/>.</summary>
-    public static string FileNameFor(string nodeName) => nodeName + ".trace.jsonl.gz";
+    public static string FileNameFor(string nodeName) => TraceFormat.NodeFile(nodeName);
 
     /// <summary>Total simulated seconds of the run.</summary>
     public double Seconds => End.Ticks / Header.TicksPerSecond;

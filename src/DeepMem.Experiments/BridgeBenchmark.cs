@@ -110,12 +110,9 @@ public static class BridgeBenchmark
             }
 
             with.Add(live.HostSeconds);
-            var args = new Gem5Simulator(experiment.Gem5).Arguments(spec with { OutputDir = Path.Combine(dir, "plain") }).ToList();
-            var c = args.IndexOf("--controller");
-            args[c + 1] = "none";
-            args.Remove("--region-events");
+            var args = (Gem5CommandLine.ForRun(experiment.Gem5, spec with { OutputDir = Path.Combine(dir, "plain") }) with { Bridge = null }).ToArguments();
             var clock = Stopwatch.StartNew();
-            await using (var gem5 = BridgeProcess.Start(binary, args, new Dictionary<string, string> { ["PYTHONPATH"] = experiment.Gem5.PythonPath }, spec.Workload.WorkingDir))
+            await using (var gem5 = BridgeProcess.Start(binary, args, ProcessContract.Environment(experiment.Gem5.PythonPath), spec.Workload.WorkingDir))
             {
                 await gem5.WaitForExitAsync(experiment.Gem5.RunTimeout);
                 if (gem5.ExitCode != 0)

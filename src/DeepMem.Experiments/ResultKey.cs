@@ -87,7 +87,7 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
         }
         else
         {
-            inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, "*.trace.jsonl.gz") : ContentDigest.Missing;
+            inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, TraceFormat.FilePattern) : ContentDigest.Missing;
             backendSettings = new
             {
                 Reference = estimator.Reference.ToString(),

@@ -7,6 +7,8 @@ parsing of gem5's stats.txt run under plain CPython and in CI.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -32,22 +34,32 @@ class Preset:
     channels: int = 1
 
 
-# Bytes of a node's address space that go to one channel before the next.
-CHANNEL_INTERLEAVE = 256
+# The device presets: one table both sides read (device_presets.json next
+# to this file; the C# side embeds it). Its read/write latencies are the
+# device's own; here they include the link (added_latency_ns), as gem5
+# sees them.
+PRESETS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "device_presets.json")
 
-PRESETS: dict[str, Preset] = {
-    # DDR4-2400 x64: 19.2 GB/s; tRCD + tCL = 28 ns.
-    "ddr4": Preset("dram", "DDR4_2400_8x8", 19.2, 0.0, 28.3, 28.3),
-    # NVM_2400_1x64: tREAD 150 ns, tWRITE 500 ns; copies run at about the
-    # write bandwidth of one Optane-like DIMM.
-    "nvm": Preset("nvm", "NVM_2400_1x64", 2.3, 0.0, 150.0, 500.0),
-    # One HBM gen1 stack: 8 pseudo channels of 1000 MT/s x 128 bit
-    # (16 GB/s each), interleaved every 256 bytes: 128 GB/s.
-    "hbm": Preset("hbm", "HBM_1000_4H_1x128", 128.0, 0.0, 28.0, 28.0,
-                  channels=8),
-    # DDR4 behind a link that adds 70 ns per round trip.
-    "cxl": Preset("cxl", "DDR4_2400_8x8", 16.0, 70.0, 98.3, 98.3),
-}
+
+def load_presets(path: str = PRESETS_FILE
+                 ) -> tuple[dict[str, Preset], tuple[int, ...], int]:
+    """(presets by name, channel counts gem5 builds, bytes per channel
+    before the next) from the preset table."""
+    with open(path, encoding="utf-8") as f:
+        table = json.load(f)
+    presets = {}
+    for p in table["presets"]:
+        added = float(p["added_latency_ns"])
+        presets[p["name"]] = Preset(
+            p["kind"], p["interface"], float(p["bandwidth_gbps"]), added,
+            float(p["read_latency_ns"]) + added,
+            float(p["write_latency_ns"]) + added, int(p["channels"]))
+    return (presets, tuple(int(c) for c in table["channel_counts"]),
+            int(table["channel_interleave_bytes"]))
+
+
+PRESETS, CHANNEL_COUNTS, CHANNEL_INTERLEAVE = load_presets()
 
 
 @dataclass(frozen=True)
@@ -135,9 +147,11 @@ def parse_node(text: str) -> NodeSpec:
         elif key == "interface":
             iface = value
         elif key == "channels":
-            if not value.isdigit() or int(value) not in (1, 2, 4, 8, 16):
-                raise ValueError(f"node '{name}': channels must be 1, 2, 4, "
-                                 f"8 or 16 (was {value})")
+            if not value.isdigit() or int(value) not in CHANNEL_COUNTS:
+                *most, last = CHANNEL_COUNTS
+                counts = ", ".join(str(c) for c in most) + f" or {last}"
+                raise ValueError(f"node '{name}': channels must be {counts} "
+                                 f"(was {value})")
             channels = int(value)
         else:
             raise ValueError(f"node '{name}': unknown option '{opt}' "

@@ -16,7 +16,7 @@
 * `stop(reason)`: the next `next_event()` returns `Finished` at once.
 
 With a trace path, every `window_instructions` instructions a window line
-is written (README-TRACE.md). `run(backend, consumer)` hands the backend to
+is written (docs/trace-format.md). `run(backend, consumer)` hands the backend to
 a consumer: `standalone` (no controller: default placement, no
 migrations) or the grpc bridge.
 """
@@ -41,6 +41,7 @@ from deepmem import checks
 from deepmem import events as ev
 from deepmem.config import PAGE_SIZE, bound_node
 from deepmem.trace import TraceWriter
+from deepmem.trace import header as trace_header
 
 if TYPE_CHECKING:
     from deepmem.system import Built
@@ -53,7 +54,7 @@ LINE_BYTES = 64
 # Cumulative scalars of each node's memory interfaces (DRAM or NVM; gem5's
 # stats.txt names them system.memory.mem_ctrlsN.dram.<stat>, one controller
 # per channel); a trace window carries their change over the window, summed
-# over the node's channels, as "mem" (README-TRACE.md).
+# over the node's channels, as "mem" (docs/trace-format.md).
 MEM_STATS = ("readBursts", "writeBursts", "totMemAccLat", "totQLat")
 # x86-64 Linux signal names (the target's numbering, whatever the host).
 _SIGNALS = ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE "
@@ -215,24 +216,20 @@ class Gem5Backend:
         self._started = True
         o = self._opts
         if o.trace:
-            nodes = [{"id": i, "name": n.name, "kind": n.kind,
+            nodes = [{"name": n.name, "kind": n.kind,
                       "capacity_bytes": n.size_bytes,
-                      "bandwidth_gbps": n.bandwidth_gbps}
-                     for i, n in enumerate(o.nodes)]
+                      "bandwidth_gbps": n.bandwidth_gbps} for n in o.nodes]
             path = o.trace if os.path.isabs(o.trace) else os.path.join(
                 self._outdir, o.trace)
-            self._trace = TraceWriter(path, {
-                "page_size": PAGE_SIZE,
-                "window_instructions": self._window,
-                "ticks_per_second": _freq(),
-                "cpu": "O3" if o.cpu == "o3" else "TimingSimple",
-                "nodes": nodes,
-                "bound_node": bound_node(o.policy),
-                "default_policy": {"mode": o.policy.mode,
-                                   "nodes": list(o.policy.nodes),
-                                   "weights": list(o.policy.weights)},
-                "workload": {"binary": o.binary, "args": list(o.args)},
-            })
+            self._trace = TraceWriter(path, trace_header(
+                page_size=PAGE_SIZE, window_instructions=self._window,
+                ticks_per_second=_freq(),
+                cpu="O3" if o.cpu == "o3" else "TimingSimple",
+                nodes=nodes, bound_node=bound_node(o.policy),
+                default_policy={"mode": o.policy.mode,
+                                "nodes": list(o.policy.nodes),
+                                "weights": list(o.policy.weights)},
+                binary=o.binary, args=o.args))
         self._schedule_stop()
 
     def _schedule_stop(self) -> None:

@@ -2,16 +2,28 @@
 
 `parse(argv)` builds an immutable `RunOptions` with every default filled in,
 or raises `OptionsError` listing every problem, so the parsing is tested
-under plain CPython.
+under plain CPython. The options are described in docs/gem5.md; the C#
+side builds them in one place (DeepMem.Bridge.Gem5CommandLine).
+
+`python3 -m deepmem.options ARGS...` checks a command line without gem5:
+it prints the parsed options as JSON, or the problems and exits with 2.
+`--batch` reads a JSON list of command lines on stdin and prints a JSON
+list of {"ok": true, "options": {...}} or {"ok": false, "problems": [...]}
+(the C# contract test uses it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 from typing import Sequence
 
+from deepmem import contract
 from deepmem.config import (NodeSpec, PolicySpec, check_nodes,
                             parse_latency_ns, parse_node, parse_policy,
                             parse_size)
@@ -119,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bridge-connect-timeout", type=float, default=60.0)
     p.add_argument("--bridge-fallback", choices=("default", "stop"),
                    default="default")
-    p.add_argument("--result", default="deepmem_result.json",
+    p.add_argument("--result", default=contract.RESULT_FILE,
                    help="result record, relative to gem5's output folder")
     p.add_argument("--stdout-file", default="",
                    help="the workload's stdout goes here (default: "
@@ -212,8 +224,40 @@ def parse(argv: Sequence[str]) -> RunOptions:
         bridge_host=a.bridge_host,
         bridge_allow_remote=a.bridge_allow_remote,
         bridge_token=a.bridge_token or os.environ.get(
-            "DEEPMEM_BRIDGE_TOKEN", ""),
+            contract.TOKEN_ENV, ""),
         bridge_reply_timeout_s=a.bridge_reply_timeout,
         bridge_connect_timeout_s=a.bridge_connect_timeout,
         bridge_fallback=a.bridge_fallback, result=a.result,
         stdout_file=a.stdout_file)
+
+
+def check(argv: Sequence[str]) -> dict:
+    """{"ok": True, "options": RunOptions as a dict} or {"ok": False,
+    "problems": [...]}, argparse's own errors included."""
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            opts = parse(argv)
+    except OptionsError as e:
+        return {"ok": False, "problems": e.problems}
+    except SystemExit:
+        return {"ok": False, "problems": [err.getvalue().strip()]}
+    return {"ok": True, "options": asdict(opts)}
+
+
+def main(argv: Sequence[str]) -> int:
+    if list(argv[:1]) == ["--batch"]:
+        lines = json.load(sys.stdin)
+        print(json.dumps([check(line) for line in lines]))
+        return 0
+    result = check(argv)
+    if not result["ok"]:
+        for p in result["problems"]:
+            print(f"deepmem_se.py: {p}", file=sys.stderr)
+        return 2
+    print(json.dumps(result["options"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

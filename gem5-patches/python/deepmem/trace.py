@@ -1,4 +1,6 @@
-"""Window-trace writer (format: gem5-patches/README-TRACE.md). No gem5."""
+"""Window-trace writer and checker, the gem5 side's one home of the format
+(docs/trace-format.md; the C# side's is DeepMem.Estimator.TraceFormat).
+No gem5: the C# conformance test drives this writer under plain CPython."""
 
 from __future__ import annotations
 
@@ -8,6 +10,31 @@ from typing import IO, Sequence
 
 FORMAT = "deepmem-window-trace"
 VERSION = 1
+FILE_SUFFIX = ".trace.jsonl.gz"
+CALIBRATION_FILE = "calibration" + FILE_SUFFIX
+
+
+def header(page_size: int, window_instructions: int,
+           ticks_per_second: int, cpu: str, nodes: Sequence[dict],
+           bound_node: int | None, default_policy: dict,
+           binary: str, args: Sequence[str]) -> dict:
+    """The header line's fields (`format` and `version` are added by the
+    writer). `nodes`: {"name", "kind", "capacity_bytes",
+    "bandwidth_gbps"} in node order; `cpu`: "TimingSimple" or "O3";
+    `default_policy`: {"mode", "nodes", "weights"}."""
+    return {
+        "page_size": page_size,
+        "window_instructions": window_instructions,
+        "ticks_per_second": ticks_per_second,
+        "cpu": cpu,
+        "nodes": [{"id": i, "name": n["name"], "kind": n["kind"],
+                   "capacity_bytes": n["capacity_bytes"],
+                   "bandwidth_gbps": n["bandwidth_gbps"]}
+                  for i, n in enumerate(nodes)],
+        "bound_node": bound_node,
+        "default_policy": dict(default_policy),
+        "workload": {"binary": binary, "args": list(args)},
+    }
 
 
 class TraceWriter:

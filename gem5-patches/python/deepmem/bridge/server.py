@@ -45,6 +45,9 @@ from typing import Any
 import grpc
 
 from deepmem import events as ev
+# The process contract (protos/deepmem.proto header): port line, token
+# variable, ticket metadata key.
+from deepmem.contract import PORT_LINE_PREFIX, TICKET_KEY, TOKEN_ENV  # noqa: F401
 from deepmem.bridge import convert
 from deepmem.bridge.protocol import load
 from deepmem.safeio import say
@@ -53,12 +56,8 @@ from deepmem.safeio import say
 # .proto's version note).
 PROTOCOL_VERSION = 2
 FALLBACKS = ("default", "stop")
-PORT_LINE_PREFIX = "DEEPMEM_BRIDGE_PORT="
-TOKEN_ENV = "DEEPMEM_BRIDGE_TOKEN"
 # Seconds a stopping server keeps connections open after the last call.
 CLOSE_LINGER_S = 1.0
-# Metadata key of the Session call that carries HelloReply.session_ticket.
-TICKET_KEY = "deepmem-session-ticket"
 # A HelloRequest is three short fields; anything larger is refused unparsed.
 MAX_HELLO_BYTES = 16 * 1024
 # Longest piece of peer-supplied text (controller name) put in the log.
