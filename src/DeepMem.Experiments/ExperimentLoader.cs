@@ -224,11 +224,6 @@ public static partial class ExperimentLoader
         }
 
         var resultsRoot = Path.GetFullPath(s.Output);
-        var pointId = point.Count == 0 ? null : new Experiment
-        {
-            SourceFile = file, Spec = null!, Policy = s.Policy, Backend = s.Backend, Gem5 = s.Gem5, Estimator = s.Estimator,
-            ResultsRoot = resultsRoot, SweepPoint = point,
-        }.PointId;
         var spec = new SimulationSpec
         {
             Name = s.Name,
@@ -238,10 +233,10 @@ public static partial class ExperimentLoader
             EpochInstructions = s.Epoch,
             PageSize = Gem5Defaults.PageSize,
             Migration = s.Migration,
-            OutputDir = pointId is null ? resultsRoot : Path.Combine(resultsRoot, pointId),
+            OutputDir = resultsRoot,
             PolicyDeadline = s.PolicyDeadline,
         };
-        return new Experiment
+        var experiment = new Experiment
         {
             SourceFile = file,
             Description = s.Description,
@@ -255,6 +250,9 @@ public static partial class ExperimentLoader
             ResultsRoot = resultsRoot,
             SweepPoint = point,
         };
+
+        // A sweep point's outputs go below the results root, in a folder named by the point.
+        return point.Count == 0 ? experiment : experiment with { Spec = spec with { OutputDir = Path.Combine(resultsRoot, experiment.PointId) } };
     }
 
     /// <summary>
