@@ -34,4 +34,10 @@ public static class SharedOptions
     {
         Description = "results folder, overriding the file's 'output'",
     };
+
+    /// <summary>Override the report's baseline policy.</summary>
+    public static Option<string?> Baseline() => new("--baseline")
+    {
+        Description = "policy the report's speed-up column compares with, overriding the file's 'report.baseline' (default first-touch)",
+    };
 }

@@ -35,6 +35,9 @@ public sealed record Experiment
     /// <summary>Where the points run (not part of the result key: it changes no answer).</summary>
     public Execution.ExecutorSpec Executor { get; init; } = new();
 
+    /// <summary>How the report is written (not part of the result key).</summary>
+    public ReportOptions Report { get; init; } = new();
+
     /// <summary>Root folder of this experiment's results (a sweep's points go below it).</summary>
     public required string ResultsRoot { get; init; }
 

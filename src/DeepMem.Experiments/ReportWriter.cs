@@ -1,158 +1,47 @@
-using System.Globalization;
-using System.Text;
-using DeepMem.Core;
+using DeepMem.Experiments.Exporters;
 
 namespace DeepMem.Experiments;
 
 /// <summary>
-/// Turns a folder of result records into a Markdown table (report.md) and a
-/// bar plot of simulated runtime and migrations per point (runtime.png);
-/// a policy comparison as compare.md and compare.png.
+/// Writes one command's result records as a report: a <see cref="RunSummary"/>
+/// through every exporter of <see cref="DefaultExporters"/>, as
+/// <c>report.*</c> for <c>run</c> and <c>compare.*</c> for <c>compare</c>
+/// (Markdown table, CSV, JSON and a bar plot of runtime and migrations).
 /// </summary>
 public static class ReportWriter
 {
-    /// <summary>One row of the table.</summary>
-    /// <param name="Point">Sweep point id.</param>
-    /// <param name="Policy">Policy display name.</param>
-    /// <param name="Backend">Backend that ran it.</param>
-    /// <param name="Status">Status word (<see cref="OutcomeText.Status"/>).</param>
-    /// <param name="RuntimeUs">Simulated runtime in microseconds.</param>
-    /// <param name="SpeedupVsSlowest">Slowest succeeded runtime over this one; null for a point that did not succeed.</param>
-    /// <param name="Migrations">Pages migrated.</param>
-    /// <param name="MigrationUs">Simulated time charged for migrations, in microseconds.</param>
-    /// <param name="HostSeconds">Host wall-clock seconds.</param>
-    /// <param name="Notes">Rejected decisions, fallback epochs or the failure's cause (<see cref="OutcomeText"/>).</param>
-    public sealed record Row(string Point, string Policy, string Backend, string Status, double RuntimeUs, double? SpeedupVsSlowest,
-        ulong Migrations, double MigrationUs, double HostSeconds, string Notes = "");
+    /// <summary>
+    /// Writes report.md, .csv, .json and .png of <paramref name="records"/>
+    /// (this command's points, nothing else found in the folder) into
+    /// <paramref name="folder"/>; returns the Markdown's and the plot's paths
+    /// (no plot when no point succeeded).
+    /// </summary>
+    public static (string Markdown, string? Plot) Write(string folder, string title, IReadOnlyList<ResultRecord> records,
+        string baseline = RunSummary.DefaultBaseline) =>
+        Export(folder, "report", RunSummary.Of(title, records, baseline));
 
-    /// <summary>Rows sorted by runtime (points that did not succeed last, with no speed-up).</summary>
-    public static IReadOnlyList<Row> Rows(IReadOnlyList<ResultRecord> records)
+    /// <summary>A policy comparison: the same report as <see cref="Write"/>, named compare.*.</summary>
+    public static (string Markdown, string? Plot) WriteComparison(string folder, string title, IReadOnlyList<ResultRecord> records,
+        string baseline = RunSummary.DefaultBaseline) =>
+        Export(folder, "compare", RunSummary.Of(title, records, baseline));
+
+    private static (string Markdown, string? Plot) Export(string folder, string stem, RunSummary summary)
     {
-        var ok = records.Where(r => r.Result.Status == RunStatus.Succeeded).ToList();
-        var slowest = ok.Count == 0 ? 0 : ok.Max(r => r.Result.SimulatedSeconds);
-        return records
-            .OrderBy(r => r.Result.Status == RunStatus.Succeeded ? 0 : 1)
-            .ThenBy(r => r.Result.SimulatedSeconds)
-            .Select(r =>
+        Directory.CreateDirectory(folder);
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var exporter in DefaultExporters.All)
+        {
+            var path = Path.Combine(folder, $"{stem}.{exporter.Extension}");
+            if (exporter.Export(summary, path))
             {
-                var res = r.Result;
-                var succeeded = res.Status == RunStatus.Succeeded;
-                var notes = OutcomeText.Notes(res);
-                if (!succeeded && res.FailureReason is { } why)
-                {
-                    notes = notes.Length == 0 ? why : $"{why}; {notes}";
-                }
-
-                return new Row(r.Point, r.Policy, res.Backend, OutcomeText.Status(res),
-                    res.SimulatedSeconds * 1e6,
-                    succeeded && res.SimulatedSeconds > 0 && slowest > 0 ? slowest / res.SimulatedSeconds : null,
-                    res.MigratedPages, res.MigrationSeconds * 1e6, res.HostSeconds, notes);
-            })
-            .ToList();
-    }
-
-    /// <summary>The table as Markdown.</summary>
-    public static string Markdown(string title, IReadOnlyList<Row> rows)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine($"# {title}").AppendLine();
-        sb.AppendLine("| point | policy | backend | status | runtime (us) | speedup vs slowest | migrated pages | migration (us) | host (s) | notes |");
-        sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---|");
-        foreach (var r in rows)
-        {
-            var speedup = r.SpeedupVsSlowest is { } x ? x.ToString("F3", inv) : "–";
-            sb.AppendLine(string.Create(inv,
-                $"| {r.Point} | {r.Policy} | {r.Backend} | {r.Status} | {r.RuntimeUs:F1} | {speedup} | {r.Migrations} | {r.MigrationUs:F1} | {r.HostSeconds:F3} | {Cell(r.Notes)} |"));
+                written[exporter.Extension] = path;
+            }
+            else if (File.Exists(path))
+            {
+                File.Delete(path); // a stale file from an earlier run would not match this report
+            }
         }
 
-        return sb.ToString();
-    }
-
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
-
-    /// <summary>
-    /// Writes report.md and runtime.png of <paramref name="records"/> (this
-    /// command's points, nothing else found in the folder) into
-    /// <paramref name="folder"/>; returns their paths.
-    /// </summary>
-    public static (string Markdown, string? Plot) Write(string folder, string title, IReadOnlyList<ResultRecord> records)
-    {
-        var rows = Rows(records);
-        Directory.CreateDirectory(folder);
-        var md = Path.Combine(folder, "report.md");
-        File.WriteAllText(md, Markdown(title, rows));
-        var ok = rows.Where(r => r.SpeedupVsSlowest is not null).ToList();
-        if (ok.Count == 0)
-        {
-            return (md, null);
-        }
-
-        var plot = new ScottPlot.Plot();
-        var bars = ok.Select((r, i) => new ScottPlot.Bar { Position = i, Value = r.RuntimeUs }).ToList();
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ok.Count).Select(i => (double)i).ToArray(), ok.Select(r => Label(r)).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 160;
-        plot.Axes.Left.Label.Text = "simulated runtime (us)";
-        plot.Title(title);
-        plot.Axes.Margins(bottom: 0);
-        var png = Path.Combine(folder, "runtime.png");
-        plot.SavePng(png, 900, 600);
-        return (md, png);
-    }
-
-    /// <summary>
-    /// Writes a policy comparison of <paramref name="records"/> into <paramref name="folder"/>:
-    /// compare.md (the table of <see cref="Markdown"/>) and compare.png, grouped
-    /// bars of simulated runtime (left axis) and migrated pages (right axis)
-    /// per policy, in runtime order; returns their paths.
-    /// </summary>
-    public static (string Markdown, string? Plot) WriteComparison(string folder, string title, IReadOnlyList<ResultRecord> records)
-    {
-        var rows = Rows(records);
-        Directory.CreateDirectory(folder);
-        var md = Path.Combine(folder, "compare.md");
-        File.WriteAllText(md, Markdown(title, rows));
-        var ok = rows.Where(r => r.SpeedupVsSlowest is not null).ToList();
-        if (ok.Count == 0)
-        {
-            return (md, null);
-        }
-
-        var plot = new ScottPlot.Plot();
-        var runtime = plot.Add.Bars(ok.Select((r, i) => new ScottPlot.Bar
-        {
-            Position = i - 0.2, Value = r.RuntimeUs, Size = 0.4, FillColor = ScottPlot.Colors.SteelBlue,
-        }).ToList());
-        runtime.LegendText = "runtime (us, left)";
-        var migrations = plot.Add.Bars(ok.Select((r, i) => new ScottPlot.Bar
-        {
-            Position = i + 0.2, Value = r.Migrations, Size = 0.4, FillColor = ScottPlot.Colors.DarkOrange,
-        }).ToList());
-        migrations.LegendText = "migrated pages (right)";
-        migrations.Axes.YAxis = plot.Axes.Right;
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, ok.Count).Select(i => (double)i).ToArray(), ok.Select(Label).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 160;
-        plot.Axes.Left.Label.Text = "simulated runtime (us)";
-        plot.Axes.Right.Label.Text = "migrated pages";
-        plot.Axes.Bottom.MinimumSize = 110;
-        plot.Axes.Margins(bottom: 0);
-        plot.Axes.SetLimitsY(0, ok.Max(r => r.RuntimeUs) * 1.15, plot.Axes.Left);
-        plot.Axes.SetLimitsY(0, Math.Max(1, ok.Max(r => (double)r.Migrations)) * 1.15, plot.Axes.Right);
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.Title(title);
-        var png = Path.Combine(folder, "compare.png");
-        plot.SavePng(png, 1000, 600);
-        return (md, png);
-    }
-
-    private static string Label(Row r)
-    {
-        var label = r.Point == "default" ? r.Policy : r.Point.Replace("policy.name=", "").Replace("policy=", "");
-        return label.Length <= 32 ? label : label[..31] + "…";
+        return (written[MarkdownExporter.Default.Extension], written.GetValueOrDefault(PlotExporter.Default.Extension));
     }
 }

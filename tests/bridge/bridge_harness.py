@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import grpc
 
@@ -88,9 +88,17 @@ def script(*events: dict, machine: dict | None = None) -> dict:
 
 class SimRun:
     """`run_bridge` over a ScriptedBackend on a background thread (in gem5
-    it is the main thread; the driver does not care which)."""
+    it is the main thread; the driver does not care which).
 
-    def __init__(self, data: dict, backend: Any = None, **config: Any):
+    `before_deadline(port)` runs once the server listens and before the
+    connect deadline starts (the driver calls back first, then waits), so
+    what it does with a controller happens before that deadline however
+    slowly the machine schedules the test: a short deadline then decides
+    nothing by luck."""
+
+    def __init__(self, data: dict, backend: Any = None,
+                 before_deadline: Callable[[int], None] | None = None,
+                 **config: Any):
         config.setdefault("reply_timeout_s", WAIT)
         config.setdefault("connect_timeout_s", WAIT)
         config.setdefault("shutdown_grace_s", 2.0)
@@ -101,14 +109,24 @@ class SimRun:
         self.error: BaseException | None = None
         self._listening = threading.Event()
         self.port = 0
+        self._before_deadline = before_deadline
+        self.hook_error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         if not self._listening.wait(WAIT):
             raise AssertionError("bridge did not start listening")
+        if self.hook_error is not None:
+            raise self.hook_error
 
     def _on_listening(self, port: int) -> None:
         self.port = port
-        self._listening.set()
+        try:
+            if self._before_deadline is not None:
+                self._before_deadline(port)
+        except BaseException as exc:  # noqa: BLE001 - raised by __init__
+            self.hook_error = exc
+        finally:
+            self._listening.set()
 
     def _run(self) -> None:
         try:

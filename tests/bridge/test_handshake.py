@@ -64,22 +64,38 @@ class HelloTest(BridgeTest):
         run.join()
 
     def test_simulator_with_another_version_refuses_current_controller(self):
+        # Hello before the connect deadline starts: refused for its
+        # version, never for coming late.
+        replies = []
+
+        def hello(port: int) -> None:
+            c = Controller(port)
+            self._controllers.append(c)
+            replies.append(c.hello(version=2))
+
         run = SimRun(script(finished()), protocol_version=7,
-                     connect_timeout_s=0.5)
-        c = Controller(run.port)
-        self._controllers.append(c)
-        reply = c.hello(version=2)
+                     connect_timeout_s=0.3, before_deadline=hello)
+        reply = replies[0]
         self.assertFalse(reply.accepted)
         self.assertEqual(reply.protocol_version, 7)
         self.assertIn("controller speaks 2, simulator speaks 7", reply.reason)
         run.join()
 
     def test_session_needs_an_accepted_hello(self):
-        run = SimRun(script(finished()), connect_timeout_s=1.0)
-        c = Controller(run.port)
-        self._controllers.append(c)
-        c.open(deadline=WAIT)
-        self.assertIsNone(c.recv())
+        # The Session without a Hello is tried before the connect deadline
+        # starts, so it is refused for the missing ticket, not for lateness.
+        controllers = []
+
+        def open_without_hello(port: int) -> None:
+            c = Controller(port)
+            self._controllers.append(c)
+            c.open(deadline=WAIT)
+            controllers.append((c, c.recv()))
+
+        run = SimRun(script(finished()), connect_timeout_s=0.3,
+                     before_deadline=open_without_hello)
+        c, message = controllers[0]
+        self.assertIsNone(message)
         self.assertEqual(c.error.code(), grpc.StatusCode.PERMISSION_DENIED)
         run.join()
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeepMem.Estimator;
 using DeepMem.Experiments;
+using DeepMem.Experiments.Exporters;
 
 namespace DeepMem.Cli.Commands;
 
@@ -121,12 +122,14 @@ public static class BenchCommand
         }
 
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        Console.WriteLine($"| way | points | wall (s) | speed-up vs local -j 1 | sum of points' host time (s) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        var table = new MarkdownTable(MarkdownTable.Text("way"), MarkdownTable.Number("points"), MarkdownTable.Number("wall (s)"),
+            MarkdownTable.Number("speed-up vs local -j 1"), MarkdownTable.Number("sum of points' host time (s)"));
         foreach (var w in walls)
         {
-            Console.WriteLine(string.Create(inv, $"| {w.Name} | {w.Points} | {w.Seconds:F1} | {walls[0].Seconds / w.Seconds:F2} | {w.HostSum:F1} |"));
+            table.Add(w.Name, w.Points.ToString(inv), w.Seconds.ToString("F1", inv), (walls[0].Seconds / w.Seconds).ToString("F2", inv), w.HostSum.ToString("F1", inv));
         }
+
+        Console.Write(table.ToString());
 
         if (walls.Count == 3)
         {

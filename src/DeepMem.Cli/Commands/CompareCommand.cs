@@ -32,15 +32,16 @@ public static class CompareCommand
         };
         var force = new Option<bool>("--force") { Description = "rerun policies whose result is already stored" };
         var noReport = new Option<bool>("--no-report") { Description = "store the results only (what a cluster task runs)", Hidden = true };
+        var baseline = SharedOptions.Baseline();
         var executor = new ExecutorFlags();
         var command = new Command("compare", "run several policies on one workload and memory system; write a table and a bar plot of runtime and migrations")
         {
-            file, policies, backend, output, force, noReport,
+            file, policies, backend, output, force, noReport, baseline,
         };
         executor.AddTo(command);
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(policies), parse.GetValue(backend), parse.GetValue(output),
             parse.GetValue(force), spec => executor.Apply(parse, spec, Console.Error)?.Create(new ExperimentRunner(Backends.Create)),
-            !parse.GetValue(noReport), Console.Out, Console.Error, ct));
+            !parse.GetValue(noReport), Console.Out, Console.Error, ct, parse.GetValue(baseline)));
         return command;
     }
 
@@ -104,7 +105,7 @@ public static class CompareCommand
 
     /// <summary>Runs the comparison on the executor <paramref name="executorFor"/> makes of the file's section (null: exit 2); returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string[]? names, string? backend, DirectoryInfo? output, bool force,
-        Func<ExecutorSpec, IExecutor?> executorFor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        Func<ExecutorSpec, IExecutor?> executorFor, bool report, TextWriter stdout, TextWriter stderr, CancellationToken ct, string? baseline = null)
     {
         var loaded = CommandSupport.Load(file.ToString(), stderr, new LoadOptions { OutputFromCommandLine = output is not null }, ct);
         if (loaded is null)
@@ -150,7 +151,8 @@ public static class CompareCommand
         }
 
         var root = points[0].ResultsRoot;
-        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", batch.Finished.Select(o => o.Record).ToList());
+        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", batch.Finished.Select(o => o.Record).ToList(),
+            baseline ?? experiment.Report.Baseline);
         await PointBatch.PrintReportAsync(root, md, png, "table:", stdout);
         return batch.FinishedCode;
     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using DeepMem.Core;
 using DeepMem.Estimator;
 using DeepMem.Experiments;
+using DeepMem.Experiments.Exporters;
 
 namespace DeepMem.Cli.Commands;
 
@@ -79,13 +80,14 @@ public static class OptimizeCommand
         var seconds = clock.Elapsed.TotalSeconds;
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv, $"plan for {e.Name}: fast node {fast.Name}, capacity {Units.FormatSize(capacity)}, {plan.Method}{(plan.ProvenOptimal ? " (proven optimal)" : "")}, {plan.ExploredNodes} nodes explored in {seconds * 1e3:F1} ms"));
-        stdout.WriteLine("| region | start | length | node |");
-        stdout.WriteLine("|---:|---:|---:|---|");
+        var table = new MarkdownTable(MarkdownTable.Number("region"), MarkdownTable.Number("start"), MarkdownTable.Number("length"), MarkdownTable.Text("node"));
         for (var r = 0; r < plan.RegionNodes.Count; r++)
         {
             var region = estimator.Regions[r];
-            stdout.WriteLine(string.Create(inv, $"| {r} | 0x{region.Start:x} | {Units.FormatSize(region.Length)} | {topology.Nodes[plan.RegionNodes[r]].Name} |"));
+            table.Add(r.ToString(inv), string.Create(inv, $"0x{region.Start:x}"), Units.FormatSize(region.Length), topology.Nodes[plan.RegionNodes[r]].Name);
         }
+
+        stdout.Write(table.ToString());
 
         var allFast = estimator.TraceMicroseconds(fast.Id);
         var slowest = topology.Nodes.Max(n => estimator.TraceMicroseconds(n.Id));

@@ -21,10 +21,11 @@ public static class RunCommand
         {
             Description = "run only this sweep point (its id as printed, e.g. 'policy.name=hemem'; repeatable)",
         };
+        var baseline = SharedOptions.Baseline();
         var executor = new ExecutorFlags();
         var command = new Command("run", "run an experiment (every sweep point) on its backend; stored results are reused")
         {
-            file, backend, output, force, point,
+            file, backend, output, force, point, baseline,
         };
         executor.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -34,7 +35,7 @@ public static class RunCommand
                 spec => executor.Apply(parse, spec, Console.Error) is { } s
                     ? s.Kind == "local" ? new LocalExecutor(runner, s.Jobs) { PointProgress = Spinner } : s.Create(runner)
                     : null,
-                parse.GetValue(point), Console.Out, Console.Error, ct);
+                parse.GetValue(point), Console.Out, Console.Error, ct, parse.GetValue(baseline));
         });
         return command;
     }
@@ -62,10 +63,12 @@ public static class RunCommand
     /// <summary>
     /// Runs the points (all, or those named in <paramref name="only"/>) on the
     /// executor that <paramref name="executorFor"/> makes of the file's
-    /// <c>executor:</c> section (null: bad flags, exit 2); returns the exit code.
+    /// <c>executor:</c> section (null: bad flags, exit 2); returns the exit
+    /// code. The report compares with <paramref name="baseline"/> (null: the file's <c>report.baseline</c>).
     /// </summary>
     public static async Task<int> ExecuteAsync(FileInfo file, string? backend, DirectoryInfo? output, bool force,
-        Func<ExecutorSpec, IExecutor?> executorFor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        Func<ExecutorSpec, IExecutor?> executorFor, IReadOnlyList<string>? only, TextWriter stdout, TextWriter stderr, CancellationToken ct,
+        string? baseline = null)
     {
         LoadResult? loaded;
         try
@@ -117,7 +120,8 @@ public static class RunCommand
         }
 
         var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name, batch.Finished.Select(o => o.Record).ToList());
+        var (md, png) = ReportWriter.Write(root, experiments[0].Name, batch.Finished.Select(o => o.Record).ToList(),
+            baseline ?? experiments[0].Report.Baseline);
         await PointBatch.PrintReportAsync(root, md, png, "report:", stdout);
         return batch.FinishedCode;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text;
 using DeepMem.Estimator;
+using DeepMem.Experiments.Exporters;
+using static System.FormattableString;
 
 namespace DeepMem.Experiments.CrossCheck;
 
@@ -96,24 +97,29 @@ public sealed record CrossCheckSummary
     /// <summary>The table as Markdown, with a total row over all cases of all workloads.</summary>
     public static string Markdown(IReadOnlyList<CrossCheckSummary> rows, IReadOnlyList<CrossCheckRow> allCases)
     {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("| workload / memory | cases | mean err (% runtime) | max err (% runtime) | mean err (% gap) | max err (% gap) | Spearman | optimum within 1% | estimator s/placement | gem5 s/placement | speed-up |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        var table = new MarkdownTable(
+            MarkdownTable.Text("workload / memory"), MarkdownTable.Number("cases"), MarkdownTable.Number("mean err (% runtime)"),
+            MarkdownTable.Number("max err (% runtime)"), MarkdownTable.Number("mean err (% gap)"), MarkdownTable.Number("max err (% gap)"),
+            MarkdownTable.Number("Spearman"), MarkdownTable.Text("optimum within 1%"), MarkdownTable.Number("estimator s/placement"),
+            MarkdownTable.Number("gem5 s/placement"), MarkdownTable.Number("speed-up"));
         foreach (var r in rows)
         {
             var a = r.Accuracy;
-            sb.AppendLine(string.Create(inv,
-                $"| {r.Experiment} | {r.Cases} | {a.MeanErrorOfRuntime * 100:F2} | {a.MaxErrorOfRuntime * 100:F2} | {a.MeanErrorOfGap * 100:F1} | {a.MaxErrorOfGap * 100:F1} | {a.Spearman:F3} | {(r.OptimumWithin1Percent is null ? "" : r.OptimumWithin1Percent.Value ? "yes" : "no")} | {r.EstimatorSecondsPerPlacement:E2} | {r.Gem5SecondsPerPlacement:F1} | {(r.EstimatorSecondsPerPlacement > 0 ? r.Gem5SecondsPerPlacement / r.EstimatorSecondsPerPlacement : 0):E1} |"));
+            table.Add(r.Experiment, Invariant($"{r.Cases}"), Invariant($"{a.MeanErrorOfRuntime * 100:F2}"), Invariant($"{a.MaxErrorOfRuntime * 100:F2}"),
+                Invariant($"{a.MeanErrorOfGap * 100:F1}"), Invariant($"{a.MaxErrorOfGap * 100:F1}"), Invariant($"{a.Spearman:F3}"),
+                r.OptimumWithin1Percent is null ? "" : r.OptimumWithin1Percent.Value ? "yes" : "no",
+                Invariant($"{r.EstimatorSecondsPerPlacement:E2}"), Invariant($"{r.Gem5SecondsPerPlacement:F1}"),
+                Invariant($"{(r.EstimatorSecondsPerPlacement > 0 ? r.Gem5SecondsPerPlacement / r.EstimatorSecondsPerPlacement : 0):E1}"));
         }
 
         var measured = allCases.Where(c => c.MeasuredSeconds > 0 && c.Kind != CrossCheckRunner.LayoutKind).ToList();
         if (measured.Count > 0)
         {
-            sb.AppendLine(string.Create(inv,
-                $"| **all** | {measured.Count} | {measured.Average(c => c.ErrorOfRuntime) * 100:F2} | {measured.Max(c => c.ErrorOfRuntime) * 100:F2} | | | | | | | |"));
+            table.Add("**all**", Invariant($"{measured.Count}"), Invariant($"{measured.Average(c => c.ErrorOfRuntime) * 100:F2}"),
+                Invariant($"{measured.Max(c => c.ErrorOfRuntime) * 100:F2}"), "", "", "", "", "", "", "");
         }
 
-        return sb.ToString();
+        return table.ToString();
+
     }
 }

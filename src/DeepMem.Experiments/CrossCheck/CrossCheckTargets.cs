@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using DeepMem.Experiments.Exporters;
+using static System.FormattableString;
 
 namespace DeepMem.Experiments.CrossCheck;
 
@@ -94,8 +96,11 @@ public static class CrossCheckTargets
 
         sb.AppendLine(inv, $"* Per workload, max error under {MaxTarget * 100:F0}% of runtime and Spearman over the static placements above {SpearmanTarget:F2}:");
         sb.AppendLine();
-        sb.AppendLine("| workload / memory | max err % | under 5% | Spearman (static) | above 0.95 | static placements span | static pairs within 1% | where the error comes from (mean \\|part\\| per case, % of runtime) | worst case (its largest part) | worst window (formula vs gem5) |");
-        sb.AppendLine("|---|---:|---|---:|---|---:|---:|---|---|---|");
+        var table = new MarkdownTable(
+            MarkdownTable.Text("workload / memory"), MarkdownTable.Number("max err %"), MarkdownTable.Text("under 5%"),
+            MarkdownTable.Number("Spearman (static)"), MarkdownTable.Text("above 0.95"), MarkdownTable.Number("static placements span"),
+            MarkdownTable.Number("static pairs within 1%"), MarkdownTable.Text("where the error comes from (mean |part| per case, % of runtime)"),
+            MarkdownTable.Text("worst case (its largest part)"), MarkdownTable.Text("worst window (formula vs gem5)"));
         foreach (var w in workloads)
         {
             var o = Of(w);
@@ -106,10 +111,12 @@ public static class CrossCheckTargets
 
             var why = o.MaxMet && o.SpearmanMet ? "" : Why(w, o);
             var missed = !(o.MaxMet && o.SpearmanMet);
-            sb.AppendLine(inv,
-                $"| {o.Experiment} | {o.MaxError * 100:F2} | {(o.MaxMet ? "yes" : "**no**")} | {o.Spearman:F3} | {(o.SpearmanMet ? "yes" : "**no**")} | {o.StaticSpread * 100:F1}% | {o.NearTies * 100:F0}% | {why} | {(missed ? WorstCase(w.Diagnosis) : "")} | {(missed ? WorstWindow(w.Diagnosis) : "")} |");
+            table.Add(o.Experiment, Invariant($"{o.MaxError * 100:F2}"), o.MaxMet ? "yes" : "**no**", Invariant($"{o.Spearman:F3}"),
+                o.SpearmanMet ? "yes" : "**no**", Invariant($"{o.StaticSpread * 100:F1}%"), Invariant($"{o.NearTies * 100:F0}%"), why,
+                missed ? WorstCase(w.Diagnosis) : "", missed ? WorstWindow(w.Diagnosis) : "");
         }
 
+        table.AppendTo(sb);
         sb.AppendLine();
         sb.AppendLine("The parts are those of windows.md: *drift* (the backends' placements or policy decisions differ), *migration*, *access counts*, "
             + "*bandwidth* (the slow node's read latency differs from the slow trace's) and *MLP* (the rest: overlap). "

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using DeepMem.Estimator;
+using DeepMem.Experiments.Exporters;
+using static System.FormattableString;
 
 namespace DeepMem.Experiments.CrossCheck;
 
@@ -304,20 +306,18 @@ public sealed record WindowDiagnosis
             + "in the run differing from the slow trace's (its queueing depends on its load). *MLP*: the rest of those windows (overlap). "
             + "*unmeasured*: windows without memory counters. There is no prefetch part: the simulated system has no hardware prefetcher.");
         sb.AppendLine();
-        sb.AppendLine("| case | gem5 µs | error % | drift % | migration % | access counts % | bandwidth % | MLP % | unmeasured % |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var perCase = new MarkdownTable(
+            [MarkdownTable.Text("case"), MarkdownTable.Number("gem5 µs"), MarkdownTable.Number("error %"), MarkdownTable.Number("drift %"),
+             .. PartOrder.Select(p => MarkdownTable.Number($"{PartName(p)} %"))]);
         foreach (var c in cases)
         {
             var by = c.ErrorByCause;
             string Pct(double v) => (100 * v / c.MeasuredMicros).ToString("+0.0;-0.0;0.0", inv);
-            sb.Append(inv, $"| {c.Case} | {c.MeasuredMicros:F1} | {Pct(c.EstimateMicros - c.MeasuredMicros)} | {Pct(c.DriftMicros)} |");
-            foreach (var cause in PartOrder)
-            {
-                sb.Append(inv, $" {Pct(by[cause])} |");
-            }
-
-            sb.AppendLine();
+            perCase.Add([c.Case, c.MeasuredMicros.ToString("F1", inv), Pct(c.EstimateMicros - c.MeasuredMicros), Pct(c.DriftMicros),
+                .. PartOrder.Select(cause => Pct(by[cause]))]);
         }
+
+        perCase.AppendTo(sb);
 
         var checkedCases = cases.Where(c => c.PlacementCheck is not null).ToList();
         if (checkedCases.Count > 0)
@@ -340,17 +340,21 @@ public sealed record WindowDiagnosis
         sb.AppendLine();
         sb.AppendLine(inv, $"Worst {worst} windows (largest |error|); latency and in flight: the slow node's mean read latency and reads in flight, slow trace → run:");
         sb.AppendLine();
-        sb.AppendLine("| case | window | gem5 µs | formula µs | fast trace µs | slow trace µs | slow share | accesses vs traces | read latency ns | reads in flight | bandwidth µs | MLP µs | label |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        var worstWindows = new MarkdownTable(
+            MarkdownTable.Text("case"), MarkdownTable.Number("window"), MarkdownTable.Number("gem5 µs"), MarkdownTable.Number("formula µs"),
+            MarkdownTable.Number("fast trace µs"), MarkdownTable.Number("slow trace µs"), MarkdownTable.Number("slow share"),
+            MarkdownTable.Number("accesses vs traces"), MarkdownTable.Number("read latency ns"), MarkdownTable.Number("reads in flight"),
+            MarkdownTable.Number("bandwidth µs"), MarkdownTable.Number("MLP µs"), MarkdownTable.Text("label"));
         static string Num(double v, string f) => double.IsNaN(v) ? "–" : v.ToString(f, CultureInfo.InvariantCulture);
         foreach (var (c, w) in cases.SelectMany(c => c.Windows.Select(w => (c, w))).OrderByDescending(x => Math.Abs(x.w.ErrorMicros)).Take(worst))
         {
-            sb.AppendLine(inv,
-                $"| {c.Case} | {w.Window} | {w.MeasuredMicros:F1} | {w.ModelMicros:F1} | {w.FastMicros:F1} | {w.SlowMicros:F1} | {w.SlowShare:F2} | {w.AccessRatio:F3} | "
-                + $"{Num(w.SlowTraceLatencyNs, "F0")} → {Num(w.RunLatencyNs, "F0")} | {Num(w.SlowTraceInFlight, "F2")} → {Num(w.RunInFlight, "F2")} | "
-                + $"{w.BandwidthMicros:F1} | {w.MlpMicros:F1} | {w.Cause} |");
+            worstWindows.Add(c.Case, Invariant($"{w.Window}"), Invariant($"{w.MeasuredMicros:F1}"), Invariant($"{w.ModelMicros:F1}"),
+                Invariant($"{w.FastMicros:F1}"), Invariant($"{w.SlowMicros:F1}"), Invariant($"{w.SlowShare:F2}"), Invariant($"{w.AccessRatio:F3}"),
+                $"{Num(w.SlowTraceLatencyNs, "F0")} → {Num(w.RunLatencyNs, "F0")}", $"{Num(w.SlowTraceInFlight, "F2")} → {Num(w.RunInFlight, "F2")}",
+                Invariant($"{w.BandwidthMicros:F1}"), Invariant($"{w.MlpMicros:F1}"), w.Cause.ToString());
         }
 
+        worstWindows.AppendTo(sb);
         return sb.ToString();
     }
 }

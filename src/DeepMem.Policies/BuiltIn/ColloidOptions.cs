@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
 /// <summary>Options of <see cref="ColloidPolicy"/>; defaults follow Colloid (SOSP '24) where it publishes one.</summary>
-public sealed class ColloidOptions
+public sealed class ColloidOptions : RateLimitedTieringOptions
 {
     /// <summary>Relative latency gap tolerated without migration.</summary>
     [PolicyOption("no migration while the tiers' loaded read latencies are within this fraction of each other (Colloid: 5%)")]
@@ -26,19 +27,8 @@ public sealed class ColloidOptions
     [Range(1.0, double.MaxValue)]
     public double SwapRatio { get; set; } = 2;
 
-    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
-    [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited (default 10 GiB/s, as HeMem that Colloid extends)",
-        Unit = OptionUnit.BytesPerSecond)]
-    [Range(0.0, double.MaxValue)]
-    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
-
     /// <summary>Cap of the modelled utilisation when a node reports no measured latency.</summary>
     [PolicyOption("when a node reports no measured latency (the estimator), latency = nominal / (1 - utilisation), utilisation capped here")]
     [Range(0.0, 1.0, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double MaxUtilization { get; set; } = 0.95;
-
-    /// <summary>The default (fast) node; -1 = the node with the lowest read latency.</summary>
-    [PolicyOption("default-tier node; -1 = the node with the lowest read latency")]
-    [Range(-1, int.MaxValue)]
-    public int FastNode { get; set; } = -1;
 }

@@ -1,5 +1,5 @@
 using DeepMem.Core;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
@@ -19,18 +19,9 @@ namespace DeepMem.Policies.BuiltIn;
 /// heat. Heat is a per-page moving average of accesses per epoch. Moves
 /// share the MB/s limit.
 /// </summary>
-public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
+public sealed class ColloidPolicy(ColloidOptions options) : TieringPolicy<ColloidOptions>(options)
 {
-    private readonly PageTracker _tracker = new();
-    private TierLayout? _layout;
-    private MigrationBudget? _budget;
     private ulong _lastDecayEpoch;
-
-    /// <summary>The options in use.</summary>
-    public ColloidOptions Options { get; } = options;
-
-    /// <summary>The per-page state.</summary>
-    public PageTracker Tracker => _tracker;
 
     /// <summary>Loaded latency of the fast tier in the latest epoch.</summary>
     public double FastLatencyNs { get; private set; }
@@ -39,39 +30,14 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
     public double OtherLatencyNs { get; private set; }
 
     /// <inheritdoc />
-    public void Initialize(Topology topology)
+    protected override void Validate()
     {
-        if (Options.Delta < 0)
-        {
-            throw new ArgumentException($"delta must be at least 0 (was {Options.Delta})");
-        }
-
-        if (Options.Step is <= 0 or > 1)
-        {
-            throw new ArgumentException($"step must be in (0, 1] (was {Options.Step})");
-        }
-
-        if (Options.Decay is < 0 or >= 1)
-        {
-            throw new ArgumentException($"decay must be in [0, 1) (was {Options.Decay})");
-        }
-
-        if (Options.SwapRatio < 1)
-        {
-            throw new ArgumentException($"swap_ratio must be at least 1 (was {Options.SwapRatio})");
-        }
-
-        if (Options.MaxUtilization is <= 0 or >= 1)
-        {
-            throw new ArgumentException($"max_utilization must be in (0, 1) (was {Options.MaxUtilization})");
-        }
-
-        _layout = new TierLayout(topology, Options.FastNode);
-        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
+        Require(Options.Delta >= 0, $"delta must be at least 0 (was {Options.Delta})");
+        Require(Options.Step is > 0 and <= 1, $"step must be in (0, 1] (was {Options.Step})");
+        Require(Options.Decay is >= 0 and < 1, $"decay must be in [0, 1) (was {Options.Decay})");
+        Require(Options.SwapRatio >= 1, $"swap_ratio must be at least 1 (was {Options.SwapRatio})");
+        Require(Options.MaxUtilization is > 0 and < 1, $"max_utilization must be in (0, 1) (was {Options.MaxUtilization})");
     }
-
-    /// <inheritdoc />
-    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
 
     /// <summary>The loaded read latency of a node in an epoch, measured or modelled.</summary>
     public double LoadedLatencyNs(NodeStats stats, double seconds)
@@ -88,20 +54,19 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
     {
         var layout = Layout;
-        _tracker.Observe(report);
-        _budget!.Refill(report, layout.Topology);
+        var budget = Budget;
         var elapsed = report.Epoch > _lastDecayEpoch ? report.Epoch - _lastDecayEpoch : 1;
         _lastDecayEpoch = report.Epoch;
         var factor = Math.Pow(Options.Decay, elapsed);
-        foreach (var p in _tracker.Pages.Values)
+        foreach (var p in Tracker.Pages.Values)
         {
             p.Heat *= factor;
         }
 
-        foreach (var p in _tracker.Touched)
+        foreach (var p in Tracker.Touched)
         {
             p.Heat += (1 - Options.Decay) * p.EpochAccesses;
         }
@@ -144,7 +109,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
 
         var plan = new MigrationPlan(report, layout.Topology);
         var promote = FastLatencyNs < OtherLatencyNs;
-        var leaving = _tracker.Pages.Values
+        var leaving = Tracker.Pages.Values
             .Where(p => layout.IsFast(p.Node) != promote && p.Heat > 0)
             .OrderByDescending(p => p.Heat).ThenBy(p => p.Page)
             .ToList();
@@ -163,17 +128,17 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
             {
                 if (plan.Free(layout.FastNode) <= 0)
                 {
-                    coldFast ??= new Queue<PageState>(_tracker.Pages.Values
+                    coldFast ??= new Queue<PageState>(Tracker.Pages.Values
                         .Where(p => layout.IsFast(p.Node))
                         .OrderBy(p => p.Heat).ThenBy(p => p.Page));
-                    if (coldFast.Count == 0 || coldFast.Peek().Heat * Options.SwapRatio > page.Heat || _budget.AvailablePages < 2)
+                    if (coldFast.Count == 0 || coldFast.Peek().Heat * Options.SwapRatio > page.Heat || budget.AvailablePages < 2)
                     {
                         break;
                     }
 
                     var victim = coldFast.Dequeue();
                     var target = layout.DemotionTarget(plan);
-                    if (target < 0 || !plan.TryMove(victim, target, _budget))
+                    if (target < 0 || !plan.TryMove(victim, target, budget))
                     {
                         break;
                     }
@@ -181,7 +146,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
                     gain -= victim.Heat;
                 }
 
-                if (!plan.TryMove(page, layout.FastNode, _budget))
+                if (!plan.TryMove(page, layout.FastNode, budget))
                 {
                     break;
                 }
@@ -189,7 +154,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
             else
             {
                 var target = layout.DemotionTarget(plan);
-                if (target < 0 || !plan.TryMove(page, target, _budget))
+                if (target < 0 || !plan.TryMove(page, target, budget))
                 {
                     break;
                 }
@@ -198,8 +163,6 @@ public sealed class ColloidPolicy(ColloidOptions options) : IPlacementPolicy
             moved += gain;
         }
 
-        return _tracker.Commit(plan);
+        return Tracker.Commit(plan);
     }
-
-    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
 }

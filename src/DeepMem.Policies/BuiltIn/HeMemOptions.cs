@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
 /// <summary>Options of <see cref="HeMemPolicy"/>; defaults follow the HeMem paper (SOSP '21).</summary>
-public sealed class HeMemOptions
+public sealed class HeMemOptions : RateLimitedTieringOptions
 {
     /// <summary>Sampled reads at which a page is hot.</summary>
     [PolicyOption("sampled reads at which a page is hot (HeMem: 4)")]
@@ -25,15 +26,4 @@ public sealed class HeMemOptions
     [PolicyOption("memory-side accesses per sample; counts are divided by it (1 = every access is a sample)")]
     [Range(1.0, double.MaxValue)]
     public double SamplePeriod { get; set; } = 1;
-
-    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
-    [PolicyOption("migration rate limit (promotions + demotions) per second of simulated time; 0 = unlimited (HeMem: 10 GiB/s)",
-        Unit = OptionUnit.BytesPerSecond)]
-    [Range(0.0, double.MaxValue)]
-    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
-
-    /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
-    [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
-    [Range(-1, int.MaxValue)]
-    public int FastNode { get; set; } = -1;
 }

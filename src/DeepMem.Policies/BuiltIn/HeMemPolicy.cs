@@ -1,5 +1,5 @@
 using DeepMem.Core;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
@@ -14,58 +14,31 @@ namespace DeepMem.Policies.BuiltIn;
 /// tier is full, each promotion first demotes the coldest cold fast-tier
 /// page. Promotions and demotions share the MB/s budget.
 /// </summary>
-public sealed class HeMemPolicy(HeMemOptions options) : IPlacementPolicy
+public sealed class HeMemPolicy(HeMemOptions options) : TieringPolicy<HeMemOptions>(options)
 {
-    private readonly PageTracker _tracker = new();
-    private TierLayout? _layout;
-    private MigrationBudget? _budget;
-
-    /// <summary>The options in use.</summary>
-    public HeMemOptions Options { get; } = options;
-
-    /// <summary>The per-page state (for inspection and tests).</summary>
-    public PageTracker Tracker => _tracker;
-
     /// <summary>Times every count was halved.</summary>
     public int Coolings { get; private set; }
 
     /// <inheritdoc />
-    public void Initialize(Topology topology)
+    protected override void Validate()
     {
-        if (Options.HotReadThreshold <= 0 || Options.HotWriteThreshold <= 0)
-        {
-            throw new ArgumentException($"hot_read_threshold and hot_write_threshold must be greater than zero (were {Options.HotReadThreshold}, {Options.HotWriteThreshold})");
-        }
-
-        if (Options.SamplePeriod < 1)
-        {
-            throw new ArgumentException($"sample_period must be at least 1 (was {Options.SamplePeriod})");
-        }
-
-        if (Options.CoolingThreshold <= 0)
-        {
-            throw new ArgumentException($"cooling_threshold must be greater than zero (was {Options.CoolingThreshold})");
-        }
-
-        _layout = new TierLayout(topology, Options.FastNode);
-        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
+        Require(Options.HotReadThreshold > 0 && Options.HotWriteThreshold > 0,
+            $"hot_read_threshold and hot_write_threshold must be greater than zero (were {Options.HotReadThreshold}, {Options.HotWriteThreshold})");
+        Require(Options.SamplePeriod >= 1, $"sample_period must be at least 1 (was {Options.SamplePeriod})");
+        Require(Options.CoolingThreshold > 0, $"cooling_threshold must be greater than zero (was {Options.CoolingThreshold})");
     }
-
-    /// <inheritdoc />
-    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
 
     /// <summary>True when the page's counts reach a hot threshold.</summary>
     public bool IsHot(PageState page) =>
         page.Reads >= Options.HotReadThreshold || page.Writes >= Options.HotWriteThreshold;
 
     /// <inheritdoc />
-    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
     {
         var layout = Layout;
-        _tracker.Observe(report);
-        _budget!.Refill(report, layout.Topology);
+        var budget = Budget;
         var maxCount = 0.0;
-        foreach (var p in _tracker.Touched)
+        foreach (var p in Tracker.Touched)
         {
             p.Reads += p.EpochReads / Options.SamplePeriod;
             p.Writes += p.EpochWrites / Options.SamplePeriod;
@@ -74,7 +47,7 @@ public sealed class HeMemPolicy(HeMemOptions options) : IPlacementPolicy
 
         if (maxCount > Options.CoolingThreshold)
         {
-            foreach (var p in _tracker.Pages.Values)
+            foreach (var p in Tracker.Pages.Values)
             {
                 p.Reads /= 2;
                 p.Writes /= 2;
@@ -84,7 +57,7 @@ public sealed class HeMemPolicy(HeMemOptions options) : IPlacementPolicy
         }
 
         var plan = new MigrationPlan(report, layout.Topology);
-        var hotSlow = _tracker.Pages.Values
+        var hotSlow = Tracker.Pages.Values
             .Where(p => !layout.IsFast(p.Node) && IsHot(p))
             .OrderByDescending(p => p.Reads + p.Writes).ThenBy(p => p.Page)
             .ToList();
@@ -98,30 +71,28 @@ public sealed class HeMemPolicy(HeMemOptions options) : IPlacementPolicy
         {
             if (plan.Free(layout.FastNode) <= 0)
             {
-                coldFast ??= new Queue<PageState>(_tracker.Pages.Values
+                coldFast ??= new Queue<PageState>(Tracker.Pages.Values
                     .Where(p => layout.IsFast(p.Node) && !IsHot(p))
                     .OrderBy(p => p.Reads + p.Writes).ThenBy(p => p.LastTouchEpoch).ThenBy(p => p.Page));
-                if (coldFast.Count == 0 || _budget.AvailablePages < 2)
+                if (coldFast.Count == 0 || budget.AvailablePages < 2)
                 {
                     break;
                 }
 
                 var victim = coldFast.Dequeue();
                 var target = layout.DemotionTarget(plan);
-                if (target < 0 || !plan.TryMove(victim, target, _budget))
+                if (target < 0 || !plan.TryMove(victim, target, budget))
                 {
                     break;
                 }
             }
 
-            if (!plan.TryMove(page, layout.FastNode, _budget))
+            if (!plan.TryMove(page, layout.FastNode, budget))
             {
                 break;
             }
         }
 
-        return _tracker.Commit(plan);
+        return Tracker.Commit(plan);
     }
-
-    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
 }

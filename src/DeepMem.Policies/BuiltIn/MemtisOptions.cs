@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
 /// <summary>Options of <see cref="MemtisPolicy"/>; defaults follow Memtis (SOSP '23) where it publishes one.</summary>
-public sealed class MemtisOptions
+public sealed class MemtisOptions : RateLimitedTieringOptions
 {
     /// <summary>Bins of the log2 access histogram.</summary>
     [PolicyOption("bins of the log2 access-count histogram (Memtis: 16)")]
@@ -25,15 +26,4 @@ public sealed class MemtisOptions
     [PolicyOption("memory-side accesses per sample; counts are divided by it (1 = every access is a sample)")]
     [Range(1.0, double.MaxValue)]
     public double SamplePeriod { get; set; } = 1;
-
-    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
-    [PolicyOption("migration rate cap (promotions + demotions) per second of simulated time; 0 = unlimited (default 10 GiB/s)",
-        Unit = OptionUnit.BytesPerSecond)]
-    [Range(0.0, double.MaxValue)]
-    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
-
-    /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
-    [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
-    [Range(-1, int.MaxValue)]
-    public int FastNode { get; set; } = -1;
 }

@@ -1,5 +1,5 @@
 using DeepMem.Core;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
@@ -17,18 +17,9 @@ namespace DeepMem.Policies.BuiltIn;
 /// coldest cold fast-tier page when only the watermark is left. All moves
 /// share the MB/s cap.
 /// </summary>
-public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
+public sealed class MemtisPolicy(MemtisOptions options) : TieringPolicy<MemtisOptions>(options)
 {
-    private readonly PageTracker _tracker = new();
-    private TierLayout? _layout;
-    private MigrationBudget? _budget;
     private double _samplesSinceCooling;
-
-    /// <summary>The options in use.</summary>
-    public MemtisOptions Options { get; } = options;
-
-    /// <summary>The per-page state.</summary>
-    public PageTracker Tracker => _tracker;
 
     /// <summary>The histogram of the latest epoch: pages per bin.</summary>
     public long[] Histogram { get; private set; } = [];
@@ -40,34 +31,13 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
     public int Coolings { get; private set; }
 
     /// <inheritdoc />
-    public void Initialize(Topology topology)
+    protected override void Validate()
     {
-        if (Options.Bins < 2 || Options.Bins > 64)
-        {
-            throw new ArgumentException($"bins must be between 2 and 64 (was {Options.Bins})");
-        }
-
-        if (Options.Watermark is < 0 or >= 1)
-        {
-            throw new ArgumentException($"watermark must be a fraction in [0, 1) (was {Options.Watermark})");
-        }
-
-        if (Options.SamplePeriod < 1)
-        {
-            throw new ArgumentException($"sample_period must be at least 1 (was {Options.SamplePeriod})");
-        }
-
-        if (Options.CoolingSamples <= 0)
-        {
-            throw new ArgumentException($"cooling_samples must be greater than zero (was {Options.CoolingSamples})");
-        }
-
-        _layout = new TierLayout(topology, Options.FastNode);
-        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
+        Require(Options.Bins is >= 2 and <= 64, $"bins must be between 2 and 64 (was {Options.Bins})");
+        Require(Options.Watermark is >= 0 and < 1, $"watermark must be a fraction in [0, 1) (was {Options.Watermark})");
+        Require(Options.SamplePeriod >= 1, $"sample_period must be at least 1 (was {Options.SamplePeriod})");
+        Require(Options.CoolingSamples > 0, $"cooling_samples must be greater than zero (was {Options.CoolingSamples})");
     }
-
-    /// <inheritdoc />
-    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
 
     /// <summary>Histogram bin of a count.</summary>
     public int Bin(double count) =>
@@ -106,12 +76,11 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
     {
         var layout = Layout;
-        _tracker.Observe(report);
-        _budget!.Refill(report, layout.Topology);
-        foreach (var p in _tracker.Touched)
+        var budget = Budget;
+        foreach (var p in Tracker.Touched)
         {
             var sampled = p.EpochAccesses / Options.SamplePeriod;
             p.Heat += sampled;
@@ -120,7 +89,7 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
 
         if (_samplesSinceCooling >= Options.CoolingSamples)
         {
-            foreach (var p in _tracker.Pages.Values)
+            foreach (var p in Tracker.Pages.Values)
             {
                 p.Heat /= 2;
             }
@@ -130,7 +99,7 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
         }
 
         var histogram = new long[Options.Bins];
-        foreach (var p in _tracker.Pages.Values)
+        foreach (var p in Tracker.Pages.Values)
         {
             histogram[Bin(p.Heat)]++;
         }
@@ -143,45 +112,43 @@ public sealed class MemtisPolicy(MemtisOptions options) : IPlacementPolicy
 
         var plan = new MigrationPlan(report, layout.Topology);
         var fast = layout.FastNode;
-        var coldFast = new Queue<PageState>(_tracker.Pages.Values
+        var coldFast = new Queue<PageState>(Tracker.Pages.Values
             .Where(p => layout.IsFast(p.Node) && Bin(p.Heat) < t)
             .OrderBy(p => p.Heat).ThenBy(p => p.LastTouchEpoch).ThenBy(p => p.Page));
         while (plan.Free(fast) < watermarkPages && coldFast.Count > 0)
         {
             var target = layout.DemotionTarget(plan);
-            if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+            if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, budget))
             {
                 break;
             }
         }
 
-        var hotSlow = _tracker.Pages.Values
+        var hotSlow = Tracker.Pages.Values
             .Where(p => !layout.IsFast(p.Node) && Bin(p.Heat) >= t && p.Heat >= 1)
             .OrderByDescending(p => p.Heat).ThenBy(p => p.Page);
         foreach (var page in hotSlow)
         {
             if (plan.Free(fast) <= watermarkPages)
             {
-                if (coldFast.Count == 0 || _budget.AvailablePages < 2)
+                if (coldFast.Count == 0 || budget.AvailablePages < 2)
                 {
                     break;
                 }
 
                 var target = layout.DemotionTarget(plan);
-                if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+                if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, budget))
                 {
                     break;
                 }
             }
 
-            if (!plan.TryMove(page, fast, _budget))
+            if (!plan.TryMove(page, fast, budget))
             {
                 break;
             }
         }
 
-        return _tracker.Commit(plan);
+        return Tracker.Commit(plan);
     }
-
-    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
 }

@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
 /// <summary>Options of <see cref="QLearningPolicy"/>.</summary>
-public sealed class QLearningOptions : IValidatableObject
+public sealed class QLearningOptions : RateLimitedTieringOptions, IValidatableObject
 {
     /// <summary>
     /// Q table file: loaded at start, so it must exist unless <see cref="Fresh"/>;
@@ -46,19 +47,9 @@ public sealed class QLearningOptions : IValidatableObject
     [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double BatchFraction { get; set; } = 0.05;
 
-    /// <summary>Migration limit in bytes per second of simulated time; 0 = unlimited.</summary>
-    [PolicyOption("migration rate limit per second of simulated time; 0 = unlimited", Unit = OptionUnit.BytesPerSecond)]
-    [Range(0.0, double.MaxValue)]
-    public double MigrationRate { get; set; } = 10.0 * 1024 * 1024 * 1024;
-
     /// <summary>Seed of the exploration random numbers.</summary>
     [PolicyOption("seed of the exploration random numbers (same seed, same run)")]
     public int Seed { get; set; } = 1;
-
-    /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
-    [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
-    [Range(-1, int.MaxValue)]
-    public int FastNode { get; set; } = -1;
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

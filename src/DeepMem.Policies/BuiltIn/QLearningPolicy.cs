@@ -1,5 +1,5 @@
 using DeepMem.Core;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
@@ -17,7 +17,7 @@ namespace DeepMem.Policies.BuiltIn;
 /// respect capacity and the MB/s limit. <c>deepmem train</c> trains a table
 /// over many episodes on the estimator backend.
 /// </summary>
-public sealed class QLearningPolicy : IPlacementPolicy
+public sealed class QLearningPolicy : TieringPolicy<QLearningOptions>
 {
     /// <summary>Description of the state features, stored in tables.</summary>
     public const string Features = "fast-share:5,fast-free:3,swap-gain:2";
@@ -26,18 +26,15 @@ public sealed class QLearningPolicy : IPlacementPolicy
     public const int StateCount = 5 * 3 * 2;
 
     private static readonly int ActionCount = Enum.GetValues<QLearningAction>().Length;
-    private readonly PageTracker _tracker = new();
     private readonly bool _tableGiven;
-    private TierLayout? _layout;
-    private MigrationBudget? _budget;
     private Random _random;
     private int? _lastState;
     private QLearningAction _lastAction;
 
     /// <summary>A policy that loads its table from <see cref="QLearningOptions.Table"/> (or starts from zeros when it is empty or <see cref="QLearningOptions.Fresh"/>).</summary>
     public QLearningPolicy(QLearningOptions options)
+        : base(options)
     {
-        Options = options;
         Table = new QTable(StateCount, ActionCount) { Features = Features };
         _random = new Random(options.Seed);
     }
@@ -50,9 +47,6 @@ public sealed class QLearningPolicy : IPlacementPolicy
         _tableGiven = true;
     }
 
-    /// <summary>The options in use.</summary>
-    public QLearningOptions Options { get; }
-
     /// <summary>The action values.</summary>
     public QTable Table { get; private set; }
 
@@ -63,33 +57,18 @@ public sealed class QLearningPolicy : IPlacementPolicy
     public double TotalReward { get; private set; }
 
     /// <inheritdoc />
-    public void Initialize(Topology topology)
+    protected override void Validate()
     {
-        if (Options.Epsilon is < 0 or > 1)
-        {
-            throw new ArgumentException($"epsilon must be in [0, 1] (was {Options.Epsilon})");
-        }
+        Require(Options.Epsilon is >= 0 and <= 1, $"epsilon must be in [0, 1] (was {Options.Epsilon})");
+        Require(Options.Alpha is > 0 and <= 1, $"alpha must be in (0, 1] (was {Options.Alpha})");
+        Require(Options.Gamma is >= 0 and < 1, $"gamma must be in [0, 1) (was {Options.Gamma})");
+        Require(Options.BatchFraction is > 0 and <= 1, $"batch_fraction must be in (0, 1] (was {Options.BatchFraction})");
+        Require(!(Options.Save && string.IsNullOrWhiteSpace(Options.Table)), "save: true needs 'table', the file to write the Q table to");
+    }
 
-        if (Options.Alpha is <= 0 or > 1)
-        {
-            throw new ArgumentException($"alpha must be in (0, 1] (was {Options.Alpha})");
-        }
-
-        if (Options.Gamma is < 0 or >= 1)
-        {
-            throw new ArgumentException($"gamma must be in [0, 1) (was {Options.Gamma})");
-        }
-
-        if (Options.BatchFraction is <= 0 or > 1)
-        {
-            throw new ArgumentException($"batch_fraction must be in (0, 1] (was {Options.BatchFraction})");
-        }
-
-        if (Options.Save && string.IsNullOrWhiteSpace(Options.Table))
-        {
-            throw new ArgumentException("save: true needs 'table', the file to write the Q table to");
-        }
-
+    /// <inheritdoc />
+    protected override void OnInitialized(Topology topology)
+    {
         if (!_tableGiven && !Options.Fresh && !string.IsNullOrWhiteSpace(Options.Table))
         {
             // A missing file is an error, not an all-zero table: 'fresh: true' says so explicitly.
@@ -98,16 +77,11 @@ public sealed class QLearningPolicy : IPlacementPolicy
                 : QTable.Load(Options.Table, Features, StateCount, ActionCount);
         }
 
-        _layout = new TierLayout(topology, Options.FastNode);
-        _budget = new MigrationBudget(Options.MigrationRate, topology.PageSize);
         _random = new Random(Options.Seed);
         _lastState = null;
         TotalReward = 0;
         ActionsTaken.Clear();
     }
-
-    /// <inheritdoc />
-    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
 
     /// <summary>The reward of an epoch: −(µs per million instructions).</summary>
     public double Reward(EpochReport report)
@@ -117,17 +91,14 @@ public sealed class QLearningPolicy : IPlacementPolicy
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
     {
-        var layout = Layout;
-        _tracker.Observe(report);
-        _budget!.Refill(report, layout.Topology);
-        foreach (var p in _tracker.Pages.Values)
+        foreach (var p in Tracker.Pages.Values)
         {
             p.Heat /= 2;
         }
 
-        foreach (var p in _tracker.Touched)
+        foreach (var p in Tracker.Touched)
         {
             p.Heat += p.EpochAccesses / 2.0;
         }
@@ -180,7 +151,7 @@ public sealed class QLearningPolicy : IPlacementPolicy
         var freeFraction = free / (double)Math.Max(1UL, layout.FastCapacityPages);
         var freeBin = freeFraction <= 0.005 ? 0 : freeFraction <= 0.05 ? 1 : 2;
         double hottestSlow = 0, coldestFast = double.MaxValue;
-        foreach (var p in _tracker.Pages.Values)
+        foreach (var p in Tracker.Pages.Values)
         {
             if (layout.IsFast(p.Node))
             {
@@ -231,13 +202,13 @@ public sealed class QLearningPolicy : IPlacementPolicy
                 Promote(plan, batch);
                 break;
             case QLearningAction.DemoteCold:
-                var cold = _tracker.Pages.Values
-                    .Where(p => layout.IsFast(p.Node) && p.LastTouchEpoch < _tracker.Epoch)
+                var cold = Tracker.Pages.Values
+                    .Where(p => layout.IsFast(p.Node) && p.LastTouchEpoch < Tracker.Epoch)
                     .OrderBy(p => p.Heat).ThenBy(p => p.Page).Take(few);
                 foreach (var page in cold)
                 {
                     var target = layout.DemotionTarget(plan);
-                    if (target < 0 || !plan.TryMove(page, target, _budget))
+                    if (target < 0 || !plan.TryMove(page, target, Budget))
                     {
                         break;
                     }
@@ -246,13 +217,13 @@ public sealed class QLearningPolicy : IPlacementPolicy
                 break;
         }
 
-        return _tracker.Commit(plan);
+        return Tracker.Commit(plan);
     }
 
     private void Promote(MigrationPlan plan, int count)
     {
         var layout = Layout;
-        var hot = _tracker.Pages.Values
+        var hot = Tracker.Pages.Values
             .Where(p => !layout.IsFast(p.Node) && p.Heat > 0)
             .OrderByDescending(p => p.Heat).ThenBy(p => p.Page).Take(count);
         Queue<PageState>? coldFast = null;
@@ -260,27 +231,25 @@ public sealed class QLearningPolicy : IPlacementPolicy
         {
             if (plan.Free(layout.FastNode) <= 0)
             {
-                coldFast ??= new Queue<PageState>(_tracker.Pages.Values
+                coldFast ??= new Queue<PageState>(Tracker.Pages.Values
                     .Where(p => layout.IsFast(p.Node))
                     .OrderBy(p => p.Heat).ThenBy(p => p.Page));
-                if (coldFast.Count == 0 || coldFast.Peek().Heat >= page.Heat || _budget!.AvailablePages < 2)
+                if (coldFast.Count == 0 || coldFast.Peek().Heat >= page.Heat || Budget.AvailablePages < 2)
                 {
                     break;
                 }
 
                 var target = layout.DemotionTarget(plan);
-                if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, _budget))
+                if (target < 0 || !plan.TryMove(coldFast.Dequeue(), target, Budget))
                 {
                     break;
                 }
             }
 
-            if (!plan.TryMove(page, layout.FastNode, _budget))
+            if (!plan.TryMove(page, layout.FastNode, Budget))
             {
                 break;
             }
         }
     }
-
-    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
 }

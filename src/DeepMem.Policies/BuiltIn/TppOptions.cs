@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using DeepMem.Core;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
 /// <summary>Options of <see cref="TppPolicy"/>; defaults follow Linux NUMA balancing (memory tiering mode) and TPP (ASPLOS '23).</summary>
-public sealed class TppOptions
+public sealed class TppOptions : TieringOptions
 {
     /// <summary>A slow-tier page touched again within this many epochs of its previous touch is promoted.</summary>
     [PolicyOption("promote a slow-tier page touched again within this many epochs (scans) of its previous touch; Linux hot_threshold_ms 1000 ms = one scan period, here one epoch")]
@@ -21,9 +22,4 @@ public sealed class TppOptions
         Unit = OptionUnit.BytesPerSecond)]
     [Range(0.0, double.MaxValue)]
     public double PromoteRateLimit { get; set; } = 65536.0 * 1024 * 1024;
-
-    /// <summary>The fast node; -1 = the node with the lowest read latency.</summary>
-    [PolicyOption("fast-tier node; -1 = the node with the lowest read latency")]
-    [Range(-1, int.MaxValue)]
-    public int FastNode { get; set; } = -1;
 }

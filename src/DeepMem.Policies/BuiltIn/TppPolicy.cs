@@ -1,5 +1,5 @@
 using DeepMem.Core;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 
 namespace DeepMem.Policies.BuiltIn;
 
@@ -14,59 +14,37 @@ namespace DeepMem.Policies.BuiltIn;
 /// first, while the fast tier has a free page and the promotion rate limit allows.
 /// A page touched once is never promoted.
 /// </summary>
-public sealed class TppPolicy(TppOptions options) : IPlacementPolicy
+public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(options)
 {
-    private readonly PageTracker _tracker = new();
-    private TierLayout? _layout;
-    private MigrationBudget? _promotions;
-
-    /// <summary>The options in use.</summary>
-    public TppOptions Options { get; } = options;
-
-    /// <summary>The per-page state.</summary>
-    public PageTracker Tracker => _tracker;
-
     /// <summary>Pages promoted so far.</summary>
-    public ulong Promoted => _promotions?.TakenPages ?? 0;
+    public ulong Promoted => Initialized ? Budget.TakenPages : 0;
+
+    /// <summary>Only promotions are rate limited (<see cref="TppOptions.PromoteRateLimit"/>); demotion is not.</summary>
+    protected override double MigrationRate => Options.PromoteRateLimit;
 
     /// <inheritdoc />
-    public void Initialize(Topology topology)
+    protected override void Validate()
     {
-        if (Options.HotThresholdEpochs < 1)
-        {
-            throw new ArgumentException($"hot_threshold_epochs must be at least 1 (was {Options.HotThresholdEpochs})");
-        }
-
-        if (Options.DemoteScaleFactor is < 0 or >= 1)
-        {
-            throw new ArgumentException($"demote_scale_factor must be a fraction in [0, 1) (was {Options.DemoteScaleFactor})");
-        }
-
-        _layout = new TierLayout(topology, Options.FastNode);
-        _promotions = new MigrationBudget(Options.PromoteRateLimit, topology.PageSize);
+        Require(Options.HotThresholdEpochs >= 1, $"hot_threshold_epochs must be at least 1 (was {Options.HotThresholdEpochs})");
+        Require(Options.DemoteScaleFactor is >= 0 and < 1, $"demote_scale_factor must be a fraction in [0, 1) (was {Options.DemoteScaleFactor})");
     }
-
-    /// <inheritdoc />
-    public RegionPlacement PlaceRegion(Region region) => RegionPlacement.Preferred(Layout.FastNode);
 
     /// <summary>True when a page is a promotion candidate in the latest epoch.</summary>
     public bool IsRetouched(PageState page) =>
-        page.LastTouchEpoch == _tracker.Epoch && page.EpochAccesses > 0 && page.PreviousTouchEpoch is { } previous
+        page.LastTouchEpoch == Tracker.Epoch && page.EpochAccesses > 0 && page.PreviousTouchEpoch is { } previous
         && page.LastTouchEpoch - previous <= (ulong)Options.HotThresholdEpochs;
 
     /// <inheritdoc />
-    public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
+    protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
     {
         var layout = Layout;
-        _tracker.Observe(report);
-        _promotions!.Refill(report, layout.Topology);
         var plan = new MigrationPlan(report, layout.Topology);
         var fast = layout.FastNode;
         var watermark = (long)Math.Ceiling(layout.FastCapacityPages * Options.DemoteScaleFactor);
         if (plan.Free(fast) < watermark)
         {
-            var lru = _tracker.Pages.Values
-                .Where(p => layout.IsFast(p.Node) && p.LastTouchEpoch < _tracker.Epoch)
+            var lru = Tracker.Pages.Values
+                .Where(p => layout.IsFast(p.Node) && p.LastTouchEpoch < Tracker.Epoch)
                 .OrderBy(p => p.LastTouchEpoch).ThenBy(p => p.Page);
             foreach (var victim in lru)
             {
@@ -83,20 +61,18 @@ public sealed class TppPolicy(TppOptions options) : IPlacementPolicy
             }
         }
 
-        var candidates = _tracker.Touched
+        var candidates = Tracker.Touched
             .Where(p => !layout.IsFast(p.Node) && IsRetouched(p))
             .OrderBy(p => p.LastTouchEpoch - p.PreviousTouchEpoch!.Value)
             .ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page);
         foreach (var page in candidates)
         {
-            if (plan.Free(fast) <= 0 || !plan.TryMove(page, fast, _promotions))
+            if (plan.Free(fast) <= 0 || !plan.TryMove(page, fast, Budget))
             {
                 break;
             }
         }
 
-        return _tracker.Commit(plan);
+        return Tracker.Commit(plan);
     }
-
-    private TierLayout Layout => _layout ?? throw new InvalidOperationException("Initialize was not called");
 }

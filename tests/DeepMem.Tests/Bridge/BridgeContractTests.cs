@@ -138,6 +138,19 @@ public class BridgeContractTests
     }
 
     [Fact]
+    public async Task The_bridge_servers_of_one_test_process_share_one_protoc_compilation()
+    {
+        var script = new { machine = Machine(), events = new object[] { Region(1, 0x400000, 4096), Epoch(0, []), Finished } };
+        for (var i = 0; i < 2; i++)
+        {
+            await using var sim = await ScriptedSimulator.StartAsync(script);
+            Assert.Equal(RunStatus.Succeeded, (await Drive(sim, new RecordingPolicy())).Status);
+        }
+
+        Assert.Equal(1, ProtoCache.Compilations);
+    }
+
+    [Fact]
     public async Task A_simulator_that_dies_mid_stream_ends_the_session_with_the_cause()
     {
         var script = new { machine = Machine(), events = new object[] { Region(1, 0x400000, 4096), Epoch(0, []), Finished } };

@@ -15,7 +15,7 @@ namespace DeepMem.Tests.Bridge;
 /// </summary>
 public class BridgeFaultTests
 {
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(120);
+    internal static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(120);
 
     private static object Machine() => new
     {
@@ -38,7 +38,7 @@ public class BridgeFaultTests
         },
     };
 
-    private static object Script(int epochs) => new
+    internal static object Script(int epochs) => new
     {
         machine = Machine(),
         events = new object[] { new { region_created = new { region_id = 1, start_address = 0x400000, length_bytes = 4096, source = "mmap" } } }
@@ -82,36 +82,6 @@ public class BridgeFaultTests
         Assert.Equal("stop", outcome.Fallback);
         Assert.Equal((2UL, 1UL, 1UL), (outcome.Epochs, outcome.PolicyEpochs, outcome.FallbackEpochs));
         Assert.NotNull(outcome.Finished);
-        Assert.Equal(0, await sim.WaitExitAsync());
-    }
-
-    [Fact]
-    public async Task A_million_bad_items_are_summarised_by_reason_with_flat_memory()
-    {
-        await using var sim = await ScriptedSimulator.StartAsync(Script(3));
-        var log = new List<string>();
-        var policy = new SlowPolicy
-        {
-            Moves = e => e.Epoch == 2 ? [] : Enumerable.Range(0, 1_000_000).Select(i => new PageMigration(0x400, 7)).ToList(),
-        };
-        using var cts = new CancellationTokenSource(TestTimeout);
-        GC.Collect();
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var outcome = await CoSimulationClient.RunAsync(sim.Channel, new GuardedPolicy("bad", policy), new SessionOptions(), null, log.Add, cts.Token)
-            .WaitAsync(TestTimeout);
-        policy.Keep = null;
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
-        Assert.Equal(2_000_000UL, outcome.RejectedDecisions);
-        var group = Assert.Single(outcome.Rejections);
-        Assert.Equal("node 7 out of range (nodes: 2)", group.Reason);
-        Assert.Equal(2_000_000UL, group.Count);
-        Assert.True(group.FirstIndices.Count <= RejectionLedger.MaxIndices);
-        // One log line per reason per reply, not one per item.
-        Assert.Equal(2, log.Count(l => l.Contains("rejected")));
-        Assert.All(policy.Reports.Skip(1), r => Assert.True(r.RejectedMigrations.Count <= RejectionLedger.MaxSample));
-        // Nothing per item survives the session (the policy's own lists are dropped above).
-        Assert.True(after - before < 32 << 20, $"{(after - before) >> 20} MiB kept after the session");
         Assert.Equal(0, await sim.WaitExitAsync());
     }
 
@@ -166,7 +136,7 @@ public class BridgeFaultTests
         var scriptPath = Path.Combine(dir, "script.json");
         File.WriteAllText(scriptPath, JsonSerializer.Serialize(script));
         var gem5 = Path.Combine(dir, "gem5.opt");
-        File.WriteAllText(gem5, "#!/bin/sh\nexec " + ScriptedSimulator.Python + " -m deepmem.bridge.scripted --script '" + scriptPath + "' --port 0 "
+        File.WriteAllText(gem5, "#!/bin/sh\n" + ProtoCache.ShellExports + "exec " + ScriptedSimulator.Python + " -m deepmem.bridge.scripted --script '" + scriptPath + "' --port 0 "
             + string.Join(" ", args) + "\n");
         if (!OperatingSystem.IsWindows())
         {
@@ -197,7 +167,7 @@ public class BridgeFaultTests
     }
 
     /// <summary>A policy that takes its time on chosen epochs and answers with chosen moves.</summary>
-    private sealed class SlowPolicy : IPlacementPolicy
+    internal sealed class SlowPolicy : IPlacementPolicy
     {
         public Func<EpochReport, TimeSpan> Delay { get; init; } = _ => TimeSpan.Zero;
 
@@ -222,5 +192,43 @@ public class BridgeFaultTests
             Keep = moves;
             return moves;
         }
+    }
+}
+
+/// <summary>
+/// The memory test of <see cref="BridgeFaultTests"/>: it reads the process's
+/// heap size, so it runs alone, not beside tests that allocate.
+/// </summary>
+[Collection(Solo.Name)]
+public class BridgeMemoryTests
+{
+    [Fact]
+    public async Task A_million_bad_items_are_summarised_by_reason_with_flat_memory()
+    {
+        await using var sim = await ScriptedSimulator.StartAsync(BridgeFaultTests.Script(3));
+        var log = new List<string>();
+        var policy = new BridgeFaultTests.SlowPolicy
+        {
+            Moves = e => e.Epoch == 2 ? [] : Enumerable.Range(0, 1_000_000).Select(i => new PageMigration(0x400, 7)).ToList(),
+        };
+        using var cts = new CancellationTokenSource(BridgeFaultTests.TestTimeout);
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var outcome = await CoSimulationClient.RunAsync(sim.Channel, new GuardedPolicy("bad", policy), new SessionOptions(), null, log.Add, cts.Token)
+            .WaitAsync(BridgeFaultTests.TestTimeout);
+        policy.Keep = null;
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
+        Assert.Equal(2_000_000UL, outcome.RejectedDecisions);
+        var group = Assert.Single(outcome.Rejections);
+        Assert.Equal("node 7 out of range (nodes: 2)", group.Reason);
+        Assert.Equal(2_000_000UL, group.Count);
+        Assert.True(group.FirstIndices.Count <= RejectionLedger.MaxIndices);
+        // One log line per reason per reply, not one per item.
+        Assert.Equal(2, log.Count(l => l.Contains("rejected")));
+        Assert.All(policy.Reports.Skip(1), r => Assert.True(r.RejectedMigrations.Count <= RejectionLedger.MaxSample));
+        // Nothing per item survives the session (the policy's own lists are dropped above).
+        Assert.True(after - before < 32 << 20, $"{(after - before) >> 20} MiB kept after the session");
+        Assert.Equal(0, await sim.WaitExitAsync());
     }
 }

@@ -36,11 +36,11 @@ internal sealed class ScriptedSimulator : IAsyncDisposable
         await File.WriteAllTextAsync(scriptPath, JsonSerializer.Serialize(script));
         var args = new List<string> { "-m", "deepmem.bridge.scripted", "--script", scriptPath, "--port", "0", "--transcript", Path.Combine(dir, "transcript.jsonl") };
         args.AddRange(extraArgs);
-        var process = BridgeProcess.Start(Python, args, new Dictionary<string, string>
+        var env = new Dictionary<string, string>(ProtoCache.Environment)
         {
             ["PYTHONPATH"] = Path.Combine(root, "gem5-patches", "python"),
-            ["DEEPMEM_PROTO_CACHE"] = Path.Combine(dir, "proto-cache"),
-        });
+        };
+        var process = BridgeProcess.Start(Python, args, env);
         var port = await process.WaitForPortAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
         var channel = BridgeChannel.Create(port);
         return new ScriptedSimulator(dir, process, channel);

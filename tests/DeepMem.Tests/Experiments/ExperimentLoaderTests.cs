@@ -276,4 +276,28 @@ public class ExperimentLoaderTests
         var r = ExperimentLoader.LoadFile("/nonexistent/x.yaml");
         Assert.Contains("file not found", Single(r).Message);
     }
+
+    [Fact]
+    public void The_report_baseline_is_first_touch_unless_the_file_names_another()
+    {
+        Assert.Equal("first-touch", Assert.Single(Load(Good).Experiments).Report.Baseline);
+        Assert.Equal("tpp", Assert.Single(Load(Good + "\nreport:\n  baseline: tpp\n").Experiments).Report.Baseline);
+        var e = Single(Load(Good + "\nreport:\n  baseline: tpp\n  baselin: tpp\n"));
+        Assert.Equal("report.baselin", e.Key);
+        Assert.Contains("unknown key 'baselin' (did you mean 'baseline'?); allowed here: baseline", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_keys_allowed_are_those_the_section_readers_read()
+    {
+        var top = Single(Load(Good + "\nbogus: 1\n"));
+        Assert.Equal("unknown key 'bogus'; allowed here: backend, cpu, description, epoch, estimator, executor, gem5, memory, migration, name, "
+            + "output, output_outside, policy, report, sweep, sweep_limit, workload", top.Message);
+        var executor = Single(Load(Good + "\nexecutor:\n  job: 2\n"));
+        Assert.Equal("unknown key 'job' (did you mean 'jobs'?); allowed here: account, command, cpus_per_task, jobs, kind, memory, partition, "
+            + "poll, requeue, retries, sbatch, time", executor.Message);
+        var node = Single(Load(Good.Replace("capacity: 64MiB", "capacity: 64MiB, speed: 3", StringComparison.Ordinal)));
+        Assert.Equal("unknown key 'speed'; allowed here: bandwidth, capacity, channels, extra_latency, kind, name, preset, read_latency, write_latency",
+            node.Message);
+    }
 }

@@ -1,6 +1,7 @@
 using DeepMem.Cli;
 using DeepMem.Core;
 using DeepMem.Experiments;
+using DeepMem.Experiments.Exporters;
 
 namespace DeepMem.Tests.Experiments;
 
@@ -17,10 +18,12 @@ public class OutcomeTextTests
     public void A_failed_point_shows_its_status_and_cause_and_no_speedup_even_with_a_partial_time()
     {
         var failed = Ok with { Status = RunStatus.Failed, SimulatedSeconds = 1e-3, FailureReason = "policy hemem: OnEpoch did not return within 1s (epoch 3)" };
-        var rows = ReportWriter.Rows([Record("a", Ok), Record("b", failed)]);
-        Assert.Equal(1.0, rows[0].SpeedupVsSlowest);
-        Assert.Null(rows[1].SpeedupVsSlowest);
-        var md = ReportWriter.Markdown("t", rows);
+        var summary = RunSummary.Of("t", [Record("a", Ok), Record("b", failed)], baseline: "hemem");
+        var rows = summary.Rows;
+        Assert.Equal(1.0, rows[0].Speedup);
+        Assert.Null(rows[1].Speedup);
+        Assert.Null(rows[1].NoSpeedup);
+        var md = MarkdownExporter.Render(summary);
         Assert.Contains("| b | hemem | gem5 | failed | 1000.0 | – |", md, StringComparison.Ordinal);
         Assert.Contains("OnEpoch did not return", md, StringComparison.Ordinal);
     }
@@ -42,7 +45,7 @@ public class OutcomeTextTests
         Assert.Contains("1,797 decisions rejected (1,790× node 7 does not exist (nodes: 2); 7× page 0x10 is not mapped)", line, StringComparison.Ordinal);
         Assert.Contains("fell back: 5 of 6 epochs without the policy (no reply within 30s to event 9)", line, StringComparison.Ordinal);
 
-        var md = ReportWriter.Markdown("t", ReportWriter.Rows([Record("default", r)]));
+        var md = MarkdownExporter.Render(RunSummary.Of("t", [Record("default", r)]));
         Assert.Contains("succeeded with fallback", md, StringComparison.Ordinal);
         Assert.Contains("1,797 decisions rejected", md, StringComparison.Ordinal);
     }

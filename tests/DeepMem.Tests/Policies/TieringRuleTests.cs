@@ -1,6 +1,6 @@
 using DeepMem.Core;
 using DeepMem.Policies.BuiltIn;
-using DeepMem.Policies.Tiering;
+using DeepMem.Core.Tiering;
 using static DeepMem.Tests.Policies.PolicyTestKit;
 
 namespace DeepMem.Tests.Policies;

@@ -1,6 +1,4 @@
-using DeepMem.Core;
-
-namespace DeepMem.Policies.Tiering;
+namespace DeepMem.Core.Tiering;
 
 /// <summary>
 /// A migration rate limit in bytes per second of simulated time, as a token

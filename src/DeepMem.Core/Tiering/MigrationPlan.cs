@@ -1,6 +1,4 @@
-using DeepMem.Core;
-
-namespace DeepMem.Policies.Tiering;
+namespace DeepMem.Core.Tiering;
 
 /// <summary>
 /// The migrations of one epoch under construction, with capacity accounting:

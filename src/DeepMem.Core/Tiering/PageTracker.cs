@@ -1,6 +1,4 @@
-using DeepMem.Core;
-
-namespace DeepMem.Policies.Tiering;
+namespace DeepMem.Core.Tiering;
 
 /// <summary>
 /// Per-page state of a tiering policy, kept from the epoch reports and from

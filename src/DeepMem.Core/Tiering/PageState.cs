@@ -1,4 +1,4 @@
-namespace DeepMem.Policies.Tiering;
+namespace DeepMem.Core.Tiering;
 
 /// <summary>
 /// What a tiering policy knows about one page: where it is and how it was

@@ -1,6 +1,4 @@
-using DeepMem.Core;
-
-namespace DeepMem.Policies.Tiering;
+namespace DeepMem.Core.Tiering;
 
 /// <summary>
 /// Two tiers over the nodes: the fast tier is the node with the lowest read
