@@ -39,10 +39,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
 
         args.AddRange(["--epoch-insts", spec.EpochInstructions.ToString(inv)]);
         args.AddRange(["--migration-page-latency", string.Create(inv, $"{spec.Migration.PerPageNs}ns")]);
-        var window = options.TraceWindowInstructions > 0 ? options.TraceWindowInstructions : spec.EpochInstructions;
-        if (options.TracePath is not null && window > 0)
+        // The run's window trace, when the spec asks for one (the cross-check does).
+        var window = spec.WindowTrace is { WindowInstructions: > 0 } w ? w.WindowInstructions : spec.EpochInstructions;
+        if (spec.WindowTrace is not null && window > 0)
         {
-            args.AddRange(["--trace", options.TracePath, "--window-insts", window.ToString(inv)]);
+            args.AddRange(["--trace", spec.WindowTrace.Path, "--window-insts", window.ToString(inv)]);
         }
 
         args.AddRange(["--controller", "grpc", "--region-events", "--bridge-port", "0", "--bridge-host", options.Bind]);

@@ -30,8 +30,8 @@ public static partial class ExperimentLoader
     /// <summary>Most sweep points a file may expand to unless it sets <c>sweep_limit</c>.</summary>
     public const long DefaultSweepLimit = 100_000;
 
-    /// <summary>Backends.</summary>
-    public static readonly string[] Backends = ["estimator", "gem5"];
+    /// <summary>Backends (the registered ones, <see cref="Experiments.Backends"/>).</summary>
+    public static IReadOnlyList<string> Backends => Experiments.Backends.Names;
 
     /// <summary>CPU models.</summary>
     public static readonly string[] CpuModels = ["o3", "timing"];
@@ -377,7 +377,7 @@ public static partial class ExperimentLoader
             mig.RejectUnknown(["page_cost"]);
         }
 
-        var backend = Choice(root, "backend", Backends, sink) ?? "estimator";
+        var backend = Choice(root, "backend", Backends, sink) ?? Experiments.Backends.DefaultName;
         var output = root.Scalar("output", expected: "a folder") ?? Path.Combine("results", name ?? "experiment");
         var outputOutside = Choice(root, "output_outside", ["true", "false"], sink) == "true";
         var gem5 = ReadGem5(root, sink, baseDir);
@@ -386,18 +386,7 @@ public static partial class ExperimentLoader
         root.Get("sweep");
         root.Get("sweep_limit");
         CheckOutput(root, output, baseDir, outputOutside || options.OutputFromCommandLine, sink);
-        if (options.CheckBackendFiles && backend == "estimator")
-        {
-            CheckTraces(root, estimator, sink);
-        }
         root.RejectUnknown(TopLevelKeys);
-
-        if (backend == "gem5" && workload is not null && !File.Exists(workload.Binary))
-        {
-            var binaryNode = (root.Get("workload") as YamlMappingNode)?.Children[new YamlScalarNode("binary")] ?? root.Node;
-            sink.Warning(binaryNode, "workload.binary", workload.Binary,
-                $"binary '{workload.Binary}' does not exist yet (build the workloads: make -C tests/workloads)");
-        }
 
         var errorsAfter = sink.Problems.Count(p => p.Severity == Severity.Error);
         if (errorsAfter > errorsBefore || name is null || nodes is null || workload is null || policy is null || gem5 is null)
@@ -423,7 +412,7 @@ public static partial class ExperimentLoader
             OutputDir = pointId is null ? resultsRoot : Path.Combine(resultsRoot, pointId),
             PolicyDeadline = policyDeadline,
         };
-        return new Experiment
+        var experiment = new Experiment
         {
             SourceFile = file,
             Description = description,
@@ -436,6 +425,36 @@ public static partial class ExperimentLoader
             ResultsRoot = resultsRoot,
             SweepPoint = point,
         };
+
+        // What the backend itself checks (its files with CheckBackendFiles), where the file says it.
+        var checks = Experiments.Backends.Get(backend).Check(experiment, options.CheckBackendFiles ? BackendCheck.Files : BackendCheck.Load);
+        foreach (var p in checks)
+        {
+            var at = Locate(root, p.Key);
+            if (p.Severity == Severity.Error)
+            {
+                sink.Error(at, p.Key, p.Value, p.Message);
+            }
+            else
+            {
+                sink.Warning(at, p.Key, p.Value, p.Message);
+            }
+        }
+
+        return checks.Any(p => p.Severity == Severity.Error) ? null : experiment;
+    }
+
+    /// <summary>The node of a dotted key (<c>estimator.traces</c>), else its nearest parent there, else the backend line.</summary>
+    private static YamlNode Locate(YamlMap root, string key)
+    {
+        var parts = key.Split('.');
+        var node = root.Get(parts[0]);
+        foreach (var part in parts.Skip(1))
+        {
+            node = (node as YamlMappingNode)?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: var v } && v == part).Value ?? node;
+        }
+
+        return node ?? root.Get("backend") ?? root.Node;
     }
 
     /// <summary>
@@ -461,22 +480,6 @@ public static partial class ExperimentLoader
     {
         var f = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         return path == f || path.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal) || f == Path.GetPathRoot(f);
-    }
-
-    /// <summary>The estimator backend reads its traces folder: it must be set and exist.</summary>
-    private static void CheckTraces(YamlMap root, EstimatorOptions estimator, ProblemSink sink)
-    {
-        var tracesNode = (root.Get("estimator") as YamlMappingNode)?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "traces" }).Value;
-        if (estimator.TraceDir is null)
-        {
-            sink.Error(root.Get("estimator") ?? root.Get("backend") ?? root.Node, "estimator.traces", null,
-                "the estimator backend needs 'estimator.traces', a folder of window traces (record them with: deepmem trace <file>)");
-        }
-        else if (!Directory.Exists(estimator.TraceDir))
-        {
-            sink.Error(tracesNode ?? root.Node, "estimator.traces", estimator.TraceDir,
-                $"traces folder '{estimator.TraceDir}' {(File.Exists(estimator.TraceDir) ? "is a file, not a folder" : "does not exist")} (record it with: deepmem trace <file>)");
-        }
     }
 
     private static string? Choice(YamlMap map, string key, IReadOnlyList<string> allowed, ProblemSink sink)

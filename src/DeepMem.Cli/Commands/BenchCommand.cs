@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DeepMem.Estimator;
 using DeepMem.Experiments;
 
 namespace DeepMem.Cli.Commands;
@@ -57,13 +56,7 @@ public static class BenchCommand
                 return ExitCodes.Ok;
             }
 
-            var options = new EstimatorBenchmarkOptions();
-            if (parse.GetValue(gem5Seconds) is { } s)
-            {
-                options = options with { Gem5SecondsPerPlacement = s };
-            }
-
-            Console.WriteLine(EstimatorBenchmark.Run(options, ct));
+            Console.WriteLine(Benchmarks.Estimator(parse.GetValue(gem5Seconds), ct));
             return ExitCodes.Ok;
         });
         return command;
