@@ -69,9 +69,10 @@ public static class Comparison
     /// The batch of <c>compare</c>: one point per resolved policy, "name [policy]"
     /// lines, and (with <paramref name="report"/>) the comparison table. Bad
     /// policy names are bad input (<see cref="ExperimentFailure"/>, one line each).
+    /// <paramref name="taskArguments"/> gives the deepmem arguments that run one policy's point alone, by the policy's name.
     /// </summary>
     public static PointJob Job(Experiment experiment, IReadOnlyList<string>? names, string? backend, string? output, bool report,
-        Func<Experiment, IReadOnlyList<string>> taskArguments)
+        Func<string, IReadOnlyList<string>> taskArguments)
     {
         var problems = new List<string>();
         var policies = Resolve(experiment, names, problems);
@@ -82,7 +83,7 @@ public static class Comparison
         }
 
         var points = Points(experiment, policies, backend, output);
-        return new PointJob(points, e => $"{e.Name} [{e.Policy.DisplayName}]", "policies", taskArguments,
+        return new PointJob(points, e => $"{e.Name} [{e.Policy.DisplayName}]", "policies", e => taskArguments(e.Policy.DisplayName),
             report ? records => ReportWriter.WriteComparison(points[0].ResultsRoot, $"{experiment.Name}: policies on {points[0].Backend}", records) : null);
     }
 }

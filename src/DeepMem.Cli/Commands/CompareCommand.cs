@@ -70,7 +70,7 @@ public static class CompareCommand
         try
         {
             job = Comparison.Job(experiment, names, backend, output?.FullName, report,
-                e => ExecutorFlags.TaskArguments("compare", file, ["--policies", e.Policy.DisplayName, "--no-report"], backend, output, force));
+                policy => ExecutorFlags.TaskArguments("compare", file, ["--policies", policy, "--no-report"], backend, output, force));
         }
         catch (ExperimentFailure f)
         {

@@ -38,8 +38,8 @@ public static class TrainCommand
         {
             file, episodes, output, seed, epsilon, resume,
         };
-        command.SetAction((parse, ct) => Task.FromResult(Execute(parse.GetValue(file)!, parse.GetValue(episodes), parse.GetValue(output)!,
-            parse.GetValue(seed), parse.GetValue(epsilon), parse.GetValue(resume), Console.Out, Console.Error, ct)));
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(episodes), parse.GetValue(output)!,
+            parse.GetValue(seed), parse.GetValue(epsilon), parse.GetValue(resume), Console.Out, Console.Error, ct));
         return command;
     }
 
