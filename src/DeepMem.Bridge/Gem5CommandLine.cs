@@ -59,8 +59,9 @@ public sealed record Gem5CommandLine
     /// <summary>A live run of <paramref name="spec"/> under the C# controller (the gem5 backend).</summary>
     public static Gem5CommandLine ForRun(Gem5Options options, SimulationSpec spec)
     {
-        var window = options.TraceWindowInstructions > 0 ? options.TraceWindowInstructions : spec.EpochInstructions;
-        var trace = options.TracePath is not null && window > 0;
+        // The run's window trace, when the spec asks for one (the cross-check does).
+        var window = spec.WindowTrace is { WindowInstructions: > 0 } w ? w.WindowInstructions : spec.EpochInstructions;
+        var trace = spec.WindowTrace is not null && window > 0;
         return new Gem5CommandLine
         {
             ConfigScript = options.ConfigScript,
@@ -68,7 +69,7 @@ public sealed record Gem5CommandLine
             Spec = spec,
             DefaultPolicy = options.DefaultPolicy,
             Epochs = true,
-            TracePath = trace ? options.TracePath : null,
+            TracePath = trace ? spec.WindowTrace!.Path : null,
             WindowInstructions = trace ? window : 0,
             Bridge = new BridgeSettings(options.Bind, options.ReplyDeadline, DefaultConnectTimeout, options.Fallback),
             StdoutFile = Path.Combine(spec.OutputDir, "program.out"),

@@ -45,17 +45,6 @@ public sealed record Gem5Options
     /// </summary>
     public string? DefaultPolicy { get; init; }
 
-    /// <summary>
-    /// When set, gem5 also writes a window trace of this run (docs/trace-format.md)
-    /// to this path, one window per <see cref="TraceWindowInstructions"/>
-    /// (0 = the epoch length): the run's own per-window time and per-node
-    /// accesses, which the cross-check compares window by window.
-    /// </summary>
-    public string? TracePath { get; init; }
-
-    /// <summary>Window length of <see cref="TracePath"/> in instructions; 0 = the epoch length.</summary>
-    public ulong TraceWindowInstructions { get; init; }
-
     /// <summary>The gem5 binary to use: <see cref="Binary"/> or DEEPMEM_GEM5.</summary>
     public string? ResolveBinary() => Binary ?? Environment.GetEnvironmentVariable("DEEPMEM_GEM5");
 }

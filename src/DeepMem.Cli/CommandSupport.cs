@@ -24,6 +24,21 @@ public static class CommandSupport
         return loaded.Ok ? loaded : null;
     }
 
+    /// <summary>The exit code of a step that ended short.</summary>
+    public static int Code(FailureKind kind) => kind switch
+    {
+        FailureKind.BadInput => ExitCodes.BadInput,
+        FailureKind.Cancelled => ExitCodes.Cancelled,
+        _ => ExitCodes.Failed,
+    };
+
+    /// <summary>Prints the line of a step that ended short to <paramref name="stderr"/>; returns its exit code.</summary>
+    public static int Fail(ExperimentFailure failure, TextWriter stderr)
+    {
+        stderr.WriteLine(failure.Message);
+        return Code(failure.Kind);
+    }
+
     /// <summary>
     /// Why results cannot be written to <paramref name="folder"/> (made if
     /// missing), or null when they can: checked before anything runs.

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepMem.Experiments;
 
 namespace DeepMem.Cli;
 
@@ -23,9 +24,9 @@ public static class SharedOptions
     {
         var option = new Option<string?>("--backend", "-b")
         {
-            Description = "backend to run on, overriding the file: estimator or gem5",
+            Description = $"backend to run on, overriding the file: {string.Join(" or ", Backends.Names)}",
         };
-        option.AcceptOnlyFromAmong("estimator", "gem5");
+        option.AcceptOnlyFromAmong([.. Backends.Names]);
         return option;
     }
 

@@ -37,6 +37,9 @@ public sealed record SimulationSpec
     /// </summary>
     public TimeSpan PolicyDeadline { get; init; } = PolicyCallGuard.DefaultDeadline;
 
+    /// <summary>When set, the run also records a window trace of itself (what the cross-check compares window by window).</summary>
+    public WindowTraceRequest? WindowTrace { get; init; }
+
     /// <summary>The topology a policy sees (base addresses are assigned contiguously).</summary>
     public Topology ToTopology()
     {

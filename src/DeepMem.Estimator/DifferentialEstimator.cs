@@ -50,6 +50,24 @@ public sealed class DifferentialEstimator
         Index = new TraceIndex(traces, Options);
     }
 
+    /// <summary>
+    /// The estimator over the traces in <see cref="EstimatorOptions.TraceDir"/>,
+    /// one file per node of <paramref name="nodeNames"/>: the one place a trace
+    /// folder becomes an estimator.
+    /// </summary>
+    /// <exception cref="ArgumentException">No trace folder is set.</exception>
+    /// <exception cref="TraceFormatException">A file is malformed.</exception>
+    /// <exception cref="TraceSetException">The files do not fit together, or files are missing.</exception>
+    public static DifferentialEstimator Load(EstimatorOptions options, IReadOnlyList<string> nodeNames)
+    {
+        if (string.IsNullOrEmpty(options.TraceDir))
+        {
+            throw new ArgumentException("no trace folder set (estimator.traces in the experiment)");
+        }
+
+        return new DifferentialEstimator(TraceSet.Load(options.TraceDir, nodeNames), options);
+    }
+
     /// <summary>The traces.</summary>
     public TraceSet Traces => Index.Set;
 

@@ -88,6 +88,11 @@ public sealed class EstimatorSimulator : IMemorySimulator
             return Failed($"cannot load the traces: {e.Message}", clock);
         }
 
+        if (spec.WindowTrace is not null)
+        {
+            return Failed("the estimator records no window trace of its runs (the spec asks for one); record it with gem5", clock);
+        }
+
         var problems = Check(spec, estimator.Traces);
         if (problems.Count > 0)
         {
@@ -104,19 +109,19 @@ public sealed class EstimatorSimulator : IMemorySimulator
         {
             if (_estimator is null)
             {
-                if (string.IsNullOrEmpty(_options.TraceDir))
-                {
-                    throw new ArgumentException("no trace folder set (estimator.traces in the experiment)");
-                }
-
-                _estimator = new DifferentialEstimator(TraceSet.Load(_options.TraceDir, spec.Nodes.Select(n => n.Name).ToList()), _options);
+                _estimator = DifferentialEstimator.Load(_options, spec.Nodes.Select(n => n.Name).ToList());
             }
 
             return _estimator;
         }
     }
 
-    private static List<string> Check(SimulationSpec spec, TraceSet traces)
+    /// <summary>
+    /// Why <paramref name="traces"/> cannot serve <paramref name="spec"/>: other
+    /// nodes, another page size, or an epoch that is no multiple of the
+    /// traces' window; empty when they fit.
+    /// </summary>
+    public static List<string> Check(SimulationSpec spec, TraceSet traces)
     {
         var problems = new List<string>();
         var traceNames = traces.Header.Nodes.Select(n => n.Name).ToList();

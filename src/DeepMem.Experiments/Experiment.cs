@@ -23,7 +23,7 @@ public sealed record Experiment
     /// <summary>The policy.</summary>
     public required PolicySpec Policy { get; init; }
 
-    /// <summary>"gem5" or "estimator".</summary>
+    /// <summary>The backend's name: one of <see cref="Backends.Names"/> ("estimator", "gem5", or one registered later).</summary>
     public required string Backend { get; init; }
 
     /// <summary>gem5 backend settings.</summary>

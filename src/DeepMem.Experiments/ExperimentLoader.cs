@@ -26,8 +26,8 @@ public static partial class ExperimentLoader
     /// <summary>Most sweep points a file may expand to unless it sets <c>sweep_limit</c>.</summary>
     public const long DefaultSweepLimit = 100_000;
 
-    /// <summary>Backends.</summary>
-    public static readonly string[] Backends = ["estimator", "gem5"];
+    /// <summary>Backends (the registered ones, <see cref="Experiments.Backends"/>).</summary>
+    public static IReadOnlyList<string> Backends => Experiments.Backends.Names;
 
     /// <summary>The top-level keys: those the readers read, found by reading an empty file.</summary>
     private static readonly Lazy<IReadOnlyList<string>> TopLevelKeys = new(() =>
@@ -183,7 +183,7 @@ public static partial class ExperimentLoader
         var policy = PolicyReader.Read(root, baseDir, out var policyDeadline);
         var epoch = RunReader.Epoch(root);
         var migration = RunReader.Migration(root);
-        var backend = root.Choice("backend", Backends) ?? "estimator";
+        var backend = root.Choice("backend", Backends) ?? Experiments.Backends.DefaultName;
         var output = root.Scalar("output", expected: "a folder") ?? Path.Combine("results", name ?? "experiment");
         var outputOutside = root.Flag("output_outside") == true;
         var gem5 = Gem5Reader.Read(root, baseDir);
@@ -195,11 +195,6 @@ public static partial class ExperimentLoader
         root.Get("sweep");
         root.Get("sweep_limit");
         CheckOutput(root, output, baseDir, outputOutside || options.OutputFromCommandLine);
-        if (options.CheckBackendFiles && backend == "estimator")
-        {
-            EstimatorReader.CheckTraces(root, estimator);
-        }
-
         root.RejectUnknown();
         return new Sections(name, description, nodes, cpu, workload, policy, policyDeadline, epoch, migration, backend, output, gem5, estimator, executor, report);
     }
@@ -210,13 +205,6 @@ public static partial class ExperimentLoader
         var errorsBefore = sink.Problems.Count(p => p.Severity == Severity.Error);
         var root = new YamlMap(rootNode, "", sink);
         var s = ReadSections(root, baseDir, options);
-        if (s.Backend == "gem5" && s.Workload is not null && !File.Exists(s.Workload.Binary))
-        {
-            var binaryNode = (root.Get("workload") as YamlMappingNode)?.Children[new YamlScalarNode("binary")] ?? root.Node;
-            sink.Warning(binaryNode, "workload.binary", s.Workload.Binary,
-                $"binary '{s.Workload.Binary}' does not exist yet (build the workloads: make -C tests/workloads)");
-        }
-
         var errorsAfter = sink.Problems.Count(p => p.Severity == Severity.Error);
         if (errorsAfter > errorsBefore || s.Name is null || s.Nodes is null || s.Workload is null || s.Policy is null)
         {
@@ -252,7 +240,40 @@ public static partial class ExperimentLoader
         };
 
         // A sweep point's outputs go below the results root, in a folder named by the point.
-        return point.Count == 0 ? experiment : experiment with { Spec = spec with { OutputDir = Path.Combine(resultsRoot, experiment.PointId) } };
+        if (point.Count > 0)
+        {
+            experiment = experiment with { Spec = spec with { OutputDir = Path.Combine(resultsRoot, experiment.PointId) } };
+        }
+
+        // What the backend itself checks (its files with CheckBackendFiles), where the file says it.
+        var checks = Experiments.Backends.Get(s.Backend).Check(experiment, options.CheckBackendFiles ? BackendCheck.Files : BackendCheck.Load);
+        foreach (var p in checks)
+        {
+            var at = Locate(root, p.Key);
+            if (p.Severity == Severity.Error)
+            {
+                sink.Error(at, p.Key, p.Value, p.Message);
+            }
+            else
+            {
+                sink.Warning(at, p.Key, p.Value, p.Message);
+            }
+        }
+
+        return checks.Any(p => p.Severity == Severity.Error) ? null : experiment;
+    }
+
+    /// <summary>The node of a dotted key (<c>estimator.traces</c>), else its nearest parent there, else the backend line.</summary>
+    private static YamlNode Locate(YamlMap root, string key)
+    {
+        var parts = key.Split('.');
+        var node = root.Get(parts[0]);
+        foreach (var part in parts.Skip(1))
+        {
+            node = (node as YamlMappingNode)?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: var v } && v == part).Value ?? node;
+        }
+
+        return node ?? root.Get("backend") ?? root.Node;
     }
 
     /// <summary>

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DeepMem.Bridge;
 using DeepMem.Core;
-using DeepMem.Estimator;
 using DeepMem.Policies;
 
 namespace DeepMem.Experiments;
@@ -31,15 +29,17 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
     public const string Settings = "settings";
 
     /// <summary>The key of an experiment point.</summary>
-    public static ResultKey Of(Experiment e) => For(e.Spec, e.Backend, e.Policy.DisplayName, e.Policy, e.Gem5, e.Estimator);
+    public static ResultKey Of(Experiment e) => For(e, e.Policy.DisplayName, e.Policy);
 
     /// <summary>
-    /// The key of a run of <paramref name="spec"/> on <paramref name="backend"/>
-    /// under <paramref name="policy"/>, where <paramref name="decision"/> names
-    /// what decides placement (a policy's name, or a static placement written out).
+    /// The key of a run of <paramref name="experiment"/> (its spec, on its
+    /// backend) under <paramref name="policy"/>, where <paramref name="decision"/>
+    /// names what decides placement (a policy's name, or a static placement
+    /// written out). The backend adds its own inputs and settings.
     /// </summary>
-    public static ResultKey For(SimulationSpec spec, string backend, string decision, PolicySpec? policy, Gem5Options gem5, EstimatorOptions estimator)
+    public static ResultKey For(Experiment experiment, string decision, PolicySpec? policy)
     {
+        var spec = experiment.Spec;
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var options = new List<string>();
         foreach (var (key, value) in (policy?.Options ?? new Dictionary<string, OptionValue>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -70,34 +70,8 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
                     : []);
         }
 
-        object backendSettings;
-        if (backend == "gem5")
-        {
-            inputs["workload binary"] = ContentDigest.OfFile(spec.Workload.Binary);
-            inputs["gem5 binary"] = gem5.ResolveBinary() is { } b ? ContentDigest.OfFile(b) : ContentDigest.Missing;
-            inputs["gem5 config script"] = ContentDigest.OfFile(gem5.ConfigScript);
-            inputs["gem5-side python"] = ContentDigest.OfFolder(gem5.PythonPath, "*.py", SearchOption.AllDirectories);
-            backendSettings = new
-            {
-                gem5.DefaultPolicy,
-                Fallback = gem5.Fallback.ToString(),
-                // A run that records a window trace is stored with it.
-                TraceWindow = gem5.TracePath is null ? 0 : gem5.TraceWindowInstructions,
-            };
-        }
-        else
-        {
-            inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, TraceFormat.FilePattern) : ContentDigest.Missing;
-            backendSettings = new
-            {
-                Reference = estimator.Reference.ToString(),
-                estimator.WriteWeight,
-                estimator.AccessBytes,
-                estimator.UseCalibration,
-                estimator.Refill,
-            };
-        }
-
+        var backend = experiment.Backend;
+        var backendSettings = Backends.Get(backend).KeyInputs(experiment, inputs);
         var settings = new
         {
             spec.Nodes,

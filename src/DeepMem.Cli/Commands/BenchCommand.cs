@@ -1,7 +1,7 @@
 using System.CommandLine;
-using DeepMem.Estimator;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Exporters;
+using DeepMem.Experiments.Execution;
 
 namespace DeepMem.Cli.Commands;
 
@@ -58,13 +58,7 @@ public static class BenchCommand
                 return ExitCodes.Ok;
             }
 
-            var options = new EstimatorBenchmarkOptions();
-            if (parse.GetValue(gem5Seconds) is { } s)
-            {
-                options = options with { Gem5SecondsPerPlacement = s };
-            }
-
-            Console.WriteLine(EstimatorBenchmark.Run(options, ct));
+            Console.WriteLine(Benchmarks.Estimator(parse.GetValue(gem5Seconds), ct));
             return ExitCodes.Ok;
         });
         return command;
@@ -80,45 +74,21 @@ public static class BenchCommand
     /// </summary>
     private static async Task<int> ExecutorsAsync(FileInfo file, int jobs, CancellationToken ct)
     {
-        var scratch = Directory.CreateTempSubdirectory("deepmem-bench-executors-").FullName;
-        var ways = new List<(string Name, Func<Experiments.Execution.IExecutor> Make)>
+        var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
+        if (loaded is null)
         {
-            ("local -j 1", () => new Experiments.Execution.LocalExecutor(new ExperimentRunner(Backends.Create), 1)),
-            ($"local -j {jobs}", () => new Experiments.Execution.LocalExecutor(new ExperimentRunner(Backends.Create), jobs)),
-        };
-        if (Experiments.Execution.CommandLine.Exists("sbatch"))
-        {
-            ways.Add(($"slurm ({jobs} at a time)", () => new Experiments.Execution.SlurmExecutor(new Experiments.Execution.SlurmOptions
-            {
-                MaxRunning = jobs,
-                PollInterval = TimeSpan.FromSeconds(1),
-                DeepMemCommand = Environment.GetEnvironmentVariable("DEEPMEM_COMMAND")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
-            })));
+            return ExitCodes.BadInput;
         }
 
-        var walls = new List<(string Name, double Seconds, int Points, double HostSum)>();
+        IReadOnlyList<ExecutorWay> walls;
         try
         {
-            for (var i = 0; i < ways.Count; i++)
-            {
-                var output = new DirectoryInfo(Path.Combine(scratch, $"way{i}"));
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var code = await RunCommand.ExecuteAsync(file, null, output, false, ways[i].Make(), null, TextWriter.Null, Console.Error, ct);
-                var wall = clock.Elapsed.TotalSeconds;
-                var records = Directory.EnumerateFiles(output.FullName, ResultStore.FileName, SearchOption.AllDirectories)
-                    .Select(ResultStore.Read).Where(r => r is not null).ToList();
-                if (code != ExitCodes.Ok)
-                {
-                    await Console.Error.WriteLineAsync($"{ways[i].Name}: exit {code}; the benchmark stops");
-                    return code;
-                }
-
-                walls.Add((ways[i].Name, wall, records.Count, records.Sum(r => r!.Result.HostSeconds)));
-            }
+            walls = await ExecutorBenchmark.RunAsync(loaded.Experiments, file.ToString(), jobs,
+                (e, output) => ExecutorFlags.TaskArguments("run", file, ["--point", e.PointId], null, new DirectoryInfo(output), false), ct);
         }
-        finally
+        catch (ExperimentFailure f)
         {
-            Directory.Delete(scratch, recursive: true);
+            return CommandSupport.Fail(f, Console.Error);
         }
 
         var inv = System.Globalization.CultureInfo.InvariantCulture;

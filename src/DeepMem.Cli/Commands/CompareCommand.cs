@@ -2,7 +2,6 @@ using System.CommandLine;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Execution;
-using DeepMem.Policies;
 
 namespace DeepMem.Cli.Commands;
 
@@ -15,9 +14,6 @@ namespace DeepMem.Cli.Commands;
 /// </summary>
 public static class CompareCommand
 {
-    /// <summary>Policies compared when --policies is not given (besides the experiment's own).</summary>
-    public static readonly IReadOnlyList<string> DefaultSet = ["first-touch", "interleave", "hemem", "memtis", "tpp", "colloid", "q-learning"];
-
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
@@ -26,7 +22,7 @@ public static class CompareCommand
         var output = SharedOptions.Output();
         var policies = new Option<string[]>("--policies", "-p")
         {
-            Description = $"built-in policies to compare, comma-separated (default: the experiment's own policy and {string.Join(",", DefaultSet)}); "
+            Description = $"built-in policies to compare, comma-separated (default: the experiment's own policy and {string.Join(",", Comparison.DefaultSet)}); "
                           + "a name equal to the experiment's policy keeps its options",
             AllowMultipleArgumentsPerToken = true,
         };
@@ -43,54 +39,6 @@ public static class CompareCommand
             parse.GetValue(force), spec => executor.Apply(parse, spec, Console.Error)?.Create(new ExperimentRunner(Backends.Create)),
             !parse.GetValue(noReport), Console.Out, Console.Error, ct, parse.GetValue(baseline)));
         return command;
-    }
-
-    /// <summary>The comparison points: the experiment with each policy, under <c>compare-&lt;backend&gt;</c>.</summary>
-    public static List<Experiment> Points(Experiment experiment, IReadOnlyList<PolicySpec> policies, string? backend, DirectoryInfo? output)
-    {
-        var b = backend ?? experiment.Backend;
-        var root = Path.Combine(output?.FullName ?? experiment.ResultsRoot, $"compare-{b}");
-        return policies.Select(p =>
-        {
-            var point = new List<KeyValuePair<string, string>> { new("policy.name", p.DisplayName) };
-            var e = experiment with { Policy = p, Backend = b, ResultsRoot = root, SweepPoint = point };
-            return e with { Spec = e.Spec with { OutputDir = Path.Combine(root, e.PointId) } };
-        }).ToList();
-    }
-
-    /// <summary>Resolves the policy list; problems go to <paramref name="problems"/>.</summary>
-    public static List<PolicySpec> Resolve(Experiment experiment, string[]? names, List<string> problems)
-    {
-        var own = experiment.Policy;
-        var requested = names is { Length: > 0 }
-            ? names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
-            : new[] { own.DisplayName }.Concat(DefaultSet).ToList();
-        var specs = new List<PolicySpec>();
-        foreach (var name in requested.Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            if (string.Equals(name, own.DisplayName, StringComparison.OrdinalIgnoreCase))
-            {
-                specs.Add(own);
-                continue;
-            }
-
-            if (DefaultPolicies.Find(name) is null)
-            {
-                var hint = Suggest.Closest(name, DefaultPolicies.All.Select(d => d.Name));
-                problems.Add($"--policies: unknown policy '{name}'{(hint is null ? "" : $" (did you mean '{hint}'?)")}; built-in policies: {string.Join(", ", DefaultPolicies.All.Select(d => d.Name))}");
-                continue;
-            }
-
-            var spec = new PolicySpec { Name = DefaultPolicies.Find(name)!.Name };
-            foreach (var (_, message) in PolicyFactory.Check(spec))
-            {
-                problems.Add($"--policies: {message}");
-            }
-
-            specs.Add(spec);
-        }
-
-        return specs;
     }
 
     /// <summary>Runs the comparison on this machine, one policy at a time; returns the exit code.</summary>
@@ -119,41 +67,22 @@ public static class CompareCommand
             await stderr.WriteLineAsync($"note: {file}: comparing on the first of {loaded.Experiments.Count} sweep points ({experiment.PointId})");
         }
 
-        var problems = new List<string>();
-        var policies = Resolve(experiment, names, problems);
-        foreach (var p in problems)
+        PointJob job;
+        try
         {
-            await stderr.WriteLineAsync("error: " + p);
+            job = Comparison.Job(experiment, names, backend, output?.FullName, report,
+                policy => ExecutorFlags.TaskArguments("compare", file, ["--policies", policy, "--no-report"], backend, output, force), baseline);
+        }
+        catch (ExperimentFailure f)
+        {
+            return CommandSupport.Fail(f, stderr);
         }
 
-        if (problems.Count > 0 || policies.Count == 0)
-        {
-            return ExitCodes.BadInput;
-        }
-
-        var points = Points(experiment, policies, backend, output);
         if (executorFor(experiment.Executor) is not { } executor)
         {
             return ExitCodes.BadInput;
         }
 
-        var tasks = points.Select(e => new PointTask(e,
-            ExecutorFlags.TaskArguments("compare", file, ["--policies", e.Policy.DisplayName, "--no-report"], backend, output, force))).ToList();
-        var batch = await PointBatch.RunAsync(executor, tasks, force, e => $"{e.Name} [{e.Policy.DisplayName}]", "policies", stdout, stderr, ct);
-        if (batch.ExitCode is { } code)
-        {
-            return code;
-        }
-
-        if (!report)
-        {
-            return batch.FinishedCode;
-        }
-
-        var root = points[0].ResultsRoot;
-        var (md, png) = ReportWriter.WriteComparison(root, $"{experiment.Name}: policies on {points[0].Backend}", batch.Finished.Select(o => o.Record).ToList(),
-            baseline ?? experiment.Report.Baseline);
-        await PointBatch.PrintReportAsync(root, md, png, "table:", stdout);
-        return batch.FinishedCode;
+        return await PointPrinter.RunAsync(job, executor, force, "table:", stdout, stderr, ct);
     }
 }

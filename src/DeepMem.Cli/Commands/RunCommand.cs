@@ -87,24 +87,20 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        var experiments = loaded.Experiments.Select(e => Override(e, backend, output)).ToList();
+        List<Experiment> experiments;
+        try
+        {
+            experiments = PointLoop.RunPoints(loaded.Experiments, file.ToString(), backend, output?.FullName, only);
+        }
+        catch (ExperimentFailure f)
+        {
+            return CommandSupport.Fail(f, stderr);
+        }
+
         if (CommandSupport.UnwritableFolder(experiments[0].ResultsRoot) is { } why)
         {
             await stderr.WriteLineAsync($"error: cannot write results to '{experiments[0].ResultsRoot}': {why}");
             return ExitCodes.BadInput;
-        }
-
-        if (only is { Count: > 0 })
-        {
-            var unknown = only.Where(id => experiments.All(e => e.PointId != id)).ToList();
-            if (unknown.Count > 0)
-            {
-                await stderr.WriteLineAsync($"error: --point: {file} has no point {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its points: "
-                                            + string.Join(", ", experiments.Select(e => e.PointId).Take(20)) + (experiments.Count > 20 ? ", ..." : ""));
-                return ExitCodes.BadInput;
-            }
-
-            experiments = experiments.Where(e => only.Contains(e.PointId)).ToList();
         }
 
         if (executorFor(experiments[0].Executor) is not { } executor)
@@ -112,38 +108,9 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        var tasks = experiments.Select(e => new PointTask(e, ExecutorFlags.TaskArguments("run", file, ["--point", e.PointId], backend, output, force))).ToList();
-        var batch = await PointBatch.RunAsync(executor, tasks, force, e => $"{e.Name}/{e.PointId}", "points", stdout, stderr, ct);
-        if (batch.ExitCode is { } code)
-        {
-            return code;
-        }
-
-        var root = experiments[0].ResultsRoot;
-        var (md, png) = ReportWriter.Write(root, experiments[0].Name, batch.Finished.Select(o => o.Record).ToList(),
+        var job = PointLoop.RunJob(experiments, e => ExecutorFlags.TaskArguments("run", file, ["--point", e.PointId], backend, output, force),
             baseline ?? experiments[0].Report.Baseline);
-        await PointBatch.PrintReportAsync(root, md, png, "report:", stdout);
-        return batch.FinishedCode;
-    }
-
-    private static Experiment Override(Experiment e, string? backend, DirectoryInfo? output)
-    {
-        if (backend is not null)
-        {
-            e = e with { Backend = backend };
-        }
-
-        if (output is not null)
-        {
-            var root = output.FullName;
-            e = e with
-            {
-                ResultsRoot = root,
-                Spec = e.Spec with { OutputDir = e.SweepPoint.Count == 0 ? root : Path.Combine(root, e.PointId) },
-            };
-        }
-
-        return e;
+        return await PointPrinter.RunAsync(job, executor, force, "report:", stdout, stderr, ct);
     }
 
     /// <summary>A live status line for the one running point, when the terminal is interactive.</summary>

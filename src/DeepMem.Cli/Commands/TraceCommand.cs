@@ -1,8 +1,8 @@
 using System.CommandLine;
-using DeepMem.Bridge;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Execution;
+using DeepMem.Experiments.Tracing;
 
 namespace DeepMem.Cli.Commands;
 
@@ -69,7 +69,7 @@ public static class TraceCommand
             return ExitCodes.BadInput;
         }
 
-        var runs = e.Spec.Nodes.Select(n => n.Name).Concat(calibrate ? [TraceRecorder.CalibrationRun] : []).ToList();
+        var runs = TraceRecording.Runs(e, calibrate);
         if (only is { Count: > 0 } && only.Except(runs).ToList() is { Count: > 0 } unknown)
         {
             await Console.Error.WriteLineAsync($"error: --only: no run {string.Join(", ", unknown.Select(u => $"'{u}'"))}; runs: {string.Join(", ", runs)}");
@@ -81,14 +81,13 @@ public static class TraceCommand
             return ExitCodes.BadInput;
         }
 
-        var dir = output?.FullName ?? e.Estimator.TraceDir ?? Path.Combine(e.ResultsRoot, "traces");
-        var recorder = new TraceRecorder(e.Gem5) { RelativeRoot = RepoLocator.FindRoot(Path.GetDirectoryName(Path.GetFullPath(file.ToString()))) };
+        var dir = TraceRecording.Folder(e, output?.FullName);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         try
         {
-            var selected = only is { Count: > 0 } ? only : runs;
-            var results = spec.Kind == "slurm"
-                ? await OnSlurmAsync(new SlurmExecutor(spec.Slurm), file, e, dir, windowInsts, calibrate, selected, ct)
-                : await recorder.RecordAsync(e.Spec, dir, windowInsts, spec.Jobs, line => Console.Error.WriteLine(line), ct, calibrate, selected.ToList());
+            var results = await TraceRecording.RecordAsync(e, file.ToString(), dir, windowInsts, calibrate, only is { Count: > 0 } ? only : runs, spec,
+                run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local", .. calibrate ? new[] { "--calibrate" } : []],
+                ExecutorFlags.Printer(Console.Error), line => Console.Error.WriteLine(line), ct);
             foreach (var r in results)
             {
                 (r.Ok ? Console.Out : Console.Error).WriteLine(r.Message);
@@ -97,48 +96,9 @@ public static class TraceCommand
             Console.WriteLine($"traces: {dir}");
             return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failed;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ExecutorUnavailableException)
+        catch (ExperimentFailure f)
         {
-            await Console.Error.WriteLineAsync("error: " + ex.Message);
-            return ExitCodes.Failed;
+            return CommandSupport.Fail(f, Console.Error);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync($"cancelled: finished traces are kept in {dir}; run the same command again to record them anew");
-            return ExitCodes.Cancelled;
-        }
-    }
-
-    /// <summary>One Slurm task per run, each running <c>deepmem trace --only</c> for its run into the same folder.</summary>
-    private static async Task<IReadOnlyList<TraceRecorder.NodeTrace>> OnSlurmAsync(SlurmExecutor slurm, FileInfo file, Experiment e, string dir,
-        ulong window, bool calibrate, IReadOnlyList<string> runs, CancellationToken ct)
-    {
-        var results = new TraceRecorder.NodeTrace?[runs.Count];
-        var args = runs.Select(run =>
-        {
-            var a = new List<string> { "trace", file.FullName, "--only", run, "--out", dir, "--window", window.ToString(System.Globalization.CultureInfo.InvariantCulture), "--executor", "local" };
-            if (calibrate)
-            {
-                a.Add("--calibrate");
-            }
-
-            return (IReadOnlyList<string>)a;
-        }).ToList();
-        var progress = ExecutorFlags.Printer(Console.Error);
-        await slurm.RunArrayAsync($"trace-{e.Name}", Path.Combine(e.ResultsRoot, "slurm"), args, (end, lastTry) =>
-        {
-            var run = runs[end.Task];
-            var trace = Path.Combine(dir, run == TraceRecorder.CalibrationRun ? TraceRecorder.CalibrationFileName : TraceRecorder.TraceFileName(run));
-            var ok = end.State == "COMPLETED" && File.Exists(trace) && File.GetLastWriteTimeUtc(trace) >= end.Submitted.UtcDateTime.AddSeconds(-2);
-            if (ok || lastTry)
-            {
-                results[end.Task] = new TraceRecorder.NodeTrace(run, trace, ok,
-                    ok ? $"{run}: trace written ({end.Name})" : $"{run}: {end.Describe()}\n{end.Tail(SlurmExecutor.TailLines)}", 0, string.Join(' ', args[end.Task]));
-            }
-
-            return ok;
-        }, (running, pending) => progress.Report(new ExecutorProgress(results.Count(r => r?.Ok == true), running, pending, results.Count(r => r?.Ok == false))),
-            ct);
-        return results.Select(r => r!).ToList();
     }
 }

@@ -46,10 +46,18 @@ public static class ValidateCommand
                 stderr.WriteLine(problem);
             }
 
-            if (!result.Ok)
+            // What the backend finds reading what it needs: gem5 binary, traces against the nodes, page size and epoch.
+            var backend = result.Ok ? Backends.Validate(result.Experiments, path) : [];
+            foreach (var problem in backend)
+            {
+                stderr.WriteLine(problem);
+            }
+
+            var errors = result.Problems.Concat(backend).Count(p => p.Severity == Severity.Error);
+            if (errors > 0)
             {
                 failed = true;
-                stderr.WriteLine($"{file}: {result.Problems.Count(p => p.Severity == Severity.Error)} error(s)");
+                stderr.WriteLine($"{file}: {errors} error(s)");
                 continue;
             }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DeepMem.Bridge;
 using DeepMem.Core;
 using DeepMem.Estimator;
 using DeepMem.Policies;
@@ -251,8 +250,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     /// <see cref="ResultKey"/> as <c>run</c>'s, with the placement written
     /// out for a static case, the policy for a dynamic one.
     /// </summary>
-    public static ResultKey Key(CrossCheckCase c, SimulationSpec spec, Gem5Options options, EstimatorOptions estimator) =>
-        ResultKey.For(spec, "gem5", c.Static is not null ? "static " + c.Static : "policy " + c.Policy!.DisplayName, c.Policy, options, estimator);
+    public static ResultKey Key(CrossCheckCase c, Experiment run) =>
+        ResultKey.For(run, c.Static is not null ? "static " + c.Static : "policy " + c.Policy!.DisplayName, c.Policy);
 
     /// <summary>The text of <see cref="CaseFile"/>: the key's value, then "name=digest" per input.</summary>
     public static string CaseText(ResultKey key) =>
@@ -280,22 +279,22 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             return (us * 1e-6, clock.Elapsed.TotalSeconds / reps, 0);
         }
 
-        var result = await new EstimatorSimulator(estimator).RunAsync(experiment.Spec, PolicyFactory.Create(c.Policy!), null, ct);
+        var result = await EstimatorBackend.Create(estimator).RunAsync(experiment.Spec, PolicyFactory.Create(c.Policy!), null, ct);
         return (result.SimulatedSeconds, clock.Elapsed.TotalSeconds, result.MigratedPages);
     }
 
-    /// <summary>What a case's gem5 run is: its folder, machine, gem5 options and result key.</summary>
-    private (string Dir, SimulationSpec Spec, Gem5Options Options, ResultKey Key) Prepare(CrossCheckCase c)
+    /// <summary>What a case's gem5 run is: its folder, the experiment it runs (on gem5) and its result key.</summary>
+    private (string Dir, Experiment Run, ResultKey Key) Prepare(CrossCheckCase c)
     {
         var dir = Path.Combine(Folder, c.Id);
-        var spec = experiment.Spec with { OutputDir = dir };
         // Each run also records its own window trace, aligned with the
         // single-device traces, so that errors can be traced to windows.
-        var options = experiment.Gem5 with
+        var spec = experiment.Spec with
         {
-            TracePath = Path.Combine(dir, WindowTraceFile),
-            TraceWindowInstructions = estimator.Traces.Header.WindowInstructions,
+            OutputDir = dir,
+            WindowTrace = new WindowTraceRequest(Path.Combine(dir, WindowTraceFile), estimator.Traces.Header.WindowInstructions),
         };
+        var options = experiment.Gem5;
         if (c.Static is not null)
         {
             // Static placements ignore capacity, as the estimate does: every node can hold everything.
@@ -307,13 +306,14 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         // A stored result counts only under the same key as run's: the same
         // placement or policy, machine and workload, and the same content of
         // the workload binary, gem5 binary and gem5-side Python.
-        return (dir, spec, options, Key(c, spec, options, experiment.Estimator));
+        var run = experiment with { Backend = Gem5Backend.BackendName, Spec = spec, Gem5 = options };
+        return (dir, run, Key(c, run));
     }
 
     /// <summary>True when a succeeded gem5 result of <paramref name="c"/> is stored under its current key.</summary>
     public bool IsStored(CrossCheckCase c)
     {
-        var (dir, _, _, key) = Prepare(c);
+        var (dir, _, key) = Prepare(c);
         var caseFile = Path.Combine(dir, CaseFile);
         return File.Exists(caseFile) && File.ReadAllText(caseFile).Split('\n', 2)[0] == key.Value
             && ReadStored(Path.Combine(dir, "gem5.json"), _ => { }, c.Id)?.Status == RunStatus.Succeeded;
@@ -327,7 +327,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
 
     private async Task<RunResult> Gem5Async(CrossCheckCase c, Action<string> log, CancellationToken ct)
     {
-        var (dir, spec, options, key) = Prepare(c);
+        var (dir, run, key) = Prepare(c);
         var stored = Path.Combine(dir, "gem5.json");
         var caseFile = Path.Combine(dir, CaseFile);
         if (File.Exists(stored) && File.Exists(caseFile))
@@ -353,7 +353,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
 
         if (FailedElsewhere.TryGetValue(c.Id, out var failure))
         {
-            return new RunResult { Backend = "gem5", Status = RunStatus.Failed, FailureReason = failure, ExitCode = 1 };
+            return new RunResult { Backend = Gem5Backend.BackendName, Status = RunStatus.Failed, FailureReason = failure, ExitCode = 1 };
         }
 
         IPlacementPolicy policy;
@@ -372,7 +372,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             policy = PolicyFactory.Create(c.Policy!);
         }
 
-        var result = await new Gem5Simulator(options, line => log($"{c.Id}: {line}")).RunAsync(spec, policy, null, ct);
+        var result = await Backends.Get(run.Backend).Create(run, line => log($"{c.Id}: {line}")).RunAsync(run.Spec, policy, null, ct);
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(stored, JsonSerializer.Serialize(result, ResultStore.Json), CancellationToken.None);
         await File.WriteAllTextAsync(caseFile, CaseText(key), CancellationToken.None);

@@ -25,22 +25,4 @@ internal static class EstimatorReader
             Refill = refill == true,
         };
     }
-
-    /// <summary>The estimator backend reads its traces folder: it must be set and exist.</summary>
-    public static void CheckTraces(YamlMap root, EstimatorOptions estimator)
-    {
-        var sink = root.Sink;
-        var tracesNode = (root.Get("estimator") as YamlDotNet.RepresentationModel.YamlMappingNode)?.Children
-            .FirstOrDefault(kv => kv.Key is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "traces" }).Value;
-        if (estimator.TraceDir is null)
-        {
-            sink.Error(root.Get("estimator") ?? root.Get("backend") ?? root.Node, "estimator.traces", null,
-                "the estimator backend needs 'estimator.traces', a folder of window traces (record them with: deepmem trace <file>)");
-        }
-        else if (!Directory.Exists(estimator.TraceDir))
-        {
-            sink.Error(tracesNode ?? root.Node, "estimator.traces", estimator.TraceDir,
-                $"traces folder '{estimator.TraceDir}' {(File.Exists(estimator.TraceDir) ? "is a file, not a folder" : "does not exist")} (record it with: deepmem trace <file>)");
-        }
-    }
 }

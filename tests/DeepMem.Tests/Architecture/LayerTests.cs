@@ -8,7 +8,9 @@ namespace DeepMem.Tests.Architecture;
 /// <summary>
 /// The layers: Core at the bottom (what a plug-in references); Estimator,
 /// Policies and Bridge on it, none reaching another; Experiments over them;
-/// the CLI on top. A type that reaches above its layer fails here.
+/// the CLI on top, standing on Experiments and on the Core types Experiments
+/// exposes (specs, results, units), never on Estimator, Bridge or Policies
+/// directly. A type that reaches above its layer, or past the one below, fails here.
 /// </summary>
 public class LayerTests
 {
@@ -48,6 +50,30 @@ public class LayerTests
     public void Experiments_never_reach_the_command_line()
     {
         Types().That().Are(LayerTree("DeepMem.Experiments")).Should().NotDependOnAny(LayerTree("DeepMem.Cli")).Check(Architecture);
+    }
+
+    [Fact]
+    public void The_command_line_only_parses_and_prints_reaching_the_work_through_Experiments()
+    {
+        // Core types that Experiments hands out (SimulationSpec, RunResult, Units, IMemorySimulator) are fine;
+        // the estimator, the bridge and the policies (QTable, DifferentialEstimator, TraceRecorder, PolicySpec) are not.
+        foreach (var below in new[] { "DeepMem.Estimator", "DeepMem.Bridge", "DeepMem.Policies" })
+        {
+            Types().That().Are(LayerTree("DeepMem.Cli")).Should().NotDependOnAny(LayerTree(below)).Check(Architecture);
+        }
+    }
+
+    [Fact]
+    public void The_command_line_rule_would_see_a_reach_past_Experiments()
+    {
+        // Not vacuous: the same rule fails for the layer that does use them (Experiments on the estimator and the policies).
+        foreach (var below in new[] { "DeepMem.Estimator", "DeepMem.Bridge", "DeepMem.Policies" })
+        {
+            Assert.False(Types().That().Are(LayerTree("DeepMem.Experiments")).Should().NotDependOnAny(LayerTree(below)).HasNoViolations(Architecture),
+                $"Experiments should be seen to use {below}");
+        }
+
+        Types().That().HaveFullName("DeepMem.Cli.Commands.TraceCommand").Should().DependOnAny(LayerTree("DeepMem.Core")).Check(Architecture);
     }
 
     [Fact]

@@ -92,10 +92,10 @@ public class Gem5CommandLineContractTests
     {
         var options = Options with
         {
-            TracePath = "run.trace.jsonl.gz", TraceWindowInstructions = 50_000, Bind = "0.0.0.0",
-            Fallback = FallbackMode.Stop, ReplyDeadline = TimeSpan.FromSeconds(2.5),
+            Bind = "0.0.0.0", Fallback = FallbackMode.Stop, ReplyDeadline = TimeSpan.FromSeconds(2.5),
         };
-        var o = Parse(Gem5CommandLine.ForRun(options, Spec()))[0];
+        var spec = Spec() with { WindowTrace = new WindowTraceRequest("run.trace.jsonl.gz", 50_000) };
+        var o = Parse(Gem5CommandLine.ForRun(options, spec))[0];
 
         Assert.Equal("run.trace.jsonl.gz", o.GetProperty("trace").GetString());
         Assert.Equal(50_000, o.GetProperty("window_instructions").GetInt64());

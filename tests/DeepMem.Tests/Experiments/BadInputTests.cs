@@ -228,7 +228,7 @@ public class BadInputTests
         var code = await CrossCheckCommand.ExecuteAsync([new FileInfo(exp.File)], 1, 2, new DirectoryInfo(Path.Combine(exp.Dir, "table")), CancellationToken.None)
             .WaitAsync(PolicyTestKit.Timeout);
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("does not exist", CrossCheckCommand.Gem5Missing(exp.Load()));
+        Assert.Contains("does not exist", Gem5Backend.BinaryProblem(exp.Load().Gem5));
         Assert.False(Directory.Exists(Path.Combine(exp.Results, "crosscheck")));
     }
 

@@ -24,20 +24,26 @@ public class CrossCheckStoreTests
         OutputDir = "/tmp/out",
     };
 
-    private static Gem5Options Options(string? trace = null, ulong window = 0) =>
-        new() { ConfigScript = "deepmem_se.py", PythonPath = "py", TracePath = trace, TraceWindowInstructions = window };
+    private static Gem5Options Options() => new() { ConfigScript = "deepmem_se.py", PythonPath = "py" };
+
+    /// <summary>A gem5 point of <paramref name="spec"/> with <paramref name="options"/> (what a case's run is).</summary>
+    internal static DeepMem.Experiments.Experiment Gem5Point(SimulationSpec spec, Gem5Options options) => new()
+    {
+        SourceFile = "experiment.yaml", Spec = spec, Policy = new PolicySpec { Name = "first-touch" }, Backend = "gem5", Gem5 = options,
+        Estimator = new EstimatorOptions(), ResultsRoot = spec.OutputDir,
+    };
 
     [Fact]
-    public void A_trace_path_adds_the_trace_and_its_window_defaulting_to_the_epoch()
+    public void A_window_trace_request_adds_the_trace_and_its_window_defaulting_to_the_epoch()
     {
         var none = new Gem5Simulator(Options()).Arguments(Spec());
         Assert.DoesNotContain("--trace", none);
 
-        var byEpoch = new Gem5Simulator(Options("w.trace.jsonl.gz")).Arguments(Spec()).ToList();
+        var byEpoch = new Gem5Simulator(Options()).Arguments(Spec() with { WindowTrace = new WindowTraceRequest("w.trace.jsonl.gz") }).ToList();
         Assert.Equal("w.trace.jsonl.gz", byEpoch[byEpoch.IndexOf("--trace") + 1]);
         Assert.Equal("100000", byEpoch[byEpoch.IndexOf("--window-insts") + 1]);
 
-        var own = new Gem5Simulator(Options("w.trace.jsonl.gz", 50_000)).Arguments(Spec()).ToList();
+        var own = new Gem5Simulator(Options()).Arguments(Spec() with { WindowTrace = new WindowTraceRequest("w.trace.jsonl.gz", 50_000) }).ToList();
         Assert.Equal("50000", own[own.IndexOf("--window-insts") + 1]);
     }
 
@@ -49,17 +55,16 @@ public class CrossCheckStoreTests
         var hemem = new CrossCheckCase("policy-hemem", "dynamic", "x", null, new PolicySpec { Name = "hemem" });
         var tuned = hemem with { Policy = new PolicySpec { Name = "hemem", Options = new Dictionary<string, OptionValue> { ["sample_period"] = OptionValue.Of("8") } } };
         var o = Options();
-        var est = new EstimatorOptions();
-        string Key(CrossCheckCase c, SimulationSpec? s = null, Gem5Options? opt = null) => CrossCheckRunner.Key(c, s ?? Spec(), opt ?? o, est).Value;
+        string Key(CrossCheckCase c, SimulationSpec? s = null, Gem5Options? opt = null) => CrossCheckRunner.Key(c, Gem5Point(s ?? Spec(), opt ?? o)).Value;
 
         Assert.Equal(Key(a), Key(a with { Description = "other words" }));
         Assert.NotEqual(Key(a), Key(b));
         Assert.NotEqual(Key(a), Key(a, Spec() with { Cpu = Spec().Cpu with { Model = "timing" } }));
         Assert.NotEqual(Key(hemem), Key(tuned));
-        Assert.NotEqual(Key(a), Key(a, opt: o with { TracePath = "w.trace.jsonl.gz", TraceWindowInstructions = 50_000 }));
+        Assert.NotEqual(Key(a), Key(a, Spec() with { WindowTrace = new WindowTraceRequest("w.trace.jsonl.gz", 50_000) }));
 
         // The case file holds the key and its inputs, so a rerun can name what changed.
-        var key = CrossCheckRunner.Key(a, Spec(), o, est);
+        var key = CrossCheckRunner.Key(a, Gem5Point(Spec(), o));
         var text = CrossCheckRunner.CaseText(key);
         Assert.StartsWith(key.Value + "\n", text, StringComparison.Ordinal);
         Assert.Contains("gem5-side python=", text, StringComparison.Ordinal);

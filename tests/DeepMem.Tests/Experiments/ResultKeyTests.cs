@@ -84,7 +84,7 @@ public class ResultKeyTests
             var spec = PolicyTestKit.Spec() with { Workload = new DeepMem.Core.WorkloadSpec(binary, ["10"], dir) };
             var policy = new PolicySpec { Assembly = plugin, Type = "My.Policy" };
             ResultKey Key(DeepMem.Core.SimulationSpec? s = null, DeepMem.Bridge.Gem5Options? o = null) =>
-                ResultKey.For(s ?? spec, "gem5", "My.Policy", policy, o ?? options, new EstimatorOptions());
+                ResultKey.For(CrossCheckStoreTests.Gem5Point(s ?? spec, o ?? options), "My.Policy", policy);
             var baseline = Key();
 
             // Cosmetic: the experiment's name, its output and working folders, where the binary lies.

@@ -55,9 +55,9 @@ public class CompareCommandTests
               options: { watermark: 0.1 }
             """, "compare-defaults");
         var problems = new List<string>();
-        var specs = CompareCommand.Resolve(exp.Load(), null, problems);
+        var specs = Comparison.Resolve(exp.Load(), null, problems);
         Assert.Empty(problems);
-        Assert.Equal(["memtis", .. CompareCommand.DefaultSet.Where(n => n != "memtis")], specs.Select(s => s.DisplayName));
+        Assert.Equal(["memtis", .. Comparison.DefaultSet.Where(n => n != "memtis")], specs.Select(s => s.DisplayName));
         Assert.Equal("0.1", specs[0].Options["watermark"].Scalar);
     }
 

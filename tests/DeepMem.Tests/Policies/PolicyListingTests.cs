@@ -28,7 +28,7 @@ public class PolicyListingTests
     [InlineData(1234.5, "1234.5B/s")]
     public void Rates_are_shown_as_yaml_would_write_them(double rate, string expected)
     {
-        var shown = PoliciesCommand.FormatRate(rate);
+        var shown = DeepMem.Experiments.PolicyCatalog.FormatRate(rate);
         Assert.Equal(expected, shown);
         if (rate > 0)
         {

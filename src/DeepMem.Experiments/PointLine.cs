@@ -1,7 +1,6 @@
 using System.Globalization;
-using DeepMem.Experiments;
 
-namespace DeepMem.Cli;
+namespace DeepMem.Experiments;
 
 /// <summary>The line each verb prints per point: status, reuse, figures, and what did not go as planned.</summary>
 public static class PointLine

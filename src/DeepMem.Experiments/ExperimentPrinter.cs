@@ -1,8 +1,7 @@
 using System.Globalization;
 using DeepMem.Core;
-using DeepMem.Experiments;
 
-namespace DeepMem.Cli;
+namespace DeepMem.Experiments;
 
 /// <summary>Prints resolved experiments (every default filled in) in a YAML-like form.</summary>
 public static class ExperimentPrinter
@@ -30,16 +29,7 @@ public static class ExperimentPrinter
             w.WriteLine($"epoch: {e.Spec.EpochInstructions}");
             w.WriteLine(string.Create(inv, $"migration: {{ page_cost: {e.Spec.Migration.PerPageNs}ns }}"));
             w.WriteLine($"output: {e.Spec.OutputDir}");
-            if (e.Backend == "gem5")
-            {
-                var g = e.Gem5;
-                w.WriteLine($"gem5: {{ binary: {g.ResolveBinary() ?? "(DEEPMEM_GEM5 unset)"}, config: {g.ConfigScript}, reply_deadline: {g.ReplyDeadline.TotalSeconds}s, event_deadline: {g.EventDeadline.TotalSeconds}s, run_timeout: {g.RunTimeout.TotalSeconds}s, fallback: {g.Fallback.ToString().ToLowerInvariant()}, bind: {g.Bind} }}");
-            }
-            else
-            {
-                w.WriteLine($"estimator: {{ traces: {e.Estimator.TraceDir ?? "(none)"} }}");
-            }
-
+            w.WriteLine(Backends.Get(e.Backend).Describe(e));
             w.WriteLine();
         }
     }
