@@ -11,7 +11,8 @@ namespace DeepMem.Server;
 public static class ServeCommandLogic
 {
     /// <summary>Runs the verb; <paramref name="tokenFile"/> (first line) overrides <see cref="ServeOptions.TokenEnv"/>.</summary>
-    public static async Task<int> ExecuteAsync(string file, int point, string? tokenFile, ServeOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> ExecuteAsync(string file, int point, string? tokenFile, ServeOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct,
+        bool gem5Command = false)
     {
         void Log(string line) => stderr.WriteLine($"deepmem-serve: {line.ReplaceLineEndings(" ")}");
 
@@ -48,6 +49,11 @@ public static class ServeCommandLogic
         }
 
         var experiment = loaded.Experiments[point];
+        if (gem5Command)
+        {
+            return Gem5Command(experiment, options, stdout, Log);
+        }
+
         EstimatorServer server;
         try
         {
@@ -84,5 +90,32 @@ public static class ServeCommandLogic
         }
 
         return ct.IsCancellationRequested ? 130 : failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Prints, as one JSON object, how to start gem5 for the experiment as a
+    /// deepmem.v1 simulator for an outside controller (argv, env, cwd): the
+    /// command line <c>deepmem run</c> uses (configs/gem5/deepmem_se.py
+    /// with <c>--controller grpc</c>), its output folder made.
+    /// </summary>
+    private static int Gem5Command(Experiment experiment, ServeOptions options, TextWriter stdout, Action<string> log)
+    {
+        var binary = experiment.Gem5.ResolveBinary();
+        if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
+        {
+            log(string.IsNullOrEmpty(binary)
+                ? "error: no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches"
+                : $"error: gem5 binary '{binary}' does not exist");
+            return 2;
+        }
+
+        var gem5 = experiment.Gem5 with { ReplyDeadline = options.ReplyTimeout, Fallback = options.Fallback == "stop" ? Bridge.FallbackMode.Stop : Bridge.FallbackMode.Default };
+        var spec = experiment.Spec with { OutputDir = Path.Combine(experiment.Spec.OutputDir, "agent-" + Environment.ProcessId) };
+        Directory.CreateDirectory(spec.OutputDir);
+        var env = new Dictionary<string, string> { ["PYTHONPATH"] = gem5.PythonPath };
+        var argv = new List<string> { binary };
+        argv.AddRange(new Bridge.Gem5Simulator(gem5).Arguments(spec));
+        stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { argv, env, cwd = spec.Workload.WorkingDir, output_dir = spec.OutputDir }));
+        return 0;
     }
 }

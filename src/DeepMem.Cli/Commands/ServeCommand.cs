@@ -21,10 +21,11 @@ public static class ServeCommand
         var fallback = new Option<string>("--fallback") { Description = "when the controller is late or gone: 'default' runs on with the default policy, 'stop' ends the run (default: default)", DefaultValueFactory = _ => "default" };
         fallback.AcceptOnlyFromAmong(ServeOptions.Fallbacks);
         var sessions = new Option<int>("--sessions") { Description = "sessions to serve one after another, each a fresh run (0 = until stopped; default 1)", DefaultValueFactory = _ => 1 };
+        var gem5Command = new Option<bool>("--gem5-command") { Description = "print how to start gem5 as the simulator of this experiment (JSON: argv, env, cwd) instead of serving the estimator" };
         var version = new Option<uint?>("--protocol-version") { Description = "speak this protocol version instead of the real one (for tests)", Hidden = true };
         var command = new Command("serve", "serve the experiment's estimator as a deepmem.v1 CoSimulation server (what gem5 --controller grpc serves), for controllers in any language")
         {
-            file, point, host, port, portFile, allowRemote, tokenFile, replyTimeout, connectTimeout, fallback, sessions, version,
+            file, point, host, port, portFile, allowRemote, tokenFile, replyTimeout, connectTimeout, fallback, sessions, gem5Command, version,
         };
         command.SetAction((parse, ct) =>
         {
@@ -40,7 +41,7 @@ public static class ServeCommand
                 Sessions = parse.GetValue(sessions),
                 ProtocolVersion = parse.GetValue(version) ?? Bridge.CoSimulationClient.ProtocolVersion,
             };
-            return ServeCommandLogic.ExecuteAsync(parse.GetValue(file)!.ToString(), parse.GetValue(point), parse.GetValue(tokenFile), options, Console.Out, Console.Error, ct);
+            return ServeCommandLogic.ExecuteAsync(parse.GetValue(file)!.ToString(), parse.GetValue(point), parse.GetValue(tokenFile), options, Console.Out, Console.Error, ct, parse.GetValue(gem5Command));
         });
         return command;
     }
