@@ -124,6 +124,18 @@ class _Process:
                 self.proc.wait(grace_s)
 
 
+def _check(process: "_Process | None", what: str,
+           wait_s: float = 3.0) -> BackendError | None:
+    if process is None:
+        return None
+    try:
+        process.proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        return None
+    time.sleep(0.1)  # let the pumps take the last lines
+    return process.died(what)
+
+
 class Backend:
     """The simulator of one experiment: `estimator` or `gem5`."""
 
@@ -177,11 +189,38 @@ class Backend:
         return json.loads(res.stdout)
 
     def check(self, what: str = "stopped") -> BackendError | None:
-        """The backend's failure, when its process has died."""
-        if self.process is not None and not self.process.alive():
-            time.sleep(0.1)
-            return self.process.died(what)
-        return None
+        """The backend's failure, when its process has died (waited for
+        a moment: a broken stream can come before the exit is seen)."""
+        return _check(self.process, what)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+
+class ProcessBackend:
+    """Any command that serves one deepmem.v1 session and announces its
+    port (the gem5 side's scripted server, a gem5 command line): started
+    anew for every session."""
+
+    kind = "process"
+
+    def __init__(self, argv: list[str], env: dict | None = None,
+                 cwd: str | None = None, name: str = "simulator",
+                 start_timeout_s: float = 120.0):
+        self.argv, self.env, self.cwd, self.name = argv, env, cwd, name
+        self.start_timeout_s = start_timeout_s
+        self.process: _Process | None = None
+
+    def start_session_server(self) -> int:
+        if self.process is not None:
+            self.process.stop()
+        self.process = _Process(self.argv, self.env, self.cwd, self.name)
+        return self.process.port(self.start_timeout_s)
+
+    def check(self, what: str = "stopped") -> BackendError | None:
+        return _check(self.process, what)
 
     def close(self) -> None:
         if self.process is not None:

@@ -68,15 +68,18 @@ _Base = _gym.Env if _gym is not None else object
 class DeepMemEnv(_Base):
     metadata = {"render_modes": []}
 
-    def __init__(self, experiment: str, backend: str = "estimator",
+    def __init__(self, experiment: str | None, backend="estimator",
                  point: int = 0, hot_pages: int = 16, move_pages: int = 32,
                  decay: float = 0.5, region_placement=None,
                  reply_timeout_s: float = 30.0,
                  event_timeout_s: float = 600.0,
                  backend_args: list[str] | None = None):
-        self.backend = Backend(experiment, backend, point,
-                               reply_timeout_s=reply_timeout_s,
-                               extra_args=backend_args)
+        # backend: "estimator" or "gem5" (started from `experiment`), or
+        # an object with start_session_server/check/close (ProcessBackend).
+        self.backend = (Backend(experiment, backend, point,
+                                reply_timeout_s=reply_timeout_s,
+                                extra_args=backend_args)
+                        if isinstance(backend, str) else backend)
         self.region_placement = region_placement
         self.event_timeout_s = event_timeout_s
         self._feature_args = dict(hot_pages=hot_pages, move_pages=move_pages,
