@@ -7,6 +7,9 @@ namespace DeepMem.Server;
 internal sealed class GateHolder
 {
     public volatile SessionGate? Current;
+
+    /// <summary>True while sessions remain after the current one (the next Hello waits for its gate).</summary>
+    public volatile bool MoreSessions;
 }
 
 /// <summary>
@@ -15,18 +18,25 @@ internal sealed class GateHolder
 /// </summary>
 internal sealed class CoSimulationService(GateHolder holder) : Proto.CoSimulation.CoSimulationBase
 {
-    public override Task<Proto.HelloReply> Hello(Proto.HelloRequest request, ServerCallContext context)
+    public override async Task<Proto.HelloReply> Hello(Proto.HelloRequest request, ServerCallContext context)
     {
+        // Between two sessions of a multi-session server, a Hello waits (a few seconds at most) for the next session.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (holder.Current is { Opened: true } && holder.MoreSessions && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var gate = holder.Current;
         if (gate is null)
         {
-            return Task.FromResult(new Proto.HelloReply
+            return new Proto.HelloReply
             {
                 ProtocolVersion = Bridge.CoSimulationClient.ProtocolVersion, Accepted = false, Reason = "the simulator is not taking sessions any more",
-            });
+            };
         }
 
-        return Task.FromResult(gate.Hello(request, context.Peer));
+        return gate.Hello(request, context.Peer);
     }
 
     public override async Task Session(IAsyncStreamReader<Proto.ControllerMessage> requestStream,

@@ -137,9 +137,12 @@ public sealed class EstimatorServer
             for (var i = 0; _options.Sessions == 0 || i < _options.Sessions; i++)
             {
                 var gate = holder.Current ??= new SessionGate(_options, _machine, _log);
+                var more = _options.Sessions == 0 || i + 1 < _options.Sessions;
+                holder.MoreSessions = more;
                 summaries.Add(await Task.Run(() => Serve(gate, ct), CancellationToken.None).ConfigureAwait(false));
+                // The next session's gate takes Hellos at once (a waiting Hello gets it); the last one none.
+                holder.Current = more && !ct.IsCancellationRequested ? new SessionGate(_options, _machine, _log) : null;
                 await gate.SessionDone.Task.WaitAsync(_options.ShutdownGrace, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                holder.Current = null;
                 if (ct.IsCancellationRequested)
                 {
                     break;
