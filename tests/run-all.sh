@@ -13,8 +13,8 @@ status=0
 echo "== C# tests (dotnet test)"
 dotnet test DeepMem.Gem5.sln --nologo 2>&1 | tee "$log_dir/dotnet.log" || status=1
 
-export PYTHONPATH="$PWD/gem5-patches/python${PYTHONPATH:+:$PYTHONPATH}"
-for suite in tests/bridge tests/gem5; do
+export PYTHONPATH="$PWD/gem5-patches/python:$PWD/python/deepmem_agents${PYTHONPATH:+:$PYTHONPATH}"
+for suite in tests/bridge tests/agents tests/gem5; do
   [ -d "$suite" ] || continue
   echo "== Python tests ($suite)"
   /usr/bin/python3 -m unittest discover -s "$suite" -v 2>&1 | tee "$log_dir/$(basename "$suite").pylog" || status=1

@@ -31,6 +31,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(CrossCheckCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

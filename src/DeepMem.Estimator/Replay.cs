@@ -9,6 +9,7 @@ internal sealed class Replay
     private readonly SimulationSpec _spec;
     private readonly TraceIndex _ix;
     private readonly PolicyCallGuard _policy;
+    private readonly IMigrationFeedback? _feedback;
     private readonly IProgress<RunProgress>? _progress;
     private readonly ulong _accessBytes;
     private readonly Topology _topology;
@@ -65,6 +66,7 @@ internal sealed class Replay
         _spec = spec;
         _ix = ix;
         _policy = new PolicyCallGuard(policy, spec.PolicyDeadline);
+        _feedback = policy as IMigrationFeedback;
         _progress = progress;
         _accessBytes = accessBytes;
         _topology = spec.ToTopology() with { TicksPerSecond = (ulong)Math.Round(ix.TicksPerSecond) };
@@ -524,6 +526,7 @@ internal sealed class Replay
     {
         double cost = 0;
         ulong moved = 0;
+        var refused = _feedback is null ? null : new List<MigrationRefusal>();
         for (var i = 0; i < migrations.Count; i++)
         {
             var m = migrations[i];
@@ -534,11 +537,13 @@ internal sealed class Replay
             if ((uint)m.TargetNode >= (uint)_n)
             {
                 reason = $"node {m.TargetNode} does not exist (nodes: {_n})";
+                refused?.Add(new MigrationRefusal(i, MigrationProblem.NoSuchNode));
             }
             else if (!_ix.PageIds.TryGetValue(m.PageNumber, out p) || _nodeOf[p] < 0)
             {
                 reason = $"page 0x{m.PageNumber:x} is not mapped";
                 group = "page is not mapped";
+                refused?.Add(new MigrationRefusal(i, MigrationProblem.NotMapped));
             }
             else if (_nodeOf[p] == m.TargetNode)
             {
@@ -547,6 +552,7 @@ internal sealed class Replay
             else if (_used[m.TargetNode] >= _capacity[m.TargetNode])
             {
                 reason = $"node {m.TargetNode} ({_topology.Nodes[m.TargetNode].Name}) is full ({_capacity[m.TargetNode]} pages)";
+                refused?.Add(new MigrationRefusal(i, MigrationProblem.NodeFull));
             }
 
             if (reason is not null)
@@ -569,6 +575,7 @@ internal sealed class Replay
             moved++;
         }
 
+        _feedback?.MigrationsApplied(migrations.Count, refused!);
         _migrated += moved;
         _migrationMicros += cost;
         _micros += cost;

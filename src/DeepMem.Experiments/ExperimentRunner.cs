@@ -31,6 +31,7 @@ public sealed class ExperimentRunner(Func<Experiment, IMemorySimulator> backends
 
         var simulator = backends(experiment);
         var policy = PolicyFactory.Create(experiment.Policy);
+        using var policyResources = policy as IDisposable; // e.g. a Python agent's process
         RunResult result;
         try
         {

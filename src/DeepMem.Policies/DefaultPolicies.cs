@@ -41,9 +41,13 @@ public static class DefaultPolicies
     public static readonly PolicyDescriptor QLearning = new("q-learning",
         "tabular Q-learning over promote/demote/nothing actions, reward = -epoch time; train with 'deepmem train', table saved as JSON", typeof(QLearningPolicy));
 
+    /// <summary>A Python agent (deepmem_agents) in its own process, over JSON lines.</summary>
+    public static readonly PolicyDescriptor Python = new("python",
+        "a Python agent (module:Class, e.g. a PyTorch DQN trained with deepmem_agents) run in its own process; same observation and actions as the Python env (docs/agents.md)", typeof(PythonAgentPolicy));
+
     /// <summary>All built-ins, in listing order.</summary>
     public static IReadOnlyList<PolicyDescriptor> All { get; } =
-        [FirstTouch, Bind, Interleave, StaticPlan, HeMem, Memtis, Tpp, Colloid, QLearning];
+        [FirstTouch, Bind, Interleave, StaticPlan, HeMem, Memtis, Tpp, Colloid, QLearning, Python];
 
     /// <summary>Finds a built-in by name (case-insensitive); null when unknown.</summary>
     public static PolicyDescriptor? Find(string name) =>

@@ -12,8 +12,11 @@ namespace DeepMem.Policies;
 /// </summary>
 /// <param name="name">The policy's display name.</param>
 /// <param name="inner">The policy.</param>
-public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacementPolicy, INamedPolicy
+public sealed class GuardedPolicy(string name, IPlacementPolicy inner) : IPlacementPolicy, INamedPolicy, IDisposable
 {
+    /// <summary>Disposes the wrapped policy when it holds resources (e.g. an agent process).</summary>
+    public void Dispose() => (Inner as IDisposable)?.Dispose();
+
     /// <summary>The policy's display name.</summary>
     public string Name { get; } = name;
 

@@ -8,7 +8,8 @@ namespace DeepMem.Tests.Architecture;
 /// <summary>
 /// The layers: Core at the bottom (what a plug-in references); Estimator,
 /// Policies and Bridge on it, none reaching another; Experiments over them;
-/// the CLI on top, standing on Experiments and on the Core types Experiments
+/// Server (the estimator as a deepmem.v1 simulator) over Experiments; the
+/// CLI on top, standing on Experiments, Server and the Core types Experiments
 /// exposes (specs, results, units), never on Estimator, Bridge or Policies
 /// directly. A type that reaches above its layer, or past the one below, fails here.
 /// </summary>
@@ -20,6 +21,7 @@ public class LayerTests
         typeof(global::DeepMem.Policies.PolicyFactory).Assembly,
         typeof(global::DeepMem.Bridge.Gem5Simulator).Assembly,
         typeof(global::DeepMem.Experiments.ExperimentRunner).Assembly,
+        typeof(global::DeepMem.Server.EstimatorServer).Assembly,
         typeof(global::DeepMem.Cli.DeepMemCommand).Assembly).Build();
 
     private static IObjectProvider<IType> LayerTree(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
@@ -27,7 +29,7 @@ public class LayerTests
     [Fact]
     public void Core_depends_on_no_other_layer()
     {
-        foreach (var above in new[] { "DeepMem.Estimator", "DeepMem.Policies", "DeepMem.Bridge", "DeepMem.Experiments", "DeepMem.Cli" })
+        foreach (var above in new[] { "DeepMem.Estimator", "DeepMem.Policies", "DeepMem.Bridge", "DeepMem.Experiments", "DeepMem.Server", "DeepMem.Cli" })
         {
             Types().That().Are(LayerTree("DeepMem.Core")).Should().NotDependOnAny(LayerTree(above)).Check(Architecture);
         }
@@ -39,7 +41,7 @@ public class LayerTests
         var middle = new[] { "DeepMem.Estimator", "DeepMem.Policies", "DeepMem.Bridge" };
         foreach (var layer in middle)
         {
-            foreach (var other in middle.Where(m => m != layer).Concat(["DeepMem.Experiments", "DeepMem.Cli"]))
+            foreach (var other in middle.Where(m => m != layer).Concat(["DeepMem.Experiments", "DeepMem.Server", "DeepMem.Cli"]))
             {
                 Types().That().Are(LayerTree(layer)).Should().NotDependOnAny(LayerTree(other)).Check(Architecture);
             }
@@ -50,6 +52,15 @@ public class LayerTests
     public void Experiments_never_reach_the_command_line()
     {
         Types().That().Are(LayerTree("DeepMem.Experiments")).Should().NotDependOnAny(LayerTree("DeepMem.Cli")).Check(Architecture);
+        Types().That().Are(LayerTree("DeepMem.Experiments")).Should().NotDependOnAny(LayerTree("DeepMem.Server")).Check(Architecture);
+    }
+
+    [Fact]
+    public void The_server_stands_on_Experiments_and_never_reaches_the_command_line()
+    {
+        Types().That().Are(LayerTree("DeepMem.Server")).Should().NotDependOnAny(LayerTree("DeepMem.Cli")).Check(Architecture);
+        Types().That().HaveFullName("DeepMem.Server.EstimatorServer").Should().DependOnAny(LayerTree("DeepMem.Experiments")).Check(Architecture);
+        Types().That().HaveFullName("DeepMem.Cli.Commands.ServeCommand").Should().DependOnAny(LayerTree("DeepMem.Server")).Check(Architecture);
     }
 
     [Fact]

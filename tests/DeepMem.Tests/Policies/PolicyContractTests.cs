@@ -33,6 +33,7 @@ public class PolicyContractTests
         { "tpp", ["promote_rate_limit=20MB/s"], RateBytesPerSecond, true },
         { "colloid", ["migration_rate=20MB/s"], RateBytesPerSecond, false },
         { "q-learning", ["migration_rate=20MB/s", "epsilon=0.3", "seed=5"], RateBytesPerSecond, false },
+        { "python", ["agent=deepmem_agents.agents:NoOp"], 0, false }, // no rate option: an agent decides its own moves
     };
 
     [Fact]
