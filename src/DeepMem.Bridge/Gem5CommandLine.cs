@@ -22,8 +22,6 @@ public sealed record Gem5CommandLine
     /// <summary>Memory nodes, CPU, epoch, migration cost and workload.</summary>
     public required SimulationSpec Spec { get; init; }
 
-    /// <summary>When set, every node gets this many bytes instead of its own capacity (trace recording).</summary>
-    public ulong? NodeBytes { get; init; }
 
     /// <summary>The simulator's default placement (<c>--policy</c>: local, bind:N, interleave:N,N, ...); null = the script's default.</summary>
     public string? DefaultPolicy { get; init; }
@@ -81,18 +79,61 @@ public sealed record Gem5CommandLine
     /// pages placed by <paramref name="policy"/>, a window trace with the
     /// CPU's touches, no controller.
     /// </summary>
-    public static Gem5CommandLine ForRecording(Gem5Options options, SimulationSpec spec, string policy, string runDir, string tracePath, ulong windowInstructions) => new()
+    public static Gem5CommandLine ForRecording(Gem5Options options, SimulationSpec spec, string policy, string runDir, string tracePath, ulong windowInstructions) =>
+        ForFixedPlacement(options, RecordingSpec(spec, runDir, tracePath, windowInstructions), policy);
+
+    /// <summary>
+    /// The spec of a trace-recording run of <paramref name="spec"/>: every
+    /// node sized to hold the whole footprint (the sum of the capacities),
+    /// outputs in <paramref name="runDir"/>, a window trace with the CPU's
+    /// touches at <paramref name="tracePath"/>.
+    /// </summary>
+    public static SimulationSpec RecordingSpec(SimulationSpec spec, string runDir, string tracePath, ulong windowInstructions)
     {
-        ConfigScript = options.ConfigScript,
-        OutputDir = Path.Combine(runDir, "m5out"),
-        Spec = spec,
-        NodeBytes = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes),
-        DefaultPolicy = policy,
-        TracePath = tracePath,
-        WindowInstructions = windowInstructions,
-        // The lines the CPU touches per page: what a migration makes the caches refetch.
-        TraceTouches = true,
-        StdoutFile = Path.Combine(runDir, "program.out"),
+        var total = spec.Nodes.Aggregate(0UL, (s, n) => s + n.CapacityBytes);
+        return spec with
+        {
+            Nodes = spec.Nodes.Select(n => n with { CapacityBytes = total }).ToList(),
+            OutputDir = runDir,
+            WindowTrace = new WindowTraceRequest(tracePath, windowInstructions, Touches: true),
+        };
+    }
+
+    /// <summary>
+    /// A run without a controller: gem5 places every page by
+    /// <paramref name="policy"/> (its <c>--policy</c> syntax) and records the
+    /// spec's window trace, if it asks for one.
+    /// </summary>
+    public static Gem5CommandLine ForFixedPlacement(Gem5Options options, SimulationSpec spec, string policy)
+    {
+        var trace = spec.WindowTrace;
+        var window = trace is { WindowInstructions: > 0 } ? trace.WindowInstructions : spec.EpochInstructions;
+        return new Gem5CommandLine
+        {
+            ConfigScript = options.ConfigScript,
+            OutputDir = Path.Combine(spec.OutputDir, "m5out"),
+            Spec = spec,
+            DefaultPolicy = policy,
+            TracePath = trace?.Path,
+            WindowInstructions = trace is null ? 0 : window,
+            TraceTouches = trace?.Touches ?? false,
+            StdoutFile = Path.Combine(spec.OutputDir, "program.out"),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="placement"/> in the config script's <c>--policy</c>
+    /// syntax (<c>bind:1</c>, <c>interleave:0,1</c>, <c>weighted-interleave:0=3,1=1</c>).
+    /// </summary>
+    public static string PolicyArgument(RegionPlacement placement) => placement.Mode switch
+    {
+        PlacementMode.Default => "local",
+        PlacementMode.Bind => $"bind:{placement.Nodes[0]}",
+        PlacementMode.Preferred => $"preferred:{placement.Nodes[0]}",
+        PlacementMode.Interleave when placement.Weights.Count == placement.Nodes.Count && placement.Weights.Any(w => w != 1) =>
+            "weighted-interleave:" + string.Join(",", placement.Nodes.Zip(placement.Weights, (n, w) => $"{n}={w}")),
+        PlacementMode.Interleave => "interleave:" + string.Join(",", placement.Nodes),
+        _ => throw new ArgumentOutOfRangeException(nameof(placement), placement.Mode, "no gem5 policy for this placement mode"),
     };
 
     /// <summary>The arguments after gem5's binary.</summary>
@@ -102,7 +143,7 @@ public sealed record Gem5CommandLine
         var args = new List<string> { "-d", OutputDir, ConfigScript };
         foreach (var n in Spec.Nodes)
         {
-            args.AddRange(["--node", NodeArgument(n, NodeBytes ?? n.CapacityBytes)]);
+            args.AddRange(["--node", NodeArgument(n, n.CapacityBytes)]);
         }
 
         var cpu = Spec.Cpu;

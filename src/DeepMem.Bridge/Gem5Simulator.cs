@@ -44,6 +44,11 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         }
 
         Directory.CreateDirectory(spec.OutputDir);
+        if (policy is FixedPlacementPolicy fixedPlacement)
+        {
+            return await RunWithoutControllerAsync(binary, spec, fixedPlacement.Placement, clock, cancellationToken).ConfigureAwait(false);
+        }
+
         var args = Arguments(spec);
         var env = ProcessContract.Environment(options.PythonPath, options.Token);
 
@@ -122,6 +127,79 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
             OutputDir = outputDir,
             CommandLine = commandLine,
         }, session);
+    }
+
+    /// <summary>
+    /// A run whose placement never changes (<see cref="FixedPlacementPolicy"/>:
+    /// the trace recordings) needs no controller: gem5 applies the placement
+    /// as its default policy, runs without the bridge, and the result comes
+    /// from its <c>deepmem_result.json</c>.
+    /// </summary>
+    private async Task<RunResult> RunWithoutControllerAsync(string binary, SimulationSpec spec, RegionPlacement placement, Stopwatch clock, CancellationToken ct)
+    {
+        var line = Gem5CommandLine.ForFixedPlacement(options, spec, Gem5CommandLine.PolicyArgument(placement));
+        await using var gem5 = BridgeProcess.Start(binary, line.ToArguments(), ProcessContract.Environment(options.PythonPath), spec.Workload.WorkingDir);
+        var commandLine = gem5.CommandLine;
+        await File.WriteAllTextAsync(Path.Combine(spec.OutputDir, "command.txt"), commandLine + "\n", CancellationToken.None).ConfigureAwait(false);
+        using var reg = ct.Register(gem5.Kill);
+        var exited = await gem5.WaitForExitAsync(options.RunTimeout).ConfigureAwait(false);
+        if (!exited)
+        {
+            gem5.Kill();
+        }
+
+        if (ct.IsCancellationRequested || !exited)
+        {
+            return Ended(ct.IsCancellationRequested, clock, commandLine, gem5.OutputTail);
+        }
+
+        var exit = gem5.ExitCode ?? 1;
+        var result = ReadResult(line.OutputDir);
+        if (result is null)
+        {
+            return Failed($"gem5 exited with code {exit} and wrote no {ProcessContract.ResultFile}", clock, commandLine, exit == 0 ? 1 : exit, gem5.OutputTail);
+        }
+
+        if (spec.WindowTrace is { } trace && result.ExitCode == 0 && !File.Exists(trace.Path))
+        {
+            return Failed($"gem5 exited with code {exit} and wrote no trace", clock, commandLine, exit == 0 ? 1 : exit, gem5.OutputTail);
+        }
+
+        return result with
+        {
+            Status = result.ExitCode == 0 && exit == 0 ? RunStatus.Succeeded : RunStatus.Failed,
+            FailureReason = result.ExitCode != 0 ? WorkloadFailure(result.ExitCode, line.OutputDir) : exit != 0 ? $"gem5 exited with code {exit}" : null,
+            OutputTail = result.ExitCode == 0 && exit == 0 ? null : gem5.OutputTail,
+            HostSeconds = clock.Elapsed.TotalSeconds,
+            CommandLine = commandLine,
+        };
+    }
+
+    /// <summary>The run's result as gem5 wrote it to <c>deepmem_result.json</c> in <paramref name="outputDir"/>; null when absent or unreadable.</summary>
+    private RunResult? ReadResult(string outputDir)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outputDir, ProcessContract.ResultFile)));
+            var r = doc.RootElement;
+            var nodes = r.GetProperty("nodes").EnumerateArray().Select((n, i) => new NodeStats(i, n.GetProperty("reads").GetUInt64(), n.GetProperty("writes").GetUInt64(),
+                0, 0, 0, n.GetProperty("resident_pages").GetUInt64(), n.GetProperty("free_pages").GetUInt64())).ToList();
+            return new RunResult
+            {
+                Backend = Name,
+                Status = RunStatus.Succeeded,
+                ExitCode = r.GetProperty("exit_code").GetInt32(),
+                SimulatedSeconds = r.GetProperty("simulated_seconds").GetDouble(),
+                Ticks = r.GetProperty("ticks").GetUInt64(),
+                Instructions = r.GetProperty("instructions").GetUInt64(),
+                Nodes = nodes,
+                OutputDir = outputDir,
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>How long gem5 may take to exit after its last message.</summary>

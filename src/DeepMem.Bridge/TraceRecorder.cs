@@ -12,8 +12,8 @@ namespace DeepMem.Bridge;
 /// calibration run with every page interleaved 1:1 writes
 /// <c>calibration.trace.jsonl.gz</c>. Runs go in parallel.
 /// </summary>
-/// <param name="options">gem5 binary and config script.</param>
-public sealed class TraceRecorder(Gem5Options options)
+/// <param name="simulator">The backend that runs each recording (gem5: without a controller, see <see cref="Gem5Simulator"/>).</param>
+public sealed class TraceRecorder(IMemorySimulator simulator)
 {
     /// <summary>Outcome of one node's run.</summary>
     /// <param name="Node">Node name.</param>
@@ -71,25 +71,24 @@ public sealed class TraceRecorder(Gem5Options options)
     /// <summary>Name of the calibration run (its folder and its line in the results).</summary>
     public const string CalibrationRun = "calibration";
 
-    /// <summary>gem5 arguments for the run bound to <paramref name="node"/>.</summary>
-    public IReadOnlyList<string> Arguments(SimulationSpec spec, int node, string outDir, ulong windowInstructions) =>
-        Arguments(spec, $"bind:{node}", spec.Nodes[node].Name, TraceFileName(spec.Nodes[node].Name), outDir, windowInstructions);
+    /// <summary>The runs of a recording: one per node (all pages bound there), and the calibration run (pages interleaved 1:1 over two nodes).</summary>
+    public static IReadOnlyList<(string Run, string TraceFile, RegionPlacement Placement)> Runs(SimulationSpec spec, bool calibrate) =>
+        spec.Nodes.Select((n, i) => (n.Name, TraceFileName(n.Name), RegionPlacement.Bind(i)))
+            .Concat(calibrate ? [(CalibrationRun, CalibrationFileName, RegionPlacement.Interleave([0, 1]))] : [])
+            .ToList();
 
-    /// <summary>gem5 arguments for the calibration run: every page interleaved 1:1 over the two nodes.</summary>
-    public IReadOnlyList<string> CalibrationArguments(SimulationSpec spec, string outDir, ulong windowInstructions) =>
-        Arguments(spec, "interleave:0,1", CalibrationRun, CalibrationFileName, outDir, windowInstructions);
+    /// <summary>The spec of one recording run into <paramref name="outDir"/> (see <see cref="Gem5CommandLine.RecordingSpec"/>).</summary>
+    public static SimulationSpec RunSpec(SimulationSpec spec, string run, string traceFile, string outDir, ulong windowInstructions) =>
+        Gem5CommandLine.RecordingSpec(spec, Path.Combine(outDir, run), Path.Combine(outDir, traceFile), windowInstructions);
 
-    /// <summary>File name of the calibration trace (the one <c>TraceSet.Load</c> picks up).</summary>
+    /// <summary>The calibration run's trace file.</summary>
     public const string CalibrationFileName = "calibration.trace.jsonl.gz";
 
-    private IReadOnlyList<string> Arguments(SimulationSpec spec, string policy, string run, string traceFile, string outDir, ulong windowInstructions) =>
-        Gem5CommandLine.ForRecording(options, spec, policy, Path.Combine(outDir, run), Path.Combine(outDir, traceFile), windowInstructions).ToArguments();
-
     /// <summary>
-    /// Runs one gem5 per node, at most <paramref name="parallel"/> at a
-    /// time; with <paramref name="calibrate"/> (two nodes only) also the
-    /// calibration run, every page interleaved 1:1; with <paramref name="only"/>
-    /// just the runs it names (node names, <see cref="CalibrationRun"/>).
+    /// Records the traces of <paramref name="spec"/> into <paramref name="outDir"/>
+    /// through the simulator, <paramref name="parallel"/> runs at a time, each a
+    /// run under a <see cref="FixedPlacementPolicy"/> that asks for its window
+    /// trace; <paramref name="only"/> limits it to the runs named.
     /// </summary>
     public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
         Action<string>? log, CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null)
@@ -99,69 +98,43 @@ public sealed class TraceRecorder(Gem5Options options)
             throw new InvalidOperationException($"a calibration run needs exactly two memory nodes; the experiment has {spec.Nodes.Count}");
         }
 
-        var binary = options.ResolveBinary();
-        if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
-        {
-            throw new InvalidOperationException(string.IsNullOrEmpty(binary)
-                ? "no gem5 binary: set gem5.binary in the experiment or DEEPMEM_GEM5 to a gem5.opt built with gem5-patches"
-                : $"gem5 binary '{binary}' does not exist");
-        }
-
         Directory.CreateDirectory(outDir);
         using var gate = new SemaphoreSlim(Math.Max(1, parallel));
-        var runs = spec.Nodes.Select((n, i) => (n.Name, TraceFileName(n.Name), Arguments(spec, i, outDir, windowInstructions))).ToList();
-        if (calibrate)
-        {
-            runs.Add((CalibrationRun, CalibrationFileName, CalibrationArguments(spec, outDir, windowInstructions)));
-        }
-
-        if (only is { Count: > 0 })
-        {
-            runs = runs.Where(r => only.Contains(r.Item1)).ToList();
-        }
-
+        var runs = Runs(spec, calibrate).Where(r => only is not { Count: > 0 } || only.Contains(r.Run)).ToList();
         var tasks = runs.Select(async run =>
         {
-            await gate.WaitAsync(ct);
+            await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                return await RecordOneAsync(binary, spec, run.Item1, run.Item2, run.Item3, outDir, log, ct);
+                return await RecordOneAsync(RunSpec(spec, run.Run, run.TraceFile, outDir, windowInstructions), run.Run, run.Placement, log, ct).ConfigureAwait(false);
             }
             finally
             {
                 gate.Release();
             }
         }).ToList();
-        return await Task.WhenAll(tasks);
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private async Task<NodeTrace> RecordOneAsync(string binary, SimulationSpec spec, string name, string traceFile, IReadOnlyList<string> args,
-        string outDir, Action<string>? log, CancellationToken ct)
+    private async Task<NodeTrace> RecordOneAsync(SimulationSpec runSpec, string name, RegionPlacement placement, Action<string>? log, CancellationToken ct)
     {
-        var trace = Path.Combine(outDir, traceFile);
-        Directory.CreateDirectory(Path.Combine(outDir, name));
-        var clock = Stopwatch.StartNew();
-        await using var gem5 = BridgeProcess.Start(binary, args,
-            ProcessContract.Environment(options.PythonPath), spec.Workload.WorkingDir);
-        log?.Invoke($"{name}: {gem5.CommandLine}");
-        using var reg = ct.Register(gem5.Kill);
-        var exited = await gem5.WaitForExitAsync(options.RunTimeout);
-        if (!exited)
+        var trace = runSpec.WindowTrace!.Path;
+        var result = await simulator.RunAsync(runSpec, new FixedPlacementPolicy(placement), null, ct).ConfigureAwait(false);
+        if (result.Status == RunStatus.Cancelled)
         {
-            gem5.Kill();
-            return new NodeTrace(name, trace, false, $"gem5 ran past {options.RunTimeout.TotalSeconds:0} s and was stopped\n{gem5.OutputTail}", clock.Elapsed.TotalSeconds, gem5.CommandLine);
+            throw new OperationCanceledException(ct);
         }
 
-        ct.ThrowIfCancellationRequested();
-        var ok = gem5.ExitCode == 0 && File.Exists(trace);
+        log?.Invoke($"{name}: {result.CommandLine}");
+        var ok = result.Status == RunStatus.Succeeded && File.Exists(trace);
         if (ok && RelativeRoot is not null)
         {
             StripMachinePath(trace, RelativeRoot);
         }
 
         var message = ok
-            ? $"{name}: trace written in {clock.Elapsed.TotalSeconds:F1} s host time"
-            : $"{name}: gem5 exited with code {gem5.ExitCode}{(File.Exists(trace) ? "" : " and wrote no trace")}\n{gem5.OutputTail}";
-        return new NodeTrace(name, trace, ok, message, clock.Elapsed.TotalSeconds, gem5.CommandLine);
+            ? $"{name}: trace written in {result.HostSeconds:F1} s host time"
+            : $"{name}: {result.FailureReason}{(File.Exists(trace) ? "" : " (no trace written)")}\n{result.OutputTail}";
+        return new NodeTrace(name, trace, ok, message, result.HostSeconds, result.CommandLine ?? "");
     }
 }

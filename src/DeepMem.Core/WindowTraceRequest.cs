@@ -9,4 +9,5 @@ namespace DeepMem.Core;
 /// </summary>
 /// <param name="Path">Where the trace goes (<c>*.trace.jsonl.gz</c>).</param>
 /// <param name="WindowInstructions">Window length in instructions; 0 = the epoch length.</param>
-public sealed record WindowTraceRequest(string Path, ulong WindowInstructions = 0);
+/// <param name="Touches">Also record the cache lines the CPU touches per page (what a migration makes the caches refetch; the single-device traces have them).</param>
+public sealed record WindowTraceRequest(string Path, ulong WindowInstructions = 0, bool Touches = false);

@@ -39,9 +39,17 @@ public static class TraceRecording
         IReadOnlyList<string> runs, ExecutorSpec executor, Func<string, IReadOnlyList<string>> slurmTaskArguments,
         IProgress<ExecutorProgress>? slurmProgress, Action<string> log, CancellationToken ct)
     {
-        var recorder = new TraceRecorder(experiment.Gem5) { RelativeRoot = RepoLocator.FindRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))) };
         try
         {
+            if (executor.Kind != "slurm" && Gem5Backend.BinaryProblem(experiment.Gem5) is { } problem)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
+            // The recordings are runs of the gem5 backend like any other, each
+            // under a fixed placement that asks for its window trace.
+            var simulator = Backends.Get(Gem5Backend.BackendName).Create(experiment, log);
+            var recorder = new TraceRecorder(simulator) { RelativeRoot = RepoLocator.FindRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))) };
             return executor.Kind == "slurm"
                 ? await OnSlurmAsync(new SlurmExecutor(executor.Slurm), experiment, dir, runs, slurmTaskArguments, slurmProgress, ct).ConfigureAwait(false)
                 : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, log, ct, calibrate, runs.ToList()).ConfigureAwait(false))

@@ -132,7 +132,8 @@ public class CalibrationTests
     [Fact]
     public async Task The_calibration_run_interleaves_every_page_over_both_nodes_and_needs_two_nodes()
     {
-        var recorder = new TraceRecorder(new Gem5Options { ConfigScript = "deepmem_se.py", PythonPath = "py" });
+        var options = new Gem5Options { ConfigScript = "deepmem_se.py", PythonPath = "py" };
+        var recorder = new TraceRecorder(new Gem5Simulator(options));
         var spec = new SimulationSpec
         {
             Name = "t",
@@ -147,7 +148,10 @@ public class CalibrationTests
             Migration = new MigrationCostSpec(2000),
             OutputDir = "/tmp/out",
         };
-        var args = recorder.CalibrationArguments(spec, "/tmp/t", 100_000).ToList();
+        var calibration = TraceRecorder.Runs(spec, calibrate: true)[^1];
+        Assert.Equal(TraceRecorder.CalibrationRun, calibration.Run);
+        var args = Gem5CommandLine.ForFixedPlacement(options, TraceRecorder.RunSpec(spec, calibration.Run, calibration.TraceFile, "/tmp/t", 100_000),
+            Gem5CommandLine.PolicyArgument(calibration.Placement)).ToArguments().ToList();
         Assert.Equal("interleave:0,1", args[args.IndexOf("--policy") + 1]);
         Assert.Equal(Path.Combine("/tmp/t", TraceSet.CalibrationFile), args[args.IndexOf("--trace") + 1]);
 
