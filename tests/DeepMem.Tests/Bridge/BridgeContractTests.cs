@@ -232,31 +232,4 @@ public class BridgeContractTests
         Assert.Contains("gem5 panicked: boom", outcome.FailureReason);
         Assert.Equal(134, outcome.Failed!.ExitCode);
     }
-
-    private sealed class RecordingPolicy : IPlacementPolicy
-    {
-        public Func<Region, RegionPlacement> Place { get; init; } = _ => RegionPlacement.Default;
-
-        public Func<EpochReport, IReadOnlyList<PageMigration>> Epoch { get; init; } = _ => [];
-
-        public Topology? Topology { get; private set; }
-
-        public List<Region> Regions { get; } = [];
-
-        public List<EpochReport> Epochs { get; } = [];
-
-        public void Initialize(Topology topology) => Topology = topology;
-
-        public RegionPlacement PlaceRegion(Region region)
-        {
-            Regions.Add(region);
-            return Place(region);
-        }
-
-        public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
-        {
-            Epochs.Add(report);
-            return Epoch(report);
-        }
-    }
 }

@@ -32,7 +32,7 @@ public class EstimatorServerTests
     public async Task A_whole_run_reaches_the_policy_and_ends_with_the_estimators_result()
     {
         await using var server = await ServedEstimator.StartAsync();
-        var policy = new Policy();
+        var policy = new RecordingPolicy();
         var outcome = await Drive(server.Channel, policy);
         Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
         var summary = Assert.Single(await server.WaitDoneAsync());
@@ -46,7 +46,7 @@ public class EstimatorServerTests
 
         // The same run in process gives the same result: the server adds no time of its own.
         var direct = await new global::DeepMem.Estimator.EstimatorSimulator(ServedEstimator.Quickstart().Estimator)
-            .RunAsync(ServedEstimator.Quickstart().Spec, new Policy(), null, CancellationToken.None);
+            .RunAsync(ServedEstimator.Quickstart().Spec, new RecordingPolicy(), null, CancellationToken.None);
         Assert.Equal(direct.Ticks, outcome.Finished!.Ticks);
         Assert.Equal(direct.Instructions, outcome.Finished.Instructions);
     }
@@ -55,7 +55,7 @@ public class EstimatorServerTests
     public async Task Bad_decisions_are_rejected_item_by_item_in_gem5s_words_and_the_run_goes_on()
     {
         await using var server = await ServedEstimator.StartAsync();
-        var policy = new Policy
+        var policy = new RecordingPolicy
         {
             Place = r => r.Id == 1 ? RegionPlacement.Bind(5) : RegionPlacement.Default,
             Epoch = e => e.Epoch == 0 ? [new PageMigration(e.Pages.PageNumbers[0], 1), new PageMigration(e.Pages.PageNumbers[0], 7), new PageMigration(0x999999, 1)] : [],
@@ -74,7 +74,7 @@ public class EstimatorServerTests
     public async Task A_protocol_version_mismatch_is_one_clear_line()
     {
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { ProtocolVersion = 3, ConnectTimeout = TimeSpan.FromSeconds(2) });
-        var outcome = await Drive(server.Channel, new Policy());
+        var outcome = await Drive(server.Channel, new RecordingPolicy());
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal("protocol version mismatch: this controller speaks deepmem.v1 version 2, the simulator speaks version 3", outcome.FailureReason);
     }
@@ -85,9 +85,9 @@ public class EstimatorServerTests
         Assert.Contains(new ServeOptions { Host = "0.0.0.0" }.Problems(), p => p.Contains("needs the allow-remote option"));
         Assert.Contains(new ServeOptions { Host = "0.0.0.0", AllowRemote = true }.Problems(), p => p.Contains("a token is required"));
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { Host = "0.0.0.0", AllowRemote = true, Token = "s3cret" });
-        var refused = await Drive(server.Channel, new Policy());
+        var refused = await Drive(server.Channel, new RecordingPolicy());
         Assert.Equal("the simulator refused this controller: a token is required", refused.FailureReason);
-        var wrong = await Drive(server.Channel, new Policy(), new SessionOptions { Token = "nope" });
+        var wrong = await Drive(server.Channel, new RecordingPolicy(), new SessionOptions { Token = "nope" });
         Assert.Equal("the simulator refused this controller: token mismatch", wrong.FailureReason);
 
         var client = new Proto.CoSimulation.CoSimulationClient(server.Channel);
@@ -97,7 +97,7 @@ public class EstimatorServerTests
             Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
         }
 
-        var ok = await Drive(server.Channel, new Policy(), new SessionOptions { Token = "s3cret" });
+        var ok = await Drive(server.Channel, new RecordingPolicy(), new SessionOptions { Token = "s3cret" });
         Assert.True(ok.Status == RunStatus.Succeeded, ok.FailureReason);
         var again = await client.HelloAsync(new Proto.HelloRequest { ProtocolVersion = 2, Token = "s3cret" });
         Assert.False(again.Accepted);
@@ -107,7 +107,7 @@ public class EstimatorServerTests
     public async Task A_late_reply_makes_a_visible_fallback_with_progress_and_counted_epochs()
     {
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { ReplyTimeout = TimeSpan.FromSeconds(1) });
-        var policy = new Policy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } };
+        var policy = new RecordingPolicy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } };
         var log = new List<string>();
         var outcome = await Drive(server.Channel, policy, null, log);
         Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
@@ -125,7 +125,7 @@ public class EstimatorServerTests
     {
         await using (var server = await ServedEstimator.StartAsync(new ServeOptions { ReplyTimeout = TimeSpan.FromSeconds(1), Fallback = "stop" }))
         {
-            var outcome = await Drive(server.Channel, new Policy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } });
+            var outcome = await Drive(server.Channel, new RecordingPolicy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } });
             Assert.Equal(RunStatus.Failed, outcome.Status);
             Assert.StartsWith("the simulator stopped without this controller (fallback 'stop'): no reply to event", outcome.FailureReason);
             Assert.NotNull(outcome.Finished);
@@ -134,7 +134,7 @@ public class EstimatorServerTests
 
         await using (var server = await ServedEstimator.StartAsync())
         {
-            var outcome = await Drive(server.Channel, new Policy { Epoch = e => e.Epoch == 1 ? throw new InvalidOperationException("boom") : [] });
+            var outcome = await Drive(server.Channel, new RecordingPolicy { Epoch = e => e.Epoch == 1 ? throw new InvalidOperationException("boom") : [] });
             Assert.Equal(RunStatus.Failed, outcome.Status);
             Assert.Contains("boom", outcome.FailureReason);
             Assert.NotNull(outcome.Finished);
@@ -148,8 +148,8 @@ public class EstimatorServerTests
     public async Task Several_sessions_are_served_in_a_row_each_a_fresh_run()
     {
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { Sessions = 2 });
-        var a = await Drive(server.Channel, new Policy());
-        var b = await Drive(server.Channel, new Policy());
+        var a = await Drive(server.Channel, new RecordingPolicy());
+        var b = await Drive(server.Channel, new RecordingPolicy());
         Assert.True(a.Status == RunStatus.Succeeded && b.Status == RunStatus.Succeeded, a.FailureReason + b.FailureReason);
         Assert.Equal(a.Finished!.Ticks, b.Finished!.Ticks);
         Assert.Equal(2, (await server.WaitDoneAsync()).Count);
@@ -185,32 +185,6 @@ public class EstimatorServerTests
         }
     }
 
-    internal sealed class Policy : IPlacementPolicy
-    {
-        public Func<Region, RegionPlacement> Place { get; init; } = _ => RegionPlacement.Default;
-
-        public Func<EpochReport, IReadOnlyList<PageMigration>> Epoch { get; init; } = _ => [];
-
-        public Topology? Topology { get; private set; }
-
-        public List<Region> Regions { get; } = [];
-
-        public List<EpochReport> Epochs { get; } = [];
-
-        public void Initialize(Topology topology) => Topology = topology;
-
-        public RegionPlacement PlaceRegion(Region region)
-        {
-            Regions.Add(region);
-            return Place(region);
-        }
-
-        public IReadOnlyList<PageMigration> OnEpoch(EpochReport report)
-        {
-            Epochs.Add(report);
-            return Epoch(report);
-        }
-    }
 }
 
 /// <summary>
