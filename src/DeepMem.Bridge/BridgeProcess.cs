@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace DeepMem.Bridge;
@@ -170,7 +171,7 @@ public sealed partial class BridgeProcess : IAsyncDisposable
         _echo?.Invoke(line);
         if (stdout && PortLine().Match(line) is { Success: true } m)
         {
-            _port.TrySetResult(int.Parse(m.Groups[1].Value));
+            _port.TrySetResult(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         }
     }
 

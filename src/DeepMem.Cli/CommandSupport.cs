@@ -33,7 +33,7 @@ public static class CommandSupport
     };
 
     /// <summary>Prints the line of a step that ended short to <paramref name="stderr"/>; returns its exit code.</summary>
-    public static int Fail(ExperimentFailure failure, TextWriter stderr)
+    public static int Fail(ExperimentFailureException failure, TextWriter stderr)
     {
         stderr.WriteLine(failure.Message);
         return Code(failure.Kind);

@@ -53,7 +53,7 @@ public static class PointPrinter
             result = await PointLoop.RunAsync(job, executor, force, o => Print(job.Label(o.Experiment), o, stdout, stderr),
                 executor is Experiments.Execution.LocalExecutor { Jobs: 1 } ? null : ExecutorFlags.Printer(stderr), ct);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }

@@ -40,15 +40,15 @@ public static class EstimatorBenchmark
         var interleave = StaticPlacement.InterleaveAll(r, Enumerable.Range(0, n).ToArray(), weights);
         double sink = 0;
 
-        var regionRate = Rate(budget, cancellationToken, k => sink += est.EstimateRegionNodes(assignments[k % pool]));
-        var staticPlacementRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool]).Microseconds);
-        var interleaveRate = Rate(budget, cancellationToken, _ => sink += est.EstimateStatic(interleave).Microseconds);
-        var perWindowRate = Rate(budget, cancellationToken, k => sink += est.EstimateStatic(placements[k % pool], perWindow: true).Microseconds);
+        var regionRate = Rate(budget, k => sink += est.EstimateRegionNodes(assignments[k % pool]), cancellationToken);
+        var staticPlacementRate = Rate(budget, k => sink += est.EstimateStatic(placements[k % pool]).Microseconds, cancellationToken);
+        var interleaveRate = Rate(budget, _ => sink += est.EstimateStatic(interleave).Microseconds, cancellationToken);
+        var perWindowRate = Rate(budget, k => sink += est.EstimateStatic(placements[k % pool], perWindow: true).Microseconds, cancellationToken);
         double? calibratedRate = null;
         if (n == 2)
         {
             var calibrated = new DifferentialEstimator(set.WithCalibration(SyntheticTraces.Calibration(set)));
-            calibratedRate = Rate(budget, cancellationToken, k => sink += calibrated.EstimateRegionNodes(assignments[k % pool]));
+            calibratedRate = Rate(budget, k => sink += calibrated.EstimateRegionNodes(assignments[k % pool]), cancellationToken);
         }
 
         var sim = new EstimatorSimulator(est);
@@ -101,7 +101,7 @@ public static class EstimatorBenchmark
         return (updates / seconds, seconds / runs, migrations);
     }
 
-    private static double Rate(double budget, CancellationToken ct, Action<int> body)
+    private static double Rate(double budget, Action<int> body, CancellationToken ct)
     {
         // Warm up (JIT), then run batches until the budget is spent.
         body(0);

@@ -99,7 +99,7 @@ public sealed class EstimatorSimulator : IMemorySimulator
             return Failed(string.Join("; ", problems), clock);
         }
 
-        var replay = new Replay(spec, estimator.Index, policy, progress, _options.AccessBytes);
+        using var replay = new Replay(spec, estimator.Index, policy, progress, _options.AccessBytes);
         return replay.Run(clock, cancellationToken);
     }
 

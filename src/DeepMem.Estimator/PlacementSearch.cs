@@ -244,7 +244,10 @@ public static class PlacementSearch
         double s = 0;
         for (var k = 0; k < take.Length; k++)
         {
-            if (take[k]) s += benefit[k];
+            if (take[k])
+            {
+                s += benefit[k];
+            }
         }
 
         return s;

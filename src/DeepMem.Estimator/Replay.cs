@@ -3,8 +3,11 @@ using DeepMem.Core;
 
 namespace DeepMem.Estimator;
 
-/// <summary>One replay of a trace index under a policy (see <see cref="EstimatorSimulator"/> for the rules).</summary>
-internal sealed class Replay
+/// <summary>
+/// One replay of a trace index under a policy (see <see cref="EstimatorSimulator"/> for the rules).
+/// Single use: <see cref="Run"/> once, then dispose, which ends the policy guard's thread.
+/// </summary>
+internal sealed class Replay : IDisposable
 {
     private readonly SimulationSpec _spec;
     private readonly TraceIndex _ix;
@@ -121,10 +124,12 @@ internal sealed class Replay
 
     private CancellationToken _ct;
 
+    /// <summary>Ends the policy guard's thread (the run is over).</summary>
+    public void Dispose() => _policy.Dispose();
+
     public EstimatorRun Run(Stopwatch clock, CancellationToken ct)
     {
         _ct = ct;
-        using var policyThread = _policy; // the guard's policy thread ends with the run
         var windowMicros = new double[_ix.W];
         try
         {
@@ -401,7 +406,10 @@ internal sealed class Replay
             for (var i = 0; i < listed.Count; i++)
             {
                 var d = listed[(slot + i) % listed.Count];
-                if (!list.Contains(d)) list.Add(d);
+                if (!list.Contains(d))
+                {
+                    list.Add(d);
+                }
             }
 
             list.AddRange(_fastestFirst.Where(d => !list.Contains(d)));

@@ -38,8 +38,16 @@ public sealed class TraceReader : IDisposable
             var b0 = buffered.ReadByte();
             var b1 = b0 < 0 ? -1 : buffered.ReadByte();
             var prefix = new List<byte>();
-            if (b0 >= 0) prefix.Add((byte)b0);
-            if (b1 >= 0) prefix.Add((byte)b1);
+            if (b0 >= 0)
+            {
+                prefix.Add((byte)b0);
+            }
+
+            if (b1 >= 0)
+            {
+                prefix.Add((byte)b1);
+            }
+
             Stream rest = new PrefixedStream(prefix.ToArray(), buffered, leaveOpen);
             text = b0 == 0x1f && b1 == 0x8b ? new GZipStream(rest, CompressionMode.Decompress) : rest;
         }

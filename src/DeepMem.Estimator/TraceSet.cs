@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DeepMem.Estimator;
 
 /// <summary>
@@ -37,7 +39,10 @@ public sealed class TraceSet
                 total += w.Nodes.Length;
                 foreach (var node in w.Nodes)
                 {
-                    if (node != d) foreign++;
+                    if (node != d)
+                    {
+                        foreign++;
+                    }
                 }
             }
 
@@ -110,7 +115,7 @@ public sealed class TraceSet
             throw new TraceSetException([$"trace folder {directory} does not exist"]);
         }
 
-        IReadOnlyList<string> files;
+        List<string> files;
         if (nodeNames is null)
         {
             files = Directory.GetFiles(directory, TraceFormat.FilePattern)
@@ -316,7 +321,7 @@ public sealed class TraceSet
         $"id {r.Id} [0x{r.Start:x}, +{r.Length}) {r.Source.ToString().ToLowerInvariant()} before window {r.FirstWindow}";
 
     private static string Name(WindowTrace t) =>
-        string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode?.ToString() ?? "null"}" : Path.GetFileName(t.Source);
+        string.IsNullOrEmpty(t.Source) ? $"trace of node {t.Header.BoundNode?.ToString(CultureInfo.InvariantCulture) ?? "null"}" : Path.GetFileName(t.Source);
 
     /// <summary>
     /// Per window, the frames the traced run held beyond the pages its

@@ -213,7 +213,11 @@ public sealed class TraceWriter : IDisposable
         _json.WriteStartObject(TraceFormat.Keys.Workload);
         _json.WriteString(TraceFormat.Keys.Binary, h.Workload.Binary);
         _json.WriteStartArray(TraceFormat.Keys.Args);
-        foreach (var a in h.Workload.Args) _json.WriteStringValue(a);
+        foreach (var a in h.Workload.Args)
+        {
+            _json.WriteStringValue(a);
+        }
+
         _json.WriteEndArray();
         _json.WriteEndObject();
         _json.WriteEndObject();

@@ -68,7 +68,7 @@ public static class Comparison
     /// <summary>
     /// The batch of <c>compare</c>: one point per resolved policy, "name [policy]"
     /// lines, and (with <paramref name="report"/>) the comparison table. Bad
-    /// policy names are bad input (<see cref="ExperimentFailure"/>, one line each).
+    /// policy names are bad input (<see cref="ExperimentFailureException"/>, one line each).
     /// <paramref name="taskArguments"/> gives the deepmem arguments that run one policy's point alone, by the policy's name.
     /// </summary>
     public static PointJob Job(Experiment experiment, IReadOnlyList<string>? names, string? backend, string? output, bool report,
@@ -78,7 +78,7 @@ public static class Comparison
         var policies = Resolve(experiment, names, problems);
         if (problems.Count > 0 || policies.Count == 0)
         {
-            throw new ExperimentFailure(FailureKind.BadInput,
+            throw new ExperimentFailureException(FailureKind.BadInput,
                 problems.Count == 0 ? "error: --policies: no policy named" : string.Join("\n", problems.Select(p => "error: " + p)));
         }
 

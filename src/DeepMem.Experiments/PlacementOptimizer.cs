@@ -38,13 +38,13 @@ public static class PlacementOptimizer
     /// with the fast node <paramref name="fastName"/> (null: the node whose
     /// single-device trace ran shortest) holding at most <paramref name="capacityText"/>
     /// (null: its capacity), and writes it to <paramref name="planPath"/>
-    /// (null: &lt;output&gt;/plan.json). Ends short with <see cref="ExperimentFailure"/>.
+    /// (null: &lt;output&gt;/plan.json). Ends short with <see cref="ExperimentFailureException"/>.
     /// </summary>
     public static OptimizedPlan Optimize(Experiment e, string file, string? capacityText, string? fastName, string? planPath)
     {
         if (e.Estimator.TraceDir is null)
         {
-            throw new ExperimentFailure(FailureKind.BadInput, $"error: {file}: estimator.traces is not set (record traces with: deepmem trace {file})");
+            throw new ExperimentFailureException(FailureKind.BadInput, $"error: {file}: estimator.traces is not set (record traces with: deepmem trace {file})");
         }
 
         var topology = e.Spec.ToTopology();
@@ -52,7 +52,7 @@ public static class PlacementOptimizer
         if (fastName is not null)
         {
             fast = topology.Nodes.FirstOrDefault(n => n.Name == fastName)
-                ?? throw new ExperimentFailure(FailureKind.BadInput,
+                ?? throw new ExperimentFailureException(FailureKind.BadInput,
                     $"error: --fast-node '{fastName}' is not a node; nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}");
         }
 
@@ -63,7 +63,7 @@ public static class PlacementOptimizer
         }
         catch (BackendUnavailableException ex)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"error: cannot load traces from {e.Estimator.TraceDir}: {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"error: cannot load traces from {e.Estimator.TraceDir}: {ex.Message}");
         }
 
         // Default: the node whose single-device trace ran shortest (measured, not nominal).
@@ -71,7 +71,7 @@ public static class PlacementOptimizer
         var capacity = fast.CapacityBytes;
         if (capacityText is not null && !Units.TryParseSize(capacityText, out capacity))
         {
-            throw new ExperimentFailure(FailureKind.BadInput, $"error: --capacity '{capacityText}' is not {Units.SizeHelp}");
+            throw new ExperimentFailureException(FailureKind.BadInput, $"error: --capacity '{capacityText}' is not {Units.SizeHelp}");
         }
 
         var clock = Stopwatch.StartNew();

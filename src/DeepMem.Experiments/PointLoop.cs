@@ -40,7 +40,7 @@ public sealed record PointLoopResult(IReadOnlyList<ExperimentRunner.PointOutcome
 /// <see cref="PointJob"/> on an executor, tells each point as it finishes,
 /// says what a cancel kept, and writes the report. A batch that ends short
 /// (unavailable backend or executor, unwritable results, cancelled) throws
-/// <see cref="ExperimentFailure"/>.
+/// <see cref="ExperimentFailureException"/>.
 /// </summary>
 public static class PointLoop
 {
@@ -63,22 +63,22 @@ public static class PointLoop
         }
         catch (BackendUnavailableException ex)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"{first.Name}: backend '{first.Backend}' unavailable: {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"{first.Name}: backend '{first.Backend}' unavailable: {ex.Message}");
         }
         catch (ExecutorUnavailableException ex)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"{first.Name}: executor '{executor.Name}' unavailable: {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"{first.Name}: executor '{executor.Name}' unavailable: {ex.Message}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"error: {first.Name}: cannot store the result under '{first.ResultsRoot}': {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"error: {first.Name}: cannot store the result under '{first.ResultsRoot}': {ex.Message}");
         }
 
         var finished = outcomes.Where(o => o.Record.Result.Status != RunStatus.Cancelled).ToList();
         if (finished.Count < outcomes.Count)
         {
             var at = outcomes.First(o => o.Record.Result.Status == RunStatus.Cancelled).Experiment.PointId;
-            throw new ExperimentFailure(FailureKind.Cancelled,
+            throw new ExperimentFailureException(FailureKind.Cancelled,
                 $"cancelled at {at}: {finished.Count} of {outcomes.Count} {job.What} finished and kept under {first.ResultsRoot}; "
                 + $"run the same command again to resume (stored successful {job.What} are reused, failed and cancelled ones run again)");
         }
@@ -105,7 +105,7 @@ public static class PointLoop
             var unknown = only.Where(id => experiments.All(e => e.PointId != id)).ToList();
             if (unknown.Count > 0)
             {
-                throw new ExperimentFailure(FailureKind.BadInput,
+                throw new ExperimentFailureException(FailureKind.BadInput,
                     $"error: --point: {file} has no point {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its points: "
                     + string.Join(", ", experiments.Select(e => e.PointId).Take(20)) + (experiments.Count > 20 ? ", ..." : ""));
             }

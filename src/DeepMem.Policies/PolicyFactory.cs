@@ -102,7 +102,7 @@ public static class PolicyFactory
         }
     }
 
-    private static IPlacementPolicy? TryCreate(PolicySpec spec, List<(string Key, string Message)> problems)
+    private static GuardedPolicy? TryCreate(PolicySpec spec, List<(string Key, string Message)> problems)
     {
         Type? type;
         string name;

@@ -86,7 +86,7 @@ public static class BenchCommand
             walls = await ExecutorBenchmark.RunAsync(loaded.Experiments, file.ToString(), jobs,
                 (e, output) => ExecutorFlags.TaskArguments("run", file, ["--point", e.PointId], null, new DirectoryInfo(output), false), ct);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, Console.Error);
         }

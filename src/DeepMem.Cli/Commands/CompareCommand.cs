@@ -73,7 +73,7 @@ public static class CompareCommand
             job = Comparison.Job(experiment, names, backend, output?.FullName, report,
                 policy => ExecutorFlags.TaskArguments("compare", file, ["--policies", policy, "--no-report"], backend, output, force), baseline);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }

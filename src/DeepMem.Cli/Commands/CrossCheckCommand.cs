@@ -64,7 +64,7 @@ public static class CrossCheckCommand
                     return rows.Any(r => r.Failure is not null) ? ExitCodes.Failed : ExitCodes.Ok;
                 }
             }
-            catch (ExperimentFailure f)
+            catch (ExperimentFailureException f)
             {
                 return CommandSupport.Fail(f, Console.Error);
             }

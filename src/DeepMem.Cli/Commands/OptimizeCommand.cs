@@ -38,7 +38,7 @@ public static class OptimizeCommand
         {
             plan = PlacementOptimizer.Optimize(loaded.Experiments[0], file.ToString(), capacityText, fastName, planFile?.FullName);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }

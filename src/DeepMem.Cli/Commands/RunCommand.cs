@@ -92,7 +92,7 @@ public static class RunCommand
         {
             experiments = PointLoop.RunPoints(loaded.Experiments, file.ToString(), backend, output?.FullName, only);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }
@@ -114,7 +114,7 @@ public static class RunCommand
     }
 
     /// <summary>A live status line for the one running point, when the terminal is interactive.</summary>
-    private static IProgress<RunProgress>? Spinner(Experiment e)
+    private static Progress<RunProgress>? Spinner(Experiment e)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {

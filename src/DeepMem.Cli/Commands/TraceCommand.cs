@@ -9,6 +9,8 @@ namespace DeepMem.Cli.Commands;
 /// <summary><c>deepmem trace</c>: record single-device window traces in gem5 for the estimator.</summary>
 public static class TraceCommand
 {
+    private static readonly string[] CalibrateFlag = ["--calibrate"];
+
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
@@ -35,20 +37,20 @@ public static class TraceCommand
             file, output, window, calibrate, only,
         };
         executor.AddTo(command);
-        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(output), parse.GetValue(window), ct,
+        command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(output), parse.GetValue(window),
             parse.GetValue(calibrate), parse.GetValue(only),
-            spec => executor.Apply(parse, executor.JobsGiven(parse) ? spec : spec with { Jobs = Environment.ProcessorCount }, Console.Error)));
+            spec => executor.Apply(parse, executor.JobsGiven(parse) ? spec : spec with { Jobs = Environment.ProcessorCount }, Console.Error), ct));
         return command;
     }
 
     /// <summary>Records on this machine, <paramref name="parallel"/> runs at once; returns the exit code.</summary>
     public static Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, int parallel, CancellationToken ct,
         bool calibrate = false) =>
-        ExecuteAsync(file, output, window, ct, calibrate, null, _ => new ExecutorSpec { Jobs = parallel });
+        ExecuteAsync(file, output, window, calibrate, null, _ => new ExecutorSpec { Jobs = parallel }, ct);
 
     /// <summary>Records the runs (all, or <paramref name="only"/>) where <paramref name="executorFor"/> says (null: exit 2); returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window, CancellationToken ct,
-        bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor)
+    public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window,
+        bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor, CancellationToken ct)
     {
         var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
         if (loaded is null)
@@ -86,7 +88,7 @@ public static class TraceCommand
         try
         {
             var results = await TraceRecording.RecordAsync(e, file.ToString(), dir, windowInsts, calibrate, only is { Count: > 0 } ? only : runs, spec,
-                run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local", .. calibrate ? new[] { "--calibrate" } : []],
+                run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local", .. calibrate ? CalibrateFlag : []],
                 ExecutorFlags.Printer(Console.Error), line => Console.Error.WriteLine(line), ct);
             foreach (var r in results)
             {
@@ -96,7 +98,7 @@ public static class TraceCommand
             Console.WriteLine($"traces: {dir}");
             return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failed;
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, Console.Error);
         }

@@ -58,7 +58,7 @@ public static class TrainCommand
         {
             Trainer.Check(request);
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }
@@ -95,7 +95,7 @@ public static class TrainCommand
             await stdout.WriteLineAsync($"use it: policy: {{ name: q-learning, options: {{ table: {trained.TablePath}, learn: false, epsilon: 0 }} }}");
             return ExitCodes.Ok;
         }
-        catch (ExperimentFailure f)
+        catch (ExperimentFailureException f)
         {
             return CommandSupport.Fail(f, stderr);
         }

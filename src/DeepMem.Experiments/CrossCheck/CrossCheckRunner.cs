@@ -257,7 +257,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     public static string CaseText(ResultKey key) =>
         key.Value + "\n" + string.Concat(key.Inputs.Select(kv => $"{kv.Key}={kv.Value}\n"));
 
-    private static IReadOnlyDictionary<string, string> CaseInputs(string text) =>
+    private static Dictionary<string, string> CaseInputs(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);

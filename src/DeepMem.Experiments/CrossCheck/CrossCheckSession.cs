@@ -16,7 +16,7 @@ public sealed record CrossCheckReport(string Table, string TablePath, string Plo
 /// experiment's cases run in gem5 (here, the executor's jobs at a time, or as
 /// a Slurm array) and on the estimator through <see cref="CrossCheckRunner"/>,
 /// then one report for all of them (<see cref="WriteReportAsync"/>). A workload
-/// that cannot be checked ends it with <see cref="ExperimentFailure"/>.
+/// that cannot be checked ends it with <see cref="ExperimentFailureException"/>.
 /// </summary>
 /// <param name="random">Random region placements per workload.</param>
 /// <param name="only">Run only these cases' gem5 runs and write no report (what a cluster task runs); null or empty: all.</param>
@@ -51,7 +51,7 @@ public sealed class CrossCheckSession(int random, IReadOnlyList<string>? only, A
         var e = experiment;
         if (e.Estimator.TraceDir is null || !Directory.Exists(e.Estimator.TraceDir))
         {
-            throw new ExperimentFailure(FailureKind.BadInput, $"error: {file}: estimator.traces is missing; record them first: deepmem trace {file}");
+            throw new ExperimentFailureException(FailureKind.BadInput, $"error: {file}: estimator.traces is missing; record them first: deepmem trace {file}");
         }
 
         Estimator.DifferentialEstimator estimator;
@@ -61,7 +61,7 @@ public sealed class CrossCheckSession(int random, IReadOnlyList<string>? only, A
         }
         catch (BackendUnavailableException ex)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"error: {file}: cannot load traces: {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"error: {file}: cannot load traces: {ex.Message}");
         }
 
         var runner = new CrossCheckRunner(e, estimator);
@@ -70,7 +70,7 @@ public sealed class CrossCheckSession(int random, IReadOnlyList<string>? only, A
         {
             if (only.Except(cases.Select(c => c.Id)).ToList() is { Count: > 0 } unknown)
             {
-                throw new ExperimentFailure(FailureKind.BadInput,
+                throw new ExperimentFailureException(FailureKind.BadInput,
                     $"error: --case: {file} has no case {string.Join(", ", unknown.Select(u => $"'{u}'"))}; cases: {string.Join(", ", cases.Select(c => c.Id))}");
             }
 
@@ -79,7 +79,7 @@ public sealed class CrossCheckSession(int random, IReadOnlyList<string>? only, A
 
         if (Gem5Backend.BinaryProblem(e.Gem5) is { } missing)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"error: {file}: crosscheck runs every case in gem5, which is unavailable: {missing}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"error: {file}: crosscheck runs every case in gem5, which is unavailable: {missing}");
         }
 
         info($"{e.Name}: {cases.Count} cases, gem5 results in {runner.Folder}");
@@ -98,11 +98,11 @@ public sealed class CrossCheckSession(int random, IReadOnlyList<string>? only, A
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            throw new ExperimentFailure(FailureKind.Cancelled, "cancelled; finished cases are kept and a rerun resumes");
+            throw new ExperimentFailureException(FailureKind.Cancelled, "cancelled; finished cases are kept and a rerun resumes");
         }
         catch (ExecutorUnavailableException ex)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"{e.Name}: executor 'slurm' unavailable: {ex.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"{e.Name}: executor 'slurm' unavailable: {ex.Message}");
         }
 
         if (only is { Count: > 0 })

@@ -18,7 +18,7 @@ public static class ExecutorBenchmark
     /// Runs <paramref name="loaded"/> (the points of one file) each way;
     /// <paramref name="taskArguments"/> gives a cluster task's deepmem
     /// arguments for a point stored under a results folder. A way that ends
-    /// short, or with a failed point, stops it with <see cref="ExperimentFailure"/>.
+    /// short, or with a failed point, stops it with <see cref="ExperimentFailureException"/>.
     /// </summary>
     public static async Task<IReadOnlyList<ExecutorWay>> RunAsync(IReadOnlyList<Experiment> loaded, string file, int jobs,
         Func<Experiment, string, IReadOnlyList<string>> taskArguments, CancellationToken ct)
@@ -53,15 +53,15 @@ public static class ExecutorBenchmark
                 {
                     result = await PointLoop.RunAsync(job, ways[i].Make(), false, _ => { }, null, ct).ConfigureAwait(false);
                 }
-                catch (ExperimentFailure f)
+                catch (ExperimentFailureException f)
                 {
-                    throw new ExperimentFailure(f.Kind, $"{ways[i].Name}: {f.Message}; the benchmark stops");
+                    throw new ExperimentFailureException(f.Kind, $"{ways[i].Name}: {f.Message}; the benchmark stops");
                 }
 
                 var wall = clock.Elapsed.TotalSeconds;
                 if (result.AnyFailed)
                 {
-                    throw new ExperimentFailure(FailureKind.Failed, $"{ways[i].Name}: a point failed; the benchmark stops");
+                    throw new ExperimentFailureException(FailureKind.Failed, $"{ways[i].Name}: a point failed; the benchmark stops");
                 }
 
                 var records = Directory.EnumerateFiles(output, ResultStore.FileName, SearchOption.AllDirectories)

@@ -194,14 +194,14 @@ public sealed class SlurmExecutor(SlurmOptions options, TimeProvider? time = nul
         }
 
         sb.Append("# One deepmem command per line of the task file; task N runs line N+1.\n");
-        sb.Append($"line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {CommandLine.ShellQuote(taskFile)})\n");
+        sb.Append(inv, $"line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {CommandLine.ShellQuote(taskFile)})\n");
         sb.Append("eval \"exec $line\"\n");
         return sb.ToString();
     }
 
     private static string OutputName(int attempt, int k) => string.Create(CultureInfo.InvariantCulture, $"task-{attempt}-{k}.out");
 
-    private async Task<string> SubmitAsync(string name, IReadOnlyList<IReadOnlyList<string>> arguments, string folder, int attempt, CancellationToken ct)
+    private async Task<string> SubmitAsync(string name, List<IReadOnlyList<string>> arguments, string folder, int attempt, CancellationToken ct)
     {
         var command = options.DeepMemCommand.Count > 0 ? options.DeepMemCommand : DefaultDeepMemCommand();
         var taskFile = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"tasks-{attempt}.txt"));

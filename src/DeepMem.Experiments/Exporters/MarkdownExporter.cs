@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using static System.FormattableString;
 
@@ -35,7 +36,7 @@ public sealed class MarkdownExporter : IExporter
         }
 
         var sb = new StringBuilder();
-        sb.AppendLine($"# {summary.Title}").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# {summary.Title}").AppendLine();
         return table.AppendTo(sb).ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using DeepMem.Core;
 using YamlDotNet.RepresentationModel;
@@ -134,7 +135,7 @@ internal static partial class SweepReader
 
             if (m.Groups[2].Success)
             {
-                var index = int.Parse(m.Groups[3].Value);
+                var index = int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
                 if (child is not YamlSequenceNode seq || index >= seq.Children.Count)
                 {
                     sink.Error(keyNode, "sweep." + path, path,

@@ -33,7 +33,7 @@ public static class TraceRecording
     /// <paramref name="file"/>) into <paramref name="dir"/>, windows of
     /// <paramref name="window"/> instructions, where <paramref name="executor"/> says;
     /// <paramref name="slurmTaskArguments"/> gives a cluster task's deepmem
-    /// arguments for one run. Ends short with <see cref="ExperimentFailure"/>.
+    /// arguments for one run. Ends short with <see cref="ExperimentFailureException"/>.
     /// </summary>
     public static async Task<IReadOnlyList<TraceRun>> RecordAsync(Experiment experiment, string file, string dir, ulong window, bool calibrate,
         IReadOnlyList<string> runs, ExecutorSpec executor, Func<string, IReadOnlyList<string>> slurmTaskArguments,
@@ -57,11 +57,11 @@ public static class TraceRecording
         }
         catch (Exception ex) when (ex is InvalidOperationException or ExecutorUnavailableException)
         {
-            throw new ExperimentFailure(FailureKind.Failed, "error: " + ex.Message);
+            throw new ExperimentFailureException(FailureKind.Failed, "error: " + ex.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            throw new ExperimentFailure(FailureKind.Cancelled, $"cancelled: finished traces are kept in {dir}; run the same command again to record them anew");
+            throw new ExperimentFailureException(FailureKind.Cancelled, $"cancelled: finished traces are kept in {dir}; run the same command again to record them anew");
         }
     }
 

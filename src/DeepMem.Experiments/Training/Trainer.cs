@@ -40,7 +40,7 @@ public sealed record TrainingResult(RunResult Baseline, RunResult Greedy, int Vi
 /// Trains the q-learning policy's table over many episodes on the estimator
 /// backend (each episode replays the workload's traces once, through
 /// <see cref="IMemorySimulator"/>), then evaluates the greedy policy against
-/// first touch. Problems end it with <see cref="ExperimentFailure"/>.
+/// first touch. Problems end it with <see cref="ExperimentFailureException"/>.
 /// </summary>
 public static class Trainer
 {
@@ -60,7 +60,7 @@ public static class Trainer
             options = (QLearningOptions?)OptionsBinder.Bind(typeof(QLearningOptions), experiment.Policy.Options, problems) ?? options;
             if (problems.Count > 0)
             {
-                throw new ExperimentFailure(FailureKind.BadInput, string.Join("\n", problems.Select(p => $"error: {file}: policy.options: {p.Message}")));
+                throw new ExperimentFailureException(FailureKind.BadInput, string.Join("\n", problems.Select(p => $"error: {file}: policy.options: {p.Message}")));
             }
         }
         else
@@ -70,7 +70,7 @@ public static class Trainer
 
         if (experiment.Estimator.TraceDir is null || !Directory.Exists(experiment.Estimator.TraceDir))
         {
-            throw new ExperimentFailure(FailureKind.Failed,
+            throw new ExperimentFailureException(FailureKind.Failed,
                 $"error: {file}: training runs on the estimator backend and needs estimator.traces, a folder of window traces "
                 + $"({(experiment.Estimator.TraceDir is null ? "not set" : $"'{experiment.Estimator.TraceDir}' does not exist")}); record them with 'deepmem trace'");
         }
@@ -78,7 +78,7 @@ public static class Trainer
         var output = Path.GetFullPath(request.TablePath);
         if (request.Resume && !File.Exists(output))
         {
-            throw new ExperimentFailure(FailureKind.BadInput,
+            throw new ExperimentFailureException(FailureKind.BadInput,
                 $"error: --resume: the table '{request.TablePath}' does not exist, so there is nothing to resume; drop --resume to start from an all-zero table");
         }
 
@@ -92,7 +92,7 @@ public static class Trainer
         }
         catch (ArgumentException e)
         {
-            throw new ExperimentFailure(FailureKind.BadInput, $"error: --resume: {e.Message}");
+            throw new ExperimentFailureException(FailureKind.BadInput, $"error: --resume: {e.Message}");
         }
 
         // The training's inputs under the same key as run's (the table option
@@ -117,7 +117,7 @@ public static class Trainer
         }
         catch (BackendUnavailableException e)
         {
-            throw new ExperimentFailure(FailureKind.Failed, $"error: {file}: {e.Message}");
+            throw new ExperimentFailureException(FailureKind.Failed, $"error: {file}: {e.Message}");
         }
 
         var spec = experiment.Spec;
@@ -131,7 +131,7 @@ public static class Trainer
                 return result;
             }
 
-            throw new ExperimentFailure(ct.IsCancellationRequested ? FailureKind.Cancelled : FailureKind.Failed,
+            throw new ExperimentFailureException(ct.IsCancellationRequested ? FailureKind.Cancelled : FailureKind.Failed,
                 $"error: {what}: {result.Status.ToString().ToLowerInvariant()}: {result.FailureReason}");
         }
 
@@ -144,7 +144,7 @@ public static class Trainer
         {
             if (ct.IsCancellationRequested)
             {
-                throw new ExperimentFailure(FailureKind.Cancelled, $"cancelled after {i} episodes; table not written");
+                throw new ExperimentFailureException(FailureKind.Cancelled, $"cancelled after {i} episodes; table not written");
             }
 
             var eps = episodes == 1 ? request.Epsilon : request.Epsilon * (1 - 0.9 * i / (episodes - 1));
@@ -161,17 +161,17 @@ public static class Trainer
         return new TrainingResult(baseline, greedy, visited, table.States, clock.Elapsed, output);
     }
 
-    /// <summary>The request's own checks (episodes, epsilon), before any file is read: <see cref="ExperimentFailure"/> when one fails.</summary>
+    /// <summary>The request's own checks (episodes, epsilon), before any file is read: <see cref="ExperimentFailureException"/> when one fails.</summary>
     public static void Check(TrainingRequest request)
     {
         if (request.Episodes < 1)
         {
-            throw new ExperimentFailure(FailureKind.BadInput, $"error: --episodes must be at least 1 (was {request.Episodes})");
+            throw new ExperimentFailureException(FailureKind.BadInput, $"error: --episodes must be at least 1 (was {request.Episodes})");
         }
 
         if (request.Epsilon is < 0 or > 1)
         {
-            throw new ExperimentFailure(FailureKind.BadInput,
+            throw new ExperimentFailureException(FailureKind.BadInput,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"error: --epsilon must be in [0, 1] (was {request.Epsilon})"));
         }
     }

@@ -1,4 +1,4 @@
-using ArchUnitNET.Domain;
+using ArchUnitNET.Fluent.Syntax.Elements.Types;
 using ArchUnitNET.Loader;
 using ArchUnitNET.xUnit;
 using static ArchUnitNET.Fluent.ArchRuleDefinition;
@@ -24,7 +24,7 @@ public class LayerTests
         typeof(global::DeepMem.Server.EstimatorServer).Assembly,
         typeof(global::DeepMem.Cli.DeepMemCommand).Assembly).Build();
 
-    private static IObjectProvider<IType> LayerTree(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
+    private static GivenTypesConjunctionWithDescription LayerTree(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
 
     [Fact]
     public void Core_depends_on_no_other_layer()

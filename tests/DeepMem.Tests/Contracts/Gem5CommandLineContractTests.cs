@@ -13,6 +13,10 @@ namespace DeepMem.Tests.Contracts;
 /// </summary>
 public class Gem5CommandLineContractTests
 {
+    private static readonly string[] CacheSizeKeys = ["l1d_size", "l1i_size", "l2_size"];
+
+    private static readonly string[][] UnknownOptionBatch = [["--no-such-option", "1", "/bin/true"]];
+
     private static SimulationSpec Spec(params NodeSpec[] nodes) => new()
     {
         Name = "t",
@@ -72,7 +76,7 @@ public class Gem5CommandLineContractTests
         Assert.Equal("preferred", o.GetProperty("policy").GetProperty("mode").GetString());
         Assert.Equal("o3", o.GetProperty("cpu").GetString());
         Assert.Equal("2500MHz", o.GetProperty("clock").GetString());
-        Assert.Equal([64 << 10, 16 << 10, 512 << 10], new[] { "l1d_size", "l1i_size", "l2_size" }.Select(k => o.GetProperty(k).GetInt32()));
+        Assert.Equal([64 << 10, 16 << 10, 512 << 10], CacheSizeKeys.Select(k => o.GetProperty(k).GetInt32()));
         Assert.Equal(200_000, o.GetProperty("epoch_instructions").GetInt64());
         Assert.Equal(1500, o.GetProperty("migration_page_latency_ns").GetDouble());
         Assert.Equal("grpc", o.GetProperty("controller").GetString());
@@ -153,7 +157,7 @@ public class Gem5CommandLineContractTests
     public void The_parser_check_fails_for_an_option_the_script_does_not_know()
     {
         // The check itself can fail: an unknown option comes back as a problem.
-        var output = PythonSide.Run(["-m", "deepmem.options", "--batch"], JsonSerializer.Serialize(new[] { new[] { "--no-such-option", "1", "/bin/true" } }));
+        var output = PythonSide.Run(["-m", "deepmem.options", "--batch"], JsonSerializer.Serialize(UnknownOptionBatch));
         var r = JsonDocument.Parse(output).RootElement[0];
         Assert.False(r.GetProperty("ok").GetBoolean());
         Assert.Contains("--no-such-option", r.GetProperty("problems")[0].GetString());

@@ -34,8 +34,9 @@ public class EstimatorSimulatorTests
         ],
         [TestTraces.Region(1, 0x100, 2), TestTraces.Region(2, 0x200, 1)]);
 
-    private static async Task<EstimatorRun> Run(TraceSet set, SimulationSpec spec, IPlacementPolicy policy, CancellationToken ct = default, IProgress<RunProgress>? progress = null) =>
-        await new EstimatorSimulator(set).RunDetailedAsync(spec, policy, progress, ct).WaitAsync(Timeout);
+    // The run gets ct and ends as Cancelled; the wait only bounds it, so it does not take ct.
+    private static async Task<EstimatorRun> Run(TraceSet set, SimulationSpec spec, IPlacementPolicy policy, IProgress<RunProgress>? progress = null, CancellationToken ct = default) =>
+        await new EstimatorSimulator(set).RunDetailedAsync(spec, policy, progress, ct).WaitAsync(Timeout, CancellationToken.None);
 
     private static Func<Region, int, RegionPlacement> Nodes(params int[] nodes) => (_, i) => RegionPlacement.Bind(nodes[i]);
 
@@ -333,7 +334,7 @@ public class EstimatorSimulatorTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var run = await Run(TestTraces.TwoByTwo(), Spec(), new ScriptedPolicy(), cts.Token);
+        var run = await Run(TestTraces.TwoByTwo(), Spec(), new ScriptedPolicy(), ct: cts.Token);
         Assert.Equal(RunStatus.Cancelled, run.Result.Status);
     }
 
@@ -342,7 +343,7 @@ public class EstimatorSimulatorTests
     {
         using var cts = new CancellationTokenSource();
         var policy = new ScriptedPolicy(Nodes(0, 1), _ => { cts.Cancel(); return []; });
-        var run = await Run(ThreeWindows(), Spec(epochInstructions: 1000), policy, cts.Token);
+        var run = await Run(ThreeWindows(), Spec(epochInstructions: 1000), policy, ct: cts.Token);
         Assert.Equal(RunStatus.Cancelled, run.Result.Status);
         Assert.Single(policy.Reports);
         Assert.Contains("after 1 of 3 windows", run.Result.FailureReason);
@@ -377,7 +378,7 @@ public class EstimatorSimulatorTests
                 TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(TestTraces.NodeName(t.Header.BoundNode!.Value))), t);
             }
 
-            IMemorySimulator sim = new EstimatorSimulator(new EstimatorOptions { TraceDir = dir });
+            var sim = new EstimatorSimulator(new EstimatorOptions { TraceDir = dir });
             var r = await sim.RunAsync(Spec(), new ScriptedPolicy(Nodes(0, 1)), null, default).WaitAsync(Timeout);
             Assert.Equal(RunStatus.Succeeded, r.Status);
             Assert.Equal(550e-6, r.SimulatedSeconds, 12);

@@ -114,7 +114,10 @@ public class PlacementSearchTests
             {
                 assignment[r] = x % nodes;
                 x /= nodes;
-                if (assignment[r] == 0) used += (ulong)est.RegionTouchedPages(r);
+                if (assignment[r] == 0)
+                {
+                    used += (ulong)est.RegionTouchedPages(r);
+                }
             }
 
             if (used <= capacityPages)

@@ -42,11 +42,11 @@ public class TraceSetTests
         var b = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1000, 1012);
         var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, b], instructionTolerance: 0));
         Assert.Contains(e.Problems, p => p == "window 1 is not instruction-aligned: it ends at instruction 2000 in dram.trace.jsonl.gz but 2012 in nvm.trace.jsonl.gz (tolerance 0)");
-        Assert.DoesNotContain(e.Problems, p => p.StartsWith("window 0"));
+        Assert.DoesNotContain(e.Problems, p => p.StartsWith("window 0", StringComparison.Ordinal));
 
         var far = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1500, 500);
         var e2 = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, far]));
-        Assert.Contains(e2.Problems, p => p.StartsWith("window 0 is not instruction-aligned: it ends at instruction 1000 in dram.trace.jsonl.gz but 1500"));
+        Assert.Contains(e2.Problems, p => p.StartsWith("window 0 is not instruction-aligned: it ends at instruction 1000 in dram.trace.jsonl.gz but 1500", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -55,8 +55,8 @@ public class TraceSetTests
         var a = TestTraces.Trace(0, 2, [10, 10], Windows, [TestTraces.Region(1, 0x100, 1)]);
         var b = TestTraces.Trace(1, 2, [20], Windows[..1], [TestTraces.Region(1, 0x180, 1)]);
         var e = Assert.Throws<TraceSetException>(() => TraceSet.Create([a, b]));
-        Assert.Contains(e.Problems, p => p.StartsWith("window count differs: 2 in dram.trace.jsonl.gz, 1 in nvm.trace.jsonl.gz"));
-        Assert.Contains(e.Problems, p => p.StartsWith("region #0 differs"));
+        Assert.Contains(e.Problems, p => p.StartsWith("window count differs: 2 in dram.trace.jsonl.gz, 1 in nvm.trace.jsonl.gz", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("region #0 differs", StringComparison.Ordinal));
     }
 
     [Fact]

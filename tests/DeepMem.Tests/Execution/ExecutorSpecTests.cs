@@ -92,8 +92,8 @@ public class SingleRunSelectionTests
         Console.SetError(stderr);
         try
         {
-            var trace = await DeepMem.Cli.Commands.TraceCommand.ExecuteAsync(new FileInfo(exp.File), null, null, CancellationToken.None, false,
-                ["nvm"], s => s);
+            var trace = await DeepMem.Cli.Commands.TraceCommand.ExecuteAsync(new FileInfo(exp.File), null, null, false,
+                ["nvm"], s => s, CancellationToken.None);
             Assert.Equal(ExitCodes.BadInput, trace);
             Assert.Contains("--only: no run 'nvm'; runs: fast, slow1", stderr.ToString(), StringComparison.Ordinal);
 

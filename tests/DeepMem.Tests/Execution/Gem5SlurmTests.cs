@@ -31,7 +31,11 @@ public class Gem5SlurmTests : IDisposable
     private static readonly string Root = RepoLocator.FindRoot(AppContext.BaseDirectory)!;
     private readonly string _dir = Directory.CreateTempSubdirectory("deepmem-gem5-slurm-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 
     private string Experiment()
     {
@@ -94,8 +98,8 @@ public class Gem5SlurmTests : IDisposable
     {
         var file = Experiment();
         var traces = Path.Combine(_dir, "traces");
-        var code = await TraceCommand.ExecuteAsync(new FileInfo(file), new DirectoryInfo(traces), null, CancellationToken.None, false, null,
-            _ => new ExecutorSpec { Kind = "slurm", Slurm = Slurm().Options }).WaitAsync(TimeSpan.FromMinutes(10));
+        var code = await TraceCommand.ExecuteAsync(new FileInfo(file), new DirectoryInfo(traces), null, false, null,
+            _ => new ExecutorSpec { Kind = "slurm", Slurm = Slurm().Options }, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(10));
         Assert.Equal(ExitCodes.Ok, code);
         Assert.True(File.Exists(Path.Combine(traces, "dram.trace.jsonl.gz")));
         Assert.True(File.Exists(Path.Combine(traces, "nvm.trace.jsonl.gz")));

@@ -17,6 +17,8 @@ public class SlurmExecutorTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
+    private static readonly string[] SweptPolicies = ["first-touch", "hemem", "tpp"];
+
     private static string DeepMem => Path.Combine(AppContext.BaseDirectory, "deepmem");
 
     /// <summary>An experiment with three sweep points on the synthetic traces.</summary>
@@ -46,7 +48,9 @@ public class SlurmExecutorTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await RunCommand.ExecuteAsync(new FileInfo(exp.File), null, null, false, executor, null, stdout, stderr, ct).WaitAsync(Timeout);
+        // The command gets ct and ends with an exit code; the wait only bounds it, so it does not take ct.
+        var code = await RunCommand.ExecuteAsync(new FileInfo(exp.File), null, null, false, executor, null, stdout, stderr, ct)
+            .WaitAsync(Timeout, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -194,7 +198,7 @@ public class SlurmExecutorTests
             var code = await RunCommand.ExecuteAsync(new FileInfo(exp.File), null, new DirectoryInfo(Path.Combine(exp.Dir, folder)), false,
                 new LocalExecutor(new ExperimentRunner(Backends.Create), jobs), null, new StringWriter(), new StringWriter(), CancellationToken.None).WaitAsync(Timeout);
             Assert.Equal(ExitCodes.Ok, code);
-            return new[] { "first-touch", "hemem", "tpp" }.ToDictionary(p => p,
+            return SweptPolicies.ToDictionary(p => p,
                 p => ResultStore.Read(Path.Combine(exp.Dir, folder, $"policy.name={p}", ResultStore.FileName))!.Result.SimulatedSeconds);
         }
 

@@ -132,7 +132,7 @@ public class BackendRegistryTests
         Assert.True(File.Exists(table));
         Assert.True(trained.VisitedStates > 0 && trained.VisitedStates <= trained.States);
 
-        var bad = await Assert.ThrowsAsync<ExperimentFailure>(() => Trainer.TrainAsync(exp.Load(), exp.File, new TrainingRequest(0, table, null, 0.3, false),
+        var bad = await Assert.ThrowsAsync<ExperimentFailureException>(() => Trainer.TrainAsync(exp.Load(), exp.File, new TrainingRequest(0, table, null, 0.3, false),
             _ => { }, _ => { }, _ => { }, CancellationToken.None));
         Assert.Equal(FailureKind.BadInput, bad.Kind);
     }

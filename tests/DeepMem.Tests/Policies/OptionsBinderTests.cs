@@ -23,7 +23,7 @@ public class OptionsBinderTests
         public uint WholeUnsigned { get; set; }
         public long Big { get; set; }
         public ulong BigUnsigned { get; set; }
-        public float Single { get; set; }
+        public float Ratio { get; set; }
         public double Real { get; set; }
         public bool Flag { get; set; }
         public string Text { get; set; } = "";
@@ -86,7 +86,7 @@ public class OptionsBinderTests
         var (o, problems) = Bind<AllTypes>(
             S("tiny", "-128"), S("octet", "255"), S("small", "-300"), S("small_unsigned", "65535"), S("whole", "-7"),
             S("whole_unsigned", "4000000000"), S("big", "-9000000000"), S("big_unsigned", "18446744073709551615"),
-            S("single", "1.5"), S("real", "2.5e-3"), S("flag", "true"), S("text", "hello"), S("kind", "extra-hot"),
+            S("ratio", "1.5"), S("real", "2.5e-3"), S("flag", "true"), S("text", "hello"), S("kind", "extra-hot"),
             S("wait", "10ms"), S("size", "64MiB"), S("rate", "100MB/s"), S("count", "10k"), S("latency_ns", "2us"),
             S("maybe", "~"), S("surely", "5"),
             L("numbers", "1", "2", "3"), L("fractions", "0.5", "1"), L("names", "a", "b"), L("waits", "1s", "2ms"), L("sizes", "4KiB", "1MiB"));
@@ -100,7 +100,7 @@ public class OptionsBinderTests
         Assert.Equal(4_000_000_000u, o.WholeUnsigned);
         Assert.Equal(-9_000_000_000L, o.Big);
         Assert.Equal(ulong.MaxValue, o.BigUnsigned);
-        Assert.Equal(1.5f, o.Single);
+        Assert.Equal(1.5f, o.Ratio);
         Assert.Equal(2.5e-3, o.Real);
         Assert.True(o.Flag);
         Assert.Equal("hello", o.Text);
@@ -127,7 +127,7 @@ public class OptionsBinderTests
     [InlineData("whole", "1.5", "a whole number from -2147483648 to 2147483647")]
     [InlineData("real", "fast", "a number")]
     [InlineData("real", "NaN", "a number")]
-    [InlineData("single", "1e39", "a number")]
+    [InlineData("ratio", "1e39", "a number")]
     [InlineData("wait", "10", "a duration such as")]
     [InlineData("kind", "lukewarm", "one of plain, extra-hot")]
     [InlineData("flag", "maybe", "true or false")]

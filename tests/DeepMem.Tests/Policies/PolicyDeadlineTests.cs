@@ -118,7 +118,7 @@ public class PolicyDeadlineTests
         },
     };
 
-    private static object Epoch(int epoch, string call) => new Dictionary<string, object>
+    private static Dictionary<string, object> Epoch(int epoch, string call) => new()
     {
         ["epoch_ended"] = new
         {

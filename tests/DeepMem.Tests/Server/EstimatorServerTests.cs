@@ -21,6 +21,17 @@ public class EstimatorServerTests
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>A policy epoch handler that answers epoch 1 late (2.5 s, past a 1 s reply timeout).</summary>
+    private static readonly Func<EpochReport, IReadOnlyList<PageMigration>> SleepOnFirstEpoch = e =>
+    {
+        if (e.Epoch == 1)
+        {
+            Thread.Sleep(2500);
+        }
+
+        return [];
+    };
+
     private static async Task<SessionOutcome> Drive(GrpcChannel channel, IPlacementPolicy policy, SessionOptions? options = null, List<string>? log = null)
     {
         using var cts = new CancellationTokenSource(TestTimeout);
@@ -107,7 +118,7 @@ public class EstimatorServerTests
     public async Task A_late_reply_makes_a_visible_fallback_with_progress_and_counted_epochs()
     {
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { ReplyTimeout = TimeSpan.FromSeconds(1) });
-        var policy = new RecordingPolicy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } };
+        var policy = new RecordingPolicy { Epoch = SleepOnFirstEpoch };
         var log = new List<string>();
         var outcome = await Drive(server.Channel, policy, null, log);
         Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
@@ -125,7 +136,7 @@ public class EstimatorServerTests
     {
         await using (var server = await ServedEstimator.StartAsync(new ServeOptions { ReplyTimeout = TimeSpan.FromSeconds(1), Fallback = "stop" }))
         {
-            var outcome = await Drive(server.Channel, new RecordingPolicy { Epoch = e => { if (e.Epoch == 1) Thread.Sleep(2500); return []; } });
+            var outcome = await Drive(server.Channel, new RecordingPolicy { Epoch = SleepOnFirstEpoch });
             Assert.Equal(RunStatus.Failed, outcome.Status);
             Assert.StartsWith("the simulator stopped without this controller (fallback 'stop'): no reply to event", outcome.FailureReason);
             Assert.NotNull(outcome.Finished);

@@ -17,7 +17,7 @@ public enum FailureKind
 /// A step of a command (training, a cross-check, a batch of points) ended
 /// short; <see cref="Exception.Message"/> is the line to print as it is.
 /// </summary>
-public sealed class ExperimentFailure(FailureKind kind, string line) : Exception(line)
+public sealed class ExperimentFailureException(FailureKind kind, string line) : Exception(line)
 {
     /// <summary>How it ended.</summary>
     public FailureKind Kind { get; } = kind;
