@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import grpc
 
+from deepmem.bridge.client import ReplyStream, hello, ticket_metadata
 from deepmem.bridge.protocol import load
-from deepmem.bridge.server import TICKET_KEY
 
 WAIT = 10.0
 
@@ -39,24 +38,11 @@ def main() -> int:
     stub = proto.pb2_grpc.CoSimulationStub(channel)
     ticket = args.ticket
     if args.hello or args.mode == "answer":
-        reply = stub.Hello(pb2.HelloRequest(
-            protocol_version=pb2.PROTOCOL_VERSION_CURRENT,
-            controller="controller_proc", token=args.token), timeout=WAIT)
+        reply = hello(stub, pb2, "controller_proc", args.token, WAIT)
         print(f"hello accepted={reply.accepted}", flush=True)
         ticket = ticket or reply.session_ticket
-    replies: list = []
-
-    def requests():
-        sent = 0
-        while True:
-            if sent < len(replies):
-                yield replies[sent]
-                sent += 1
-            else:
-                time.sleep(0.05)
-
-    metadata = [(TICKET_KEY, ticket)] if ticket else None
-    call = stub.Session(requests(), metadata=metadata,
+    replies = ReplyStream()
+    call = stub.Session(replies, metadata=ticket_metadata(ticket),
                         timeout=None if args.mode == "answer" else WAIT)
     try:
         for message in call:
@@ -64,8 +50,8 @@ def main() -> int:
             if args.mode == "intruder":
                 print(f"event {kind}", flush=True)
                 return 0
-            if len(replies) < args.count:
-                replies.append(pb2.ControllerMessage(
+            if replies.sent < args.count:
+                replies.put(pb2.ControllerMessage(
                     reply_to=message.sequence, ack=pb2.Ack()))
             else:  # the simulator has had every reply: it waits for us
                 print(f"holding event {message.sequence}", flush=True)

@@ -16,8 +16,8 @@ import time
 
 import grpc
 
+from deepmem.bridge.client import ReplyStream, hello, ticket_metadata
 from deepmem.bridge.protocol import load
-from deepmem.bridge.server import TICKET_KEY
 
 
 def drain(fd: int, out, lock: threading.Lock) -> None:
@@ -47,25 +47,12 @@ def main() -> int:
     pb2 = proto.pb2
     stub = proto.pb2_grpc.CoSimulationStub(
         grpc.insecure_channel(f"127.0.0.1:{port}"))
-    hello = stub.Hello(pb2.HelloRequest(
-        protocol_version=pb2.PROTOCOL_VERSION_CURRENT,
-        controller="kill-test parent"), timeout=60)
-    if not hello.accepted:
-        print(f"refused: {hello.reason}", flush=True)
+    reply = hello(stub, pb2, "kill-test parent", timeout=60)
+    if not reply.accepted:
+        print(f"refused: {reply.reason}", flush=True)
         return 1
-    replies: list = []
-
-    def requests():
-        sent = 0
-        while True:
-            if sent < len(replies):
-                yield replies[sent]
-                sent += 1
-            else:
-                time.sleep(0.05)
-
-    call = stub.Session(requests(), metadata=[(TICKET_KEY,
-                                                hello.session_ticket)])
+    replies = ReplyStream()
+    call = stub.Session(replies, metadata=ticket_metadata(reply.session_ticket))
     for message in call:
         kind = message.WhichOneof("event")
         if kind == "epoch_ended":
@@ -75,8 +62,8 @@ def main() -> int:
         if kind in ("finished", "failed"):
             print(f"{kind} before any epoch", flush=True)
             return 1
-        replies.append(pb2.ControllerMessage(reply_to=message.sequence,
-                                             ack=pb2.Ack()))
+        replies.put(pb2.ControllerMessage(reply_to=message.sequence,
+                                          ack=pb2.Ack()))
     print("stream ended", flush=True)
     return 1
 

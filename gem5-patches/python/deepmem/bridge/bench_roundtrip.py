@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
 import statistics
 import subprocess
 import sys
@@ -58,30 +57,21 @@ def client(port: int, migrations: int) -> int:
     """The controller: answer everything at once; return events seen."""
     import grpc
 
+    from deepmem.bridge.client import ReplyStream, hello, ticket_metadata
     from deepmem.bridge.protocol import load
-    from deepmem.bridge.server import TICKET_KEY
     pb2, pb2_grpc = load()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     stub = pb2_grpc.CoSimulationStub(channel)
-    hello = stub.Hello(pb2.HelloRequest(
-        protocol_version=pb2.PROTOCOL_VERSION_CURRENT, controller="bench"),
-        timeout=30)
-    if not hello.accepted:
-        raise SystemExit(f"bench client refused: {hello.reason}")
-    replies: queue.SimpleQueue = queue.SimpleQueue()
-
-    def requests():
-        while True:
-            item = replies.get()
-            if item is None:
-                return
-            yield item
+    reply = hello(stub, pb2, "bench")
+    if not reply.accepted:
+        raise SystemExit(f"bench client refused: {reply.reason}")
+    replies = ReplyStream()
 
     moves = [pb2.PageMigration(page_number=FIRST_PAGE + i, target_node=1)
              for i in range(migrations)]
     seen = 0
-    call = stub.Session(requests(), timeout=3600,
-                        metadata=[(TICKET_KEY, hello.session_ticket)])
+    call = stub.Session(replies, timeout=3600,
+                        metadata=ticket_metadata(reply.session_ticket))
     for msg in call:
         seen += 1
         kind = msg.WhichOneof("event")
@@ -96,7 +86,7 @@ def client(port: int, migrations: int) -> int:
                                               ack=pb2.Ack()))
         else:
             break
-    replies.put(None)
+    replies.close()
     channel.close()
     return seen
 
