@@ -103,6 +103,7 @@ public sealed class EstimatorServer
             k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
         });
         await using var app = builder.Build();
+        app.Use(HelloSizeGuard.Create(_log));
         app.MapGrpcService<CoSimulationService>();
         // The first session's gate is up before the port is announced.
         holder.Current = new SessionGate(_options, _machine, _log);

@@ -9,7 +9,8 @@
 
 The `deepmem` CLI is $DEEPMEM_CLI (a command line), else the built
 src/DeepMem.Cli (bin/Release or bin/Debug, run with `dotnet`), else
-`dotnet run --project src/DeepMem.Cli --`. A backend that exits or never
+`dotnet run --project src/DeepMem.Cli --`; an installed copy outside the
+repository uses `deepmem` on PATH. A backend that exits or never
 announces its port raises BackendError naming the exit status and the
 tail of its output.
 """
@@ -42,7 +43,18 @@ def deepmem_command() -> list[str]:
     env = os.environ.get("DEEPMEM_CLI")
     if env:
         return shlex.split(env)
-    root = _proto.repo_root()
+    try:
+        root = _proto.repo_root()
+    except _proto.ProtocolUnavailable:
+        # An installed copy outside the repository: a `deepmem` on PATH.
+        found = shutil.which("deepmem")
+        if found:
+            return [found]
+        raise BackendError(
+            "cannot find the deepmem CLI: set DEEPMEM_CLI to its command "
+            "line (e.g. 'dotnet <repo>/src/DeepMem.Cli/bin/Release/net10.0/"
+            "deepmem.dll'), put `deepmem` on PATH, or set DEEPMEM_REPO to "
+            "the repository's root") from None
     for config in ("Release", "Debug"):
         dll = root / "src" / "DeepMem.Cli" / "bin" / config / "net10.0" / "deepmem.dll"
         if dll.is_file():

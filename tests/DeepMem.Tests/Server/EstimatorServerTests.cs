@@ -156,6 +156,34 @@ public class EstimatorServerTests
     }
 
     [Fact]
+    public async Task A_Hello_over_16_KiB_is_refused_unread_and_a_normal_one_still_gets_its_session()
+    {
+        await using var server = await ServedEstimator.StartAsync();
+        var client = new Proto.CoSimulation.CoSimulationClient(server.Channel);
+
+        // Version 99 so that a Hello that is read gets a refusal naming the version; the 16 KiB rule comes first.
+        var big = new Proto.HelloRequest { ProtocolVersion = 99, Controller = new string('x', 20 * 1024) };
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await client.HelloAsync(big));
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.Equal($"Hello of {big.CalculateSize()} bytes (at most 16384)", e.Status.Detail);
+        lock (server.Log)
+        {
+            Assert.Contains(server.Log, l => l.Contains("refused Hello", StringComparison.Ordinal) && l.Contains("(at most 16384)", StringComparison.Ordinal));
+        }
+
+        // Just under the limit: read, parsed and refused for its version.
+        var under = new Proto.HelloRequest { ProtocolVersion = 99, Controller = new string('x', 16 * 1024 - 16) };
+        Assert.True(under.CalculateSize() <= 16 * 1024);
+        var reply = await client.HelloAsync(under);
+        Assert.False(reply.Accepted);
+        Assert.Contains("protocol version mismatch", reply.Reason, StringComparison.Ordinal);
+
+        // The Session stream keeps the large limit, and a normal run goes through.
+        var ok = await Drive(server.Channel, new RecordingPolicy());
+        Assert.True(ok.Status == RunStatus.Succeeded, ok.FailureReason);
+    }
+
+    [Fact]
     public async Task Several_sessions_are_served_in_a_row_each_a_fresh_run()
     {
         await using var server = await ServedEstimator.StartAsync(new ServeOptions { Sessions = 2 });

@@ -1,0 +1,1 @@
+../../../../gem5-patches/python/deepmem/bridge/protocol.py
