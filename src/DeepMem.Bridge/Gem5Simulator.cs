@@ -140,6 +140,7 @@ public sealed class Gem5Simulator(Gem5Options options, Action<string>? log = nul
         var line = Gem5CommandLine.ForFixedPlacement(options, spec, Gem5CommandLine.PolicyArgument(placement));
         await using var gem5 = BridgeProcess.Start(binary, line.ToArguments(), ProcessContract.Environment(options.PythonPath), spec.Workload.WorkingDir);
         var commandLine = gem5.CommandLine;
+        log?.Invoke(commandLine);
         await File.WriteAllTextAsync(Path.Combine(spec.OutputDir, "command.txt"), commandLine + "\n", CancellationToken.None).ConfigureAwait(false);
         using var reg = ct.Register(gem5.Kill);
         var exited = await gem5.WaitForExitAsync(options.RunTimeout).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using DeepMem.Core;
 
 namespace DeepMem.Bridge;
@@ -91,7 +89,7 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
     /// trace; <paramref name="only"/> limits it to the runs named.
     /// </summary>
     public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
-        Action<string>? log, CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null)
+        CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null)
     {
         if (calibrate && spec.Nodes.Count != 2)
         {
@@ -106,7 +104,7 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
             await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                return await RecordOneAsync(RunSpec(spec, run.Run, run.TraceFile, outDir, windowInstructions), run.Run, run.Placement, log, ct).ConfigureAwait(false);
+                return await RecordOneAsync(RunSpec(spec, run.Run, run.TraceFile, outDir, windowInstructions), run.Run, run.Placement, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -116,7 +114,7 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private async Task<NodeTrace> RecordOneAsync(SimulationSpec runSpec, string name, RegionPlacement placement, Action<string>? log, CancellationToken ct)
+    private async Task<NodeTrace> RecordOneAsync(SimulationSpec runSpec, string name, RegionPlacement placement, CancellationToken ct)
     {
         var trace = runSpec.WindowTrace!.Path;
         var result = await simulator.RunAsync(runSpec, new FixedPlacementPolicy(placement), null, ct).ConfigureAwait(false);
@@ -125,7 +123,6 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
             throw new OperationCanceledException(ct);
         }
 
-        log?.Invoke($"{name}: {result.CommandLine}");
         var ok = result.Status == RunStatus.Succeeded && File.Exists(trace);
         if (ok && RelativeRoot is not null)
         {

@@ -52,7 +52,7 @@ public static class TraceRecording
             var recorder = new TraceRecorder(simulator) { RelativeRoot = RepoLocator.FindRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))) };
             return executor.Kind == "slurm"
                 ? await OnSlurmAsync(new SlurmExecutor(executor.Slurm), experiment, dir, runs, slurmTaskArguments, slurmProgress, ct).ConfigureAwait(false)
-                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, log, ct, calibrate, runs.ToList()).ConfigureAwait(false))
+                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, ct, calibrate, runs.ToList()).ConfigureAwait(false))
                     .Select(t => new TraceRun(t.Node, t.TracePath, t.Ok, t.Message)).ToList();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ExecutorUnavailableException)

@@ -156,7 +156,7 @@ public class CalibrationTests
         Assert.Equal(Path.Combine("/tmp/t", TraceSet.CalibrationFile), args[args.IndexOf("--trace") + 1]);
 
         var three = spec with { Nodes = [.. spec.Nodes, spec.Nodes[1] with { Name = "cxl" }] };
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => recorder.RecordAsync(three, "/tmp/t", 100_000, 1, null, default, calibrate: true));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => recorder.RecordAsync(three, "/tmp/t", 100_000, 1, default, calibrate: true));
         Assert.Contains("exactly two memory nodes", ex.Message);
     }
 }
