@@ -8,11 +8,13 @@ Run: PYTHONPATH=python/deepmem_agents:gem5-patches/python \
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import tempfile
 import unittest
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT / "python" / "deepmem_agents"))
 from deepmem_agents import DeepMemEnv, Session  # noqa: E402
 from deepmem_agents.backend import (BackendError, ProcessBackend,  # noqa: E402
                                     deepmem_command)
+from deepmem_agents.features import EpochView, Features, NodeView  # noqa: E402
 
 QUICKSTART = str(ROOT / "configs" / "experiments" / "quickstart.yaml")
 CLI_BUILT = any((ROOT / "src" / "DeepMem.Cli" / "bin" / c / "net10.0" /
@@ -65,14 +68,81 @@ class ScriptedServer(ProcessBackend):
             name="scripted simulator")
 
 
+def closed_without_resource_warnings(test: unittest.TestCase, make_env):
+    """Runs an episode's start, then close(), with ResourceWarning as an
+    error: a warning raised in a destructor is unraisable, so the hook
+    collects it; the test fails when any comes."""
+    caught = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = caught.append
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ResourceWarning)
+            env = make_env()
+            env.reset()
+            proc = env.backend.process.proc
+            env.close()
+            closed = proc.stdout.closed and proc.stderr.closed
+            del env, proc
+            gc.collect()
+    finally:
+        sys.unraisablehook = old_hook
+    test.assertEqual([str(u.exc_value) for u in caught], [])
+    test.assertTrue(closed)
+
+
+class FeatureTests(unittest.TestCase):
+    """Observation summary and the exchange action, without a simulator."""
+
+    def features(self) -> Features:
+        f = Features(nodes=2, capacity_pages=[3, 100], hot_pages=2,
+                     move_pages=2)
+        # dram (0) full with pages 1..3, nvm (1) holds 10 and 11.
+        f.observe(EpochView(
+            0, 0, 1000, [NodeView(0, 3, 9, 0, 0.0, 3, 0),
+                         NodeView(1, 100, 50, 0, 0.0, 2, 98)],
+            page_numbers=[1, 2, 3, 10, 11], reads=[5, 0, 4, 40, 10],
+            writes=[0, 0, 0, 0, 0], page_nodes=[0, 0, 0, 1, 1]))
+        return f
+
+    def test_observation_ends_with_each_nodes_hotness_shares(self):
+        f = self.features()
+        obs = f.observe(EpochView(1, 1000, 2000,
+                                  [NodeView(0, 3, 0, 0, 0.0, 3, 0),
+                                   NodeView(1, 100, 0, 0, 0.0, 2, 98)]))
+        self.assertEqual(len(obs), f.observation_size)
+        self.assertEqual(f.observation_size, 8 * 2 + 2 * 2)
+        # Decayed scores: dram 2.5, 0, 2; nvm 20, 5 (total 29.5).
+        expect = [4.5 / 29.5, 4.5 / 29.5, 2 / 29.5, 25 / 29.5, 25 / 29.5,
+                  25 / 29.5]
+        for got, want in zip(obs[-6:], expect):
+            self.assertAlmostEqual(got, want)
+
+    def test_exchange_demotes_colder_fast_pages_first_and_only_while_colder(self):
+        f = self.features()
+        self.assertEqual(f.action_count, 7)
+        # (1,0) is pair 1: exchange 1<->0 is action 1 + 2*2 + 1 = 6.
+        self.assertEqual(f.describe(6), "exchange 2 pages 1<->0")
+        self.assertEqual(f.migrations(6), [(2, 1), (10, 0), (3, 1), (11, 0)])
+        # Now dram holds 1 (5), 10 (40), 11 (10); nvm 2 (0), 3 (4): the
+        # hottest nvm page is colder than every dram page, nothing moves.
+        self.assertEqual(f.migrations(6), [])
+        # Plain promotion moves only into free pages (none).
+        self.assertEqual(f.migrations(3), [])
+
+
 class ScriptedServerTests(unittest.TestCase):
+    def test_close_leaves_no_unclosed_pipe(self):
+        closed_without_resource_warnings(
+            self, lambda: DeepMemEnv(None, backend=ScriptedServer(script(2))))
+
     def test_reset_step_close_over_a_whole_run(self):
         env = DeepMemEnv(None, backend=ScriptedServer(script(4)), move_pages=8)
         try:
-            self.assertEqual(env.observation_space.shape, (5 * 2 + 2 * 16,))
-            self.assertEqual(env.action_space.n, 5)
+            self.assertEqual(env.observation_space.shape, (8 * 2 + 2 * 16,))
+            self.assertEqual(env.action_space.n, 7)
             obs, info = env.reset()
-            self.assertEqual(len(obs), 42)
+            self.assertEqual(len(obs), 48)
             self.assertEqual(info["epoch"], 0)
             rewards, done, steps = [], False, 0
             while not done:
@@ -95,7 +165,7 @@ class ScriptedServerTests(unittest.TestCase):
                          move_pages=8)
         try:
             env.reset()
-            with self.assertRaisesRegex(ValueError, r"action 99 out of range 0\.\.4"):
+            with self.assertRaisesRegex(ValueError, r"action 99 out of range 0\.\.6"):
                 env.step(99)
             # Promote the 8 hottest nvm pages to a dram of 4 free pages: the
             # env moves at most the free pages, so nothing is rejected.
@@ -132,10 +202,13 @@ class ScriptedServerTests(unittest.TestCase):
 
 @unittest.skipUnless(CLI_BUILT, "the deepmem CLI is not built (dotnet build src/DeepMem.Cli)")
 class EstimatorServerTests(unittest.TestCase):
+    def test_close_leaves_no_unclosed_pipe(self):
+        closed_without_resource_warnings(self, lambda: DeepMemEnv(QUICKSTART))
+
     def test_reset_step_close_on_the_estimator_with_returns_from_simulated_time(self):
         env = DeepMemEnv(QUICKSTART)
         try:
-            self.assertEqual(env.action_space.n, 5)
+            self.assertEqual(env.action_space.n, 7)
             returns = []
             for actions in ([0], [2, 3]):
                 obs, info = env.reset()

@@ -81,9 +81,11 @@ class _Process:
         except OSError as exc:
             raise BackendError(f"cannot start the {name} ({argv[0]}): "
                                f"{exc.strerror}") from exc
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=self._pump, args=(stream,),
-                             daemon=True).start()
+        self._pumps = [threading.Thread(target=self._pump, args=(stream,),
+                                        daemon=True)
+                       for stream in (self.proc.stdout, self.proc.stderr)]
+        for pump in self._pumps:
+            pump.start()
 
     def _pump(self, stream) -> None:
         for line in stream:
@@ -104,8 +106,10 @@ class _Process:
                 time.sleep(0.1)  # let the pumps take the last lines
                 if self._port is not None:
                     return self._port
+                self.stop()
                 raise self.died("exited before announcing its port")
             time.sleep(0.05)
+        self.stop()
         raise BackendError(f"the {self.name} announced no port within "
                            f"{timeout_s:g} s: {self.tail_text()}")
 
@@ -124,6 +128,8 @@ class _Process:
         return self.proc.poll() is None
 
     def stop(self, grace_s: float = 5.0) -> None:
+        """Stops the process (its group: SIGTERM, then SIGKILL after
+        `grace_s`), lets the pumps read to the end and closes the pipes."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -134,6 +140,13 @@ class _Process:
                 except ProcessLookupError:
                     pass
                 self.proc.wait(grace_s)
+        for pump in self._pumps:
+            pump.join(grace_s)
+        if not any(pump.is_alive() for pump in self._pumps):
+            # A pump still reading (a grandchild holding the pipe open)
+            # keeps its stream; closing it under the pump could fail it.
+            for stream in (self.proc.stdout, self.proc.stderr):
+                stream.close()
 
 
 def _check(process: "_Process | None", what: str,
