@@ -37,7 +37,7 @@ class DqnSmokeTests(unittest.TestCase):
         self.assertEqual(json.loads((out / "training.json").read_text())["episodes"], 2)
         features = Features(nodes=2, capacity_pages=[256, 16384])
         agent = dqn.DQNAgent(features, model=str(out / "dqn.pt"))
-        self.assertIn(agent.act([0.0] * features.observation_size), range(5))
+        self.assertIn(agent.act([0.0] * features.observation_size), range(7))
         with self.assertRaisesRegex(ValueError, "hot_pages differ"):
             dqn.DQNAgent(Features(nodes=2, capacity_pages=[1, 1], hot_pages=4),
                          model=str(out / "dqn.pt"))

@@ -21,7 +21,9 @@ experiment's workload; experiments are taken in turn.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import math
 import random
 import sys
 import time
@@ -72,39 +74,96 @@ class DQNAgent:
         return int(q.argmax())
 
 
+def _greedy(q: nn.Module, obs) -> int:
+    with torch.no_grad():
+        return int(q(torch.as_tensor(obs, dtype=torch.float32)).argmax())
+
+
+def _episode(env: DeepMemEnv, choose) -> tuple[list[float], float]:
+    """One run under `choose(obs) -> action`: the steps' rewards and the
+    run's simulated ms."""
+    obs, _ = env.reset()
+    rewards: list[float] = []
+    done = False
+    while not done:
+        obs, r, done, _, _ = env.step(choose(obs))
+        rewards.append(r)
+    return rewards, env.result.simulated_seconds * 1e3
+
+
 def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
-          gamma: float = 0.95, lr: float = 1e-3, batch: int = 64,
-          sync: int = 200, move_pages: int = 32, log=print) -> dict:
+          gamma: float = 0.9, lr: float = 5e-4, batch: int = 64,
+          sync: int = 100, move_pages: int = 32, eval_every: int = 0,
+          log=print) -> dict:
+    """Double DQN on the estimator over `experiments`, taken in turn.
+
+    Reward shaping: the env's reward is minus the epoch's simulated ms;
+    the learner sees, per step, the first-touch run's time for the same
+    epoch minus the agent's (epochs are instruction windows, so the
+    i-th epoch is the same work under any policy), divided by the
+    first-touch run's mean epoch time. An episode's shaped return is
+    then the time saved against first-touch in mean epochs, on the same
+    scale for every workload. Every `eval_every` episodes (default: one
+    round over the experiments per 10% of the episodes) the greedy
+    agent runs every experiment once; the model saved is the one with
+    the best geometric-mean speed-up over first-touch.
+    """
     torch.manual_seed(seed)
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
+    names = [Path(e).stem for e in experiments]
     envs = [DeepMemEnv(e, move_pages=move_pages) for e in experiments]
     try:
         n_obs = envs[0].observation_space.shape[0]
         n_act = envs[0].action_space.n
+        # First-touch baseline per experiment: per-epoch ms and total ms.
+        base = [_episode(env, lambda _: 0) for env in envs]
+        scale = [max(1e-9, -sum(r) / len(r)) if r else 1.0 for r, _ in base]
         q, target = network(n_obs, n_act), network(n_obs, n_act)
         target.load_state_dict(q.state_dict())
         opt = torch.optim.Adam(q.parameters(), lr=lr)
-        replay: deque = deque(maxlen=20_000)
-        curve: dict[str, list[float]] = {Path(e).stem: [] for e in experiments}
+        replay: deque = deque(maxlen=50_000)
+        curve: dict[str, list[float]] = {n: [] for n in names}
+        evals: list[dict] = []
+        best = (-1.0, None, 0)
+        every = eval_every or max(len(envs), (episodes // 10) // len(envs)
+                                  * len(envs))
         steps = 0
+        train_s = 0.0
         started = time.perf_counter()
+
+        def evaluate(after: int) -> None:
+            nonlocal best
+            ms = [_episode(env, lambda o: _greedy(q, o))[1] for env in envs]
+            speedups = [b[1] / m for b, m in zip(base, ms)]
+            gmean = math.prod(speedups) ** (1 / len(speedups))
+            evals.append({"episodes": after, "simulated_ms": dict(zip(names, ms)),
+                          "speedup_geomean": gmean})
+            log(f"evaluation after {after} episodes: speed-up over "
+                f"first-touch " + ", ".join(f"{n} {x:.3f}" for n, x in
+                                            zip(names, speedups))
+                + f"; geometric mean {gmean:.3f}")
+            if gmean > best[0]:
+                best = (gmean, copy.deepcopy(q.state_dict()), after)
+
         for ep in range(episodes):
-            env = envs[ep % len(envs)]
-            name = Path(experiments[ep % len(envs)]).stem
-            eps = max(0.05, 1.0 - ep / max(1, 0.7 * episodes))
+            t0 = time.perf_counter()
+            k = ep % len(envs)
+            env = envs[k]
+            eps = max(0.05, 1.0 - ep / max(1, 0.6 * episodes))
             obs, _ = env.reset()
             done = False
+            i = 0
+            base_r = base[k][0]
             while not done:
-                if rng.random() < eps:
-                    a = rng.randrange(n_act)
-                else:
-                    with torch.no_grad():
-                        a = int(q(torch.as_tensor(obs)).argmax())
+                a = rng.randrange(n_act) if rng.random() < eps \
+                    else _greedy(q, obs)
                 nxt, r, done, _, _ = env.step(a)
-                replay.append((obs, a, r * 10.0, nxt, done))
+                ref = base_r[i] if i < len(base_r) else -scale[k]
+                replay.append((obs, a, (r - ref) / scale[k], nxt, done))
                 obs = nxt
                 steps += 1
+                i += 1
                 if len(replay) >= batch:
                     sample = rng.sample(replay, batch)
                     s = torch.as_tensor([x[0] for x in sample], dtype=torch.float32)
@@ -112,8 +171,10 @@ def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
                     rew = torch.as_tensor([x[2] for x in sample], dtype=torch.float32)
                     s2 = torch.as_tensor([x[3] for x in sample], dtype=torch.float32)
                     d = torch.as_tensor([x[4] for x in sample], dtype=torch.float32)
-                    with torch.no_grad():
-                        y = rew + gamma * (1 - d) * target(s2).max(1).values
+                    with torch.no_grad():  # double DQN: q picks, target values
+                        a2 = q(s2).argmax(1, keepdim=True)
+                        y = rew + gamma * (1 - d) * \
+                            target(s2).gather(1, a2).squeeze(1)
                     pred = q(s).gather(1, act[:, None]).squeeze(1)
                     loss = nn.functional.smooth_l1_loss(pred, y)
                     opt.zero_grad()
@@ -121,23 +182,33 @@ def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
                     opt.step()
                 if steps % sync == 0:
                     target.load_state_dict(q.state_dict())
+            train_s += time.perf_counter() - t0
             ms = env.result.simulated_seconds * 1e3
-            curve[name].append(ms)
-            log(f"episode {ep + 1}/{episodes} {name}: {ms:.3f} ms simulated, "
-                f"epsilon {eps:.2f}, {steps} steps")
+            curve[names[k]].append(ms)
+            log(f"episode {ep + 1}/{episodes} {names[k]}: {ms:.3f} ms "
+                f"simulated (first-touch {base[k][1]:.3f}), epsilon "
+                f"{eps:.2f}, {steps} steps")
+            if (ep + 1) % every == 0 or ep + 1 == episodes:
+                evaluate(ep + 1)
         seconds = time.perf_counter() - started
-        torch.save({"state": q.state_dict(), "observation_size": n_obs,
+        torch.save({"state": best[1], "observation_size": n_obs,
                     "actions": n_act, "move_pages": move_pages},
                    out / "dqn.pt")
         line_plot(str(out / "learning-curve.png"), list(curve.values()))
         summary = {"episodes": episodes, "steps": steps,
-                   "seconds": seconds, "steps_per_second": steps / seconds,
-                   "simulated_ms": curve,
-                   "series_order": list(curve)}
+                   "seconds": seconds, "training_seconds": train_s,
+                   "steps_per_second": steps / train_s,
+                   "first_touch_ms": dict(zip(names, (b[1] for b in base))),
+                   "evaluations": evals, "saved_after_episodes": best[2],
+                   "saved_speedup_geomean": best[0],
+                   "simulated_ms": curve, "series_order": names}
         (out / "training.json").write_text(json.dumps(summary, indent=1))
-        log(f"trained: {steps} steps in {seconds:.1f} s "
-            f"({steps / seconds:.0f} steps/s, training included); "
-            f"model {out / 'dqn.pt'}, curve {out / 'learning-curve.png'} "
+        log(f"trained: {steps} steps in {train_s:.1f} s "
+            f"({steps / train_s:.0f} steps/s, training included; "
+            f"{seconds:.1f} s with the baseline and evaluation runs); "
+            f"saved the model of episode {best[2]} (speed-up over "
+            f"first-touch, geometric mean {best[0]:.3f}) as {out / 'dqn.pt'}, "
+            f"curve {out / 'learning-curve.png'} "
             f"(one line per experiment: {', '.join(curve)})")
         return summary
     finally:
@@ -154,9 +225,12 @@ def main(argv=None) -> int:
     t.add_argument("--episodes", type=int, default=30)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--move-pages", type=int, default=32)
+    t.add_argument("--eval-every", type=int, default=0,
+                   help="episodes between greedy evaluations (default: "
+                   "about a tenth of the episodes, whole rounds)")
     args = p.parse_args(argv)
     train(args.experiments, Path(args.out), args.episodes, args.seed,
-          move_pages=args.move_pages)
+          move_pages=args.move_pages, eval_every=args.eval_every)
     return 0
 
 

@@ -4,20 +4,25 @@ The same encoding serves the env (`env.DeepMemEnv`, over deepmem.v1) and
 an agent run as an experiment's `python` policy (`policy_host`), so an
 agent trained in one runs unchanged in the other.
 
-Observation (floats, length 5*N + 2*K for N nodes, K = `hot_pages`):
+Observation (floats, length 8*N + 2*K for N nodes, K = `hot_pages`):
   per node n (node order): read share, write share of the epoch's
   accesses; mean read latency in us; resident pages / capacity; free
   pages / capacity. Then the K hottest pages of the epoch (accesses
   descending): each page's share of the epoch's accesses, then each
-  page's node / max(1, N-1). Missing entries are 0.
+  page's node / max(1, N-1). Missing entries are 0. Then per node
+  (node order), shares of the total hotness (below): of the node's
+  pages; of its `move_pages` hottest; of its `move_pages` coldest.
 
-Action (integer in 0 .. 1 + 2*N*(N-1) - 1):
-  0: no-op. Otherwise a-1 = (pair * 2 + kind) over ordered node pairs
-  (src, dst), src != dst, in order (0,1), (0,2), ..., (1,0), ...:
-  kind 0 moves the `move_pages` hottest pages on src to dst (promotion
-  when dst is faster), kind 1 the `move_pages` coldest. Hotness is an
-  exponentially decayed access count per page (`decay` per epoch) over
-  every page seen so far. At most dst's free pages move.
+Action (integer in 0 .. 1 + 3*P - 1, P = N*(N-1) ordered node pairs
+(src, dst), src != dst, in order (0,1), (0,2), ..., (1,0), ...):
+  0: no-op. a-1 < 2*P: a-1 = (pair * 2 + kind); kind 0 moves the
+  `move_pages` hottest pages on src to dst (promotion when dst is
+  faster), kind 1 the `move_pages` coldest; at most dst's free pages
+  move. a-1 >= 2*P: exchange over pair a-1-2*P: the `move_pages` hottest
+  pages on src go to dst; when dst has no free page for one, dst's
+  coldest page goes to src first, and only while that page is colder
+  than the one it makes room for. Hotness is an exponentially decayed
+  access count per page (`decay` per epoch) over every page seen so far.
 
 Reward: minus the epoch's simulated time in milliseconds (migrations are
 charged to the epoch after they were decided); the episode's return is
@@ -65,11 +70,11 @@ class Features:
 
     @property
     def observation_size(self) -> int:
-        return 5 * self.nodes + 2 * self.hot_pages
+        return 8 * self.nodes + 2 * self.hot_pages
 
     @property
     def action_count(self) -> int:
-        return 1 + 2 * self.nodes * (self.nodes - 1)
+        return 1 + 3 * self.nodes * (self.nodes - 1)
 
     def reset(self) -> None:
         self._pages.clear()
@@ -81,8 +86,12 @@ class Features:
     def describe(self, action: int) -> str:
         if action == 0:
             return "no-op"
+        pairs = self.pairs()
+        if action - 1 >= 2 * len(pairs):
+            src, dst = pairs[action - 1 - 2 * len(pairs)]
+            return f"exchange {self.move_pages} pages {src}<->{dst}"
         pair, kind = divmod(action - 1, 2)
-        src, dst = self.pairs()[pair]
+        src, dst = pairs[pair]
         return (f"{'hottest' if kind == 0 else 'coldest'} {self.move_pages} "
                 f"pages {src}->{dst}")
 
@@ -116,8 +125,29 @@ class Features:
         where = [node / max(1, self.nodes - 1) for _, node in hot]
         pad = [0.0] * (self.hot_pages - len(hot))
         obs += shares + pad + where + pad
+        obs += self._hotness_summary()
         self._free = {n.node: n.free_pages for n in epoch.nodes}
         return obs
+
+    def _hotness_summary(self) -> list[float]:
+        per_node: list[list[float]] = [[] for _ in range(self.nodes)]
+        for score, node in self._pages.values():
+            if 0 <= node < self.nodes:
+                per_node[node].append(score)
+        total = sum(sum(x) for x in per_node) or 1.0
+        out: list[float] = []
+        k = self.move_pages
+        for scores in per_node:
+            scores.sort()
+            out += [sum(scores) / total, sum(scores[-k:]) / total,
+                    sum(scores[:k]) / total]
+        return out
+
+    def _ranked(self, node: int, hottest: bool) -> list[tuple[float, int]]:
+        on = [(score, page) for page, (score, n) in self._pages.items()
+              if n == node]
+        on.sort(key=lambda x: (-x[0], x[1]) if hottest else (x[0], x[1]))
+        return on
 
     def migrations(self, action: int) -> list[tuple[int, int]]:
         """The (page, node) moves `action` stands for, given the state."""
@@ -126,16 +156,40 @@ class Features:
                              f"0..{self.action_count - 1}")
         if action == 0:
             return []
+        pairs = self.pairs()
+        free = getattr(self, "_free", {})
+        if action - 1 >= 2 * len(pairs):
+            src, dst = pairs[action - 1 - 2 * len(pairs)]
+            return self._exchange(src, dst, free.get(dst, self.move_pages),
+                                  free.get(src, self.move_pages))
         pair, kind = divmod(action - 1, 2)
-        src, dst = self.pairs()[pair]
-        on_src = [(score, page) for page, (score, node) in self._pages.items()
-                  if node == src]
-        on_src.sort(key=lambda x: (-x[0], x[1]) if kind == 0 else (x[0], x[1]))
-        room = getattr(self, "_free", {}).get(dst, self.move_pages)
-        chosen = on_src[:max(0, min(self.move_pages, room))]
+        src, dst = pairs[pair]
+        room = free.get(dst, self.move_pages)
+        chosen = self._ranked(src, kind == 0)[:max(0, min(self.move_pages,
+                                                           room))]
         for _, page in chosen:
             self._pages[page][1] = dst
         return [(page, dst) for _, page in chosen]
+
+    def _exchange(self, src: int, dst: int, room_dst: int,
+                  room_src: int) -> list[tuple[int, int]]:
+        hot = self._ranked(src, True)[:self.move_pages]
+        cold = iter(self._ranked(dst, False))
+        moves: list[tuple[int, int]] = []
+        for score, page in hot:
+            if room_dst <= 0:
+                victim = next(cold, None)
+                if victim is None or victim[0] >= score or room_src <= 0:
+                    break
+                moves.append((victim[1], src))  # room first: applied in order
+                room_src -= 1
+                room_dst += 1
+            moves.append((page, dst))
+            room_dst -= 1
+            room_src += 1
+        for page, node in moves:
+            self._pages[page][1] = node
+        return moves
 
     def reward(self, start_tick: int, end_tick: int) -> float:
         return -(end_tick - start_tick) / self.ticks_per_second * 1e3
