@@ -1,6 +1,7 @@
 """A short PyTorch training on the estimator (skipped without torch or
-the built CLI): the model, the learning-curve PNG and the steps/s come
-out, and the trained agent runs as the policy host would run it."""
+the built CLI): the model, the learning-curve PNG, the first-touch
+baseline, the evaluations and the steps/s come out, and the trained agent
+runs as the policy host would run it."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ class DqnSmokeTests(unittest.TestCase):
         self.assertEqual(summary["steps"], 2 * 46)
         self.assertGreater(summary["steps_per_second"], 0)
         self.assertEqual(len(summary["simulated_ms"]["quickstart"]), 2)
+        # The first-touch baseline the rewards are shaped against, and the
+        # greedy evaluation at the end (the model saved is the best one).
+        self.assertAlmostEqual(summary["first_touch_ms"]["quickstart"], 9.834, 2)
+        self.assertEqual([e["episodes"] for e in summary["evaluations"]], [2])
+        self.assertEqual(summary["saved_after_episodes"], 2)
         png = (out / "learning-curve.png").read_bytes()
         self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
         self.assertGreater(len(png), 1000)

@@ -103,8 +103,8 @@ def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
     i-th epoch is the same work under any policy), divided by the
     first-touch run's mean epoch time. An episode's shaped return is
     then the time saved against first-touch in mean epochs, on the same
-    scale for every workload. Every `eval_every` episodes (default: one
-    round over the experiments per 10% of the episodes) the greedy
+    scale for every workload. Every `eval_every` episodes (default: four
+    rounds over the experiments) and at the end the greedy
     agent runs every experiment once; the model saved is the one with
     the best geometric-mean speed-up over first-touch.
     """
@@ -126,8 +126,7 @@ def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
         curve: dict[str, list[float]] = {n: [] for n in names}
         evals: list[dict] = []
         best = (-1.0, None, 0)
-        every = eval_every or max(len(envs), (episodes // 10) // len(envs)
-                                  * len(envs))
+        every = eval_every or 4 * len(envs)
         steps = 0
         train_s = 0.0
         started = time.perf_counter()
@@ -227,7 +226,7 @@ def main(argv=None) -> int:
     t.add_argument("--move-pages", type=int, default=32)
     t.add_argument("--eval-every", type=int, default=0,
                    help="episodes between greedy evaluations (default: "
-                   "about a tenth of the episodes, whole rounds)")
+                   "four rounds over the experiments)")
     args = p.parse_args(argv)
     train(args.experiments, Path(args.out), args.episodes, args.seed,
           move_pages=args.move_pages, eval_every=args.eval_every)
