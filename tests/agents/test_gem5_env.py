@@ -83,9 +83,9 @@ class Gem5EnvTest(unittest.TestCase):
         try:
             n = env.features.nodes
             self.assertEqual(n, 2)
-            size = 5 * n + 2 * 8
+            size = 8 * n + 2 * 8
             self.assertEqual(tuple(env.observation_space.shape), (size,))
-            self.assertEqual(env.action_space.n, 1 + 2 * n * (n - 1))
+            self.assertEqual(env.action_space.n, 1 + 3 * n * (n - 1))
             # (0,1) is pair 0, (1,0) pair 1: action 3 = hottest nvm -> dram.
             promote = 3
             self.assertEqual(env.features.describe(promote),

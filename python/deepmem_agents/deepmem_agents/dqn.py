@@ -1,10 +1,11 @@
 """A DQN placement agent in PyTorch, trained on the estimator.
 
-Train (writes the model, a learning-curve PNG and a JSON log):
+Train (writes the model, a learning-curve PNG and a JSON log; the suite's
+DDR4+NVM workloads, as docs/agents.md):
 
     python3 -m deepmem_agents.dqn train --out results/dqn \
-        configs/experiments/suite/cg-ddr-nvm.yaml \
-        configs/experiments/suite/spmv-ddr-nvm.yaml --episodes 30
+        configs/experiments/suite/{cg,spmv,stencil,gups,chase,phases}-ddr-nvm.yaml \
+        --episodes 480
 
 Evaluate through YAML on either backend (the model is read at start):
 
@@ -12,10 +13,14 @@ Evaluate through YAML on either backend (the model is read at start):
               agent_options: ["model=results/dqn/dqn.pt"] } }
 
 The network is an MLP over the observation of `features` (two hidden
-layers of 64), a target network synced every `sync` steps, an experience
-replay of the last 20k transitions, epsilon-greedy exploration decaying
-over the episodes, Huber loss, Adam. One episode is one run of one
-experiment's workload; experiments are taken in turn.
+layers of 64); double DQN (the online network picks the next action, a
+target network synced every `sync` steps values it), an experience replay
+of the last 50k transitions, epsilon-greedy exploration decaying linearly
+to 0.05 over the first 60% of the episodes, Huber loss, Adam. One episode
+is one run of one experiment's workload; experiments are taken in turn.
+Rewards are shaped against a first-touch run of each experiment (see
+`train`), and the model saved is the best of the greedy evaluations.
+Training is deterministic for a seed (same model bytes on a rerun).
 """
 
 from __future__ import annotations
