@@ -40,7 +40,7 @@ from torch import nn
 
 from deepmem_agents.env import DeepMemEnv
 from deepmem_agents.features import Features
-from deepmem_agents.pngplot import line_plot
+from deepmem_agents.curve import learning_curve
 
 
 def network(inputs: int, actions: int) -> nn.Module:
@@ -198,7 +198,8 @@ def train(experiments: list[str], out: Path, episodes: int, seed: int = 0,
         torch.save({"state": best[1], "observation_size": n_obs,
                     "actions": n_act, "move_pages": move_pages},
                    out / "dqn.pt")
-        line_plot(str(out / "learning-curve.png"), list(curve.values()))
+        learning_curve(str(out / "learning-curve.png"), curve,
+                       dict(zip(names, (b[1] for b in base))))
         summary = {"episodes": episodes, "steps": steps,
                    "seconds": seconds, "training_seconds": train_s,
                    "steps_per_second": steps / train_s,
