@@ -119,6 +119,29 @@ getcpuImpl(SyscallDesc *, ThreadContext *tc, uint64_t cpu, uint64_t node,
 }
 
 SyscallReturn
+cloneImpl(SyscallDesc *desc, ThreadContext *tc, RegVal flags,
+          RegVal new_stack, VPtr<> ptid, VPtr<> ctid, VPtr<> tls)
+{
+    Process *parent = tc->getProcessPtr();
+    SyscallReturn r = cloneFunc<X86Linux64>(desc, tc, flags, new_stack,
+                                            ptid, ctid, tls);
+    if (!r.needsRetry() && r.successful())
+        numaOf(tc)->noteClone(parent, r.returnValue());
+    return r;
+}
+
+SyscallReturn
+clone3Impl(SyscallDesc *desc, ThreadContext *tc,
+           VPtr<X86Linux64::tgt_clone_args> args, RegVal size)
+{
+    Process *parent = tc->getProcessPtr();
+    SyscallReturn r = clone3Func<X86Linux64>(desc, tc, args, size);
+    if (!r.needsRetry() && r.successful())
+        numaOf(tc)->noteClone(parent, r.returnValue());
+    return r;
+}
+
+SyscallReturn
 setMempolicyHomeNodeImpl(SyscallDesc *, ThreadContext *, uint64_t start,
                          uint64_t len, uint64_t home_node, uint64_t flags)
 {
@@ -231,6 +254,7 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     {  13, "rt_sigaction", rtSigactionImpl },
     {  14, "rt_sigprocmask", rtSigprocmaskImpl },
     {  25, "mremap", mremapImpl },
+    {  56, "clone", cloneImpl },
     {  62, "kill", killImpl },
     { 200, "tkill", tkillImpl },
     { 234, "tgkill", tgkillImpl },
@@ -240,6 +264,7 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     { 256, "migrate_pages", migratePagesImpl },
     { 279, "move_pages", movePagesImpl },
     { 309, "getcpu", getcpuImpl },
+    { 435, "clone3", clone3Impl },
     { 450, "set_mempolicy_home_node", setMempolicyHomeNodeImpl },
 };
 
