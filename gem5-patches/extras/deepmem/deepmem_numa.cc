@@ -228,6 +228,8 @@ DeepMemNuma::ownPid(Process *p, int64_t pid)
     const int32_t id = (int32_t)pid;
     if (id == 0 || (uint64_t)id == p->tgid() || (uint64_t)id == p->pid())
         return true;
+    if (!system)
+        return false;
     // Linux finds any task by its id and uses its mm: a thread of the
     // same thread group names the same process.
     for (ThreadContext *tc : system->threads) {

@@ -199,7 +199,7 @@ DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
         vma.clear(dst, dst + nlen);
         for (const auto &r : pieces) {
             vma.set(r.start - src + dst, r.end - src + dst, r.policy,
-                     r.pgoff);
+                    r.pgoff);
         }
         if (nlen > len && tail.mode != mpol::Default)
             vma.set(dst + len, dst + nlen, tail, tail_index + 1);

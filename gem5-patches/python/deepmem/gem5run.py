@@ -18,8 +18,8 @@
 * `stop(reason)`: the next `next_event()` returns `Finished` at once.
 
 With a trace path, every `window_instructions` instructions a window line
-is written (docs/trace-format.md). `run(backend, consumer)` hands the backend to
-a consumer: `standalone` (no controller: default placement, no
+is written (docs/trace-format.md). `run(backend, consumer)` hands the
+backend to a consumer: `standalone` (no controller: default placement, no
 migrations) or the grpc bridge.
 """
 
