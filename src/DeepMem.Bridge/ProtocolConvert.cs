@@ -48,8 +48,23 @@ public static class ProtocolConvert
         }
 
         var counts = new PageCounts(p.PageNumbers.ToArray(), p.Reads.ToArray(), p.Writes.ToArray(), p.Nodes.Select(x => (int)x).ToArray());
+        var cores = new long[e.CoreInstructions.Count];
+        for (var i = 0; i < cores.Length; i++)
+        {
+            var c = e.CoreInstructions[i];
+            if (c > long.MaxValue)
+            {
+                throw new InvalidDataException($"epoch {e.Epoch}: core {i} instruction count {c} is out of range");
+            }
+
+            cores[i] = (long)c;
+        }
+
         return new EpochReport(e.Epoch, e.StartTick, e.EndTick, e.EpochInstructions, e.TotalInstructions,
-            e.Nodes.Select(ToNodeStats).ToList(), counts, e.MigratedPages, e.MigrationTicks, rejected);
+            e.Nodes.Select(ToNodeStats).ToList(), counts, e.MigratedPages, e.MigrationTicks, rejected)
+        {
+            CoreInstructions = cores,
+        };
     }
 
     /// <summary>A placement reply (an ack for the default placement).</summary>

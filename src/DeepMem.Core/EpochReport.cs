@@ -15,4 +15,10 @@ public sealed record EpochReport(
 {
     /// <summary>Simulated duration of the epoch in ticks.</summary>
     public ulong Ticks => EndTick - StartTick;
+
+    /// <summary>
+    /// Committed instructions of each core in the epoch, core 0 first (one per simulated core); empty when the
+    /// simulator does not report them. <see cref="EpochInstructions"/> counts core 0 only.
+    /// </summary>
+    public IReadOnlyList<long> CoreInstructions { get; init; } = [];
 }

@@ -154,6 +154,21 @@ class OptionsTests(unittest.TestCase):
         self.assertEqual(o.l2_size, 256 << 10)
         self.assertTrue(o.telemetry)
         self.assertFalse(o.region_events)
+        self.assertEqual((o.cores, o.epoch_ticks), (1, 0))
+
+    def test_cores_and_time_epochs(self):
+        o = parse(["--cores", "4", "--epoch-ticks", "1000000000", "x"])
+        self.assertEqual((o.cores, o.epoch_ticks, o.epoch_instructions),
+                         (4, 10**9, 0))
+        with self.assertRaises(OptionsError) as cm:
+            parse(["--cores", "0", "--epoch-ticks", "-5", "x"])
+        text = " | ".join(cm.exception.problems)
+        self.assertIn("--cores must be 1 to 64 (was 0)", text)
+        self.assertIn("--epoch-ticks must be >= 0 (was -5)", text)
+        with self.assertRaisesRegex(OptionsError, "exclude each other"):
+            parse(["--epoch-ticks", "10", "--epoch-insts", "10", "x"])
+        self.assertEqual(parse(["--controller", "hot-promote",
+                                "--epoch-ticks", "10", "x"]).epoch_ticks, 10)
 
     def test_binary_arguments_are_kept(self):
         o = parse(["--cpu", "o3", "prog", "-x", "--node", "y"])

@@ -106,10 +106,14 @@ class FakeGem5:
     def drain(self):
         self.drains += 1
 
-    def simulate(self):
+    def simulate(self, ticks=None):
         targets = [self.total]
         if self.stop_at is not None:
             targets.append(self.stop_at)
+        limit = None
+        if ticks is not None:  # m5.simulate(ticks): a tick limit
+            limit = self.insts + ticks // TICKS_PER_INST
+            targets.append(limit)
         while self.script and self.script[0][0] <= min(targets):
             at, kind, payload = self.script.pop(0)
             self.insts = at
@@ -124,6 +128,8 @@ class FakeGem5:
         if self.insts == self.stop_at:
             self.stop_at = None
             return FakeExit("deepmem.stop")
+        if self.insts == limit and limit < self.total:
+            return FakeExit("simulate() limit reached")
         return FakeExit("exiting with last active thread context", 3)
 
 
@@ -266,6 +272,40 @@ class RunLoopTests(unittest.TestCase):
         self.assertEqual(end, {"end": True, "ticks": 2500, "insts": 250,
                                "exit_code": 3})
         self.assertEqual(b.next_event.__self__, b)
+
+    def test_time_epochs_cut_into_trace_windows(self):
+        fake = FakeGem5([
+            (20, "touch", (0x20, 0, 3, 1)),
+            (120, "touch", (0x20, 0, 1, 0)),
+            (160, "touch", (0x21, 1, 5, 0)),
+            (230, "touch", (0x21, 1, 2, 0)),
+        ], total_insts=250)
+        g, b = make_backend(fake, ["--trace", "t.jsonl.gz",
+                                   "--window-insts", "100",
+                                   "--epoch-ticks", "1500", "prog"],
+                            self.out)
+        events = []
+        while True:
+            e = b.next_event()
+            events.append(e)
+            if isinstance(e, (ev.Finished, ev.Failed)):
+                break
+        epochs = [e for e in events if isinstance(e, ev.EpochEnded)]
+        # Every 1500 ticks (150 instructions here), whatever the windows.
+        self.assertEqual([(e.start_tick, e.end_tick) for e in epochs],
+                         [(0, 1500)])
+        e0 = epochs[0]
+        self.assertEqual((e0.epoch_instructions, e0.core_instructions),
+                         (150, (150,)))
+        self.assertEqual((e0.page_numbers, e0.reads), ((0x20,), (4,)))
+        # The epoch at 150 instructions took window 2's counts so far: the
+        # window's line still has them.
+        _, _, windows, _ = read_trace(os.path.join(self.out, "t.jsonl.gz"))
+        self.assertEqual([w["insts"] for w in windows], [100, 100, 50])
+        self.assertEqual((windows[1]["pages"], windows[1]["reads"]),
+                         ([0x20, 0x21], [1, 5]))
+        self.assertEqual((windows[2]["pages"], windows[2]["reads"]),
+                         ([0x21], [2]))
 
     def test_migrations_drain_and_report_rejections(self):
         fake = FakeGem5([], total_insts=10)

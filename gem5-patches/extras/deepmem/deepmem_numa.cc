@@ -44,6 +44,7 @@
 #include "base/intmath.hh"
 #include "base/logging.hh"
 #include "base/trace.hh"
+#include "cpu/thread_context.hh"
 #include "debug/DeepMem.hh"
 #include "sim/process.hh"
 #include "sim/se_workload.hh"
@@ -186,10 +187,81 @@ DeepMemNuma::nodeOf(Addr paddr) const
     return -1;
 }
 
-DeepMemNuma::ProcState &
-DeepMemNuma::procState(Process *p)
+DeepMemNuma::TaskState &
+DeepMemNuma::taskState(Process *p)
 {
-    return procs.try_emplace(p, pageShift).first->second;
+    return tasks[p];
+}
+
+PolicyTable &
+DeepMemNuma::vmaPolicies(Process *p)
+{
+    return spaces.try_emplace(p->pTable, pageShift).first->second;
+}
+
+bool
+DeepMemNuma::sameSpace(const Process *a, const Process *b)
+{
+    return a == b || (a && b && a->pTable == b->pTable);
+}
+
+std::vector<ThreadContext *>
+DeepMemNuma::spaceThreads(Process *p, bool active_only)
+{
+    std::vector<ThreadContext *> out;
+    if (!system)
+        return out;
+    for (ThreadContext *tc : system->threads) {
+        Process *q = tc->getProcessPtr();
+        if (!q || !sameSpace(q, p))
+            continue;
+        if (active_only && tc->status() != ThreadContext::Active)
+            continue;
+        out.push_back(tc);
+    }
+    return out;
+}
+
+bool
+DeepMemNuma::ownPid(Process *p, int64_t pid)
+{
+    const int32_t id = (int32_t)pid;
+    if (id == 0 || (uint64_t)id == p->tgid() || (uint64_t)id == p->pid())
+        return true;
+    if (!system)
+        return false;
+    // Linux finds any task by its id and uses its mm: a thread of the
+    // same thread group names the same process.
+    for (ThreadContext *tc : system->threads) {
+        Process *q = tc->getProcessPtr();
+        if (q && q->pid() == (uint64_t)id && q->tgid() == p->tgid())
+            return true;
+    }
+    return false;
+}
+
+void
+DeepMemNuma::noteClone(Process *parent, uint64_t child_pid)
+{
+    if (!system)
+        return;
+    Process *child = nullptr;
+    for (ThreadContext *tc : system->threads) {
+        Process *q = tc->getProcessPtr();
+        if (q && q != parent && q->pid() == child_pid)
+            child = q;
+    }
+    if (!child)
+        return;
+    const MemPolicy pol = taskState(parent).policy;
+    tasks[child] = TaskState{pol, 0, 0};
+    if (!sameSpace(child, parent) && !spaces.count(child->pTable)) {
+        const PolicyTable copy = vmaPolicies(parent);
+        spaces.emplace(child->pTable, copy);
+    }
+    DPRINTF(DeepMem, "clone: pid %d (tgid %d) from pid %d, task policy "
+            "mode %d, nodes %#x\n", child->pid(), child->tgid(),
+            parent->pid(), pol.mode, pol.nodes);
 }
 
 } // namespace gem5

@@ -56,6 +56,7 @@
 namespace gem5
 {
 
+class EmulationPageTable;
 class Process;
 class SEWorkload;
 class System;
@@ -123,6 +124,10 @@ class DeepMemNuma : public SimObject, public MemPlacer
                          Addr pages, Addr nodes, Addr status,
                          uint64_t flags);
     int64_t sysGetcpu(ThreadContext *tc, Addr cpu, Addr node);
+    /** clone/clone3 made a thread or process (pid child_pid): it starts
+     *  with its creator's task policy (Linux copies current->mempolicy);
+     *  a new address space (fork) copies the VMA policies. */
+    void noteClone(Process *parent, uint64_t child_pid);
 
     // Address-space changes (deepmem_numa_vma.cc)
 
@@ -178,20 +183,25 @@ class DeepMemNuma : public SimObject, public MemPlacer
         uint32_t writes = 0;
     };
 
+    /** Who maps a frame: the thread that mapped it (gem5 SE keeps the
+     *  Process of an exited thread) and the page. Frames belong to an
+     *  address space: compare owners with sameSpace(). */
     struct Owner
     {
         Process *process;
         Addr vpage;
     };
 
-    struct ProcState
+    /** The task policy of one thread (Linux: task->mempolicy and the
+     *  interleave position il_prev). In gem5 SE every thread is its own
+     *  Process (pid = tid, shared tgid, page table and MemState). */
+    struct TaskState
     {
-        explicit ProcState(unsigned page_shift) : ranges(page_shift) {}
-
         MemPolicy policy;
         uint64_t ilCounter = 0;
-        /** The VMA policies of the process. */
-        PolicyTable ranges;
+        /** Position in an interleaving default policy (--policy): like
+         *  numactl's policy, each thread has its own copy. */
+        uint64_t defaultIlCounter = 0;
     };
 
     std::vector<AddrRange> nodeRanges;
@@ -205,7 +215,6 @@ class DeepMemNuma : public SimObject, public MemPlacer
     Addr pageBytes;
     unsigned pageShift;
     MemPolicy defaultPolicy;
-    uint64_t defaultIlCounter = 0;
 
     System *system = nullptr;
     SEWorkload *se = nullptr;
@@ -220,7 +229,13 @@ class DeepMemNuma : public SimObject, public MemPlacer
     std::vector<uint64_t> migInCount;
     std::vector<uint64_t> migOutCount;
     std::unordered_map<Addr, Owner> frameOwner;
-    std::unordered_map<Process *, ProcState> procs;
+    /** Task policies, per thread. */
+    std::unordered_map<Process *, TaskState> tasks;
+    /** VMA policies, per address space (the threads of a process share
+     *  their page table). */
+    std::unordered_map<const EmulationPageTable *, PolicyTable> spaces;
+    /** Round-robin position of the controller's migration stalls. */
+    uint64_t stallNext = 0;
 
     std::unordered_map<Addr, Counts> pageCounts;
     /** Lines of a page are tracked in 64 bits: page size / 64. */
@@ -236,16 +251,25 @@ class DeepMemNuma : public SimObject, public MemPlacer
     /** Find the system and the pools (first process seen). */
     void setup(Process *process);
     uint64_t allNodesMask() const { return allNodes(numNodes()); }
-    ProcState &procState(Process *p);
+    TaskState &taskState(Process *p);
+    PolicyTable &vmaPolicies(Process *p);
+    /** Two threads/processes share an address space. */
+    static bool sameSpace(const Process *a, const Process *b);
+    /** The thread contexts whose process shares p's address space (only
+     *  the running ones if active_only), in context id order. */
+    std::vector<ThreadContext *> spaceThreads(Process *p, bool active_only);
+    /** pid names p's process for move_pages/migrate_pages: 0, its tgid or
+     *  a thread of its thread group. */
+    bool ownPid(Process *p, int64_t pid);
 
     // deepmem_numa_alloc.cc: frame allocation
     bool hasSpace(int node) const;
     uint64_t freePages(int node) const;
     Addr takeFrame(int node);
     void releaseFrame(Addr frame);
-    int policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
+    int policyNode(TaskState &ts, const MemPolicy &pol, bool per_vma,
                    uint64_t il_index, Addr vpage, bool commit);
-    Addr allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
+    Addr allocOnPolicy(TaskState &ts, const MemPolicy &pol, bool per_vma,
                        uint64_t il_index, Addr vpage, int *chosen);
 
     // deepmem_numa_vma.cc: the address space
@@ -266,7 +290,12 @@ class DeepMemNuma : public SimObject, public MemPlacer
     /** Migrate one page: target node (>= 0) or -errno. */
     int migrateOne(Process *p, Addr vpage, int target, Tick *cost);
     void flushTlbs(Process *p);
-    void chargeStall(Process *p, ThreadContext *only, Tick cost);
+    /** Stall one thread (the syscall's caller) for cost. */
+    void chargeStall(ThreadContext *tc, Tick cost);
+    /** The controller's migrations: page i's cost stalls one running
+     *  thread of p's process, round-robin over them (NUMA balancing
+     *  migrates in the context of the task that faulted). */
+    void chargeSpread(Process *p, const std::vector<Tick> &costs);
 
     // deepmem_numa_telemetry.cc: stats
     struct NumaStats : public statistics::Group

@@ -96,7 +96,7 @@ DeepMemNuma::releaseFrame(Addr frame)
 }
 
 int
-DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
+DeepMemNuma::policyNode(TaskState &ts, const MemPolicy &pol, bool per_vma,
                         uint64_t il_index, Addr vpage, bool commit)
 {
     switch (pol.mode) {
@@ -120,7 +120,7 @@ DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
             return interleaveNode(pol, il_index, numNodes());
         {
             uint64_t &counter = &pol == &defaultPolicy ?
-                defaultIlCounter : ps.ilCounter;
+                ts.defaultIlCounter : ts.ilCounter;
             const int node = interleaveNode(pol, counter, numNodes());
             if (commit)
                 ++counter;
@@ -132,10 +132,10 @@ DeepMemNuma::policyNode(ProcState &ps, const MemPolicy &pol, bool per_vma,
 }
 
 Addr
-DeepMemNuma::allocOnPolicy(ProcState &ps, const MemPolicy &pol, bool per_vma,
+DeepMemNuma::allocOnPolicy(TaskState &ts, const MemPolicy &pol, bool per_vma,
                            uint64_t il_index, Addr vpage, int *chosen)
 {
-    const int want = policyNode(ps, pol, per_vma, il_index, vpage, true);
+    const int want = policyNode(ts, pol, per_vma, il_index, vpage, true);
     const int n = numNodes();
     int node = -1;
     if (hasSpace(want)) {
@@ -179,23 +179,25 @@ DeepMemNuma::allocFrame(Process *process, Addr vpage)
     if (const auto *pte = process->pTable->lookup(vpage))
         releaseFrame(pte->paddr);
 
-    ProcState &ps = procState(process);
+    // The VMA policy of the address space, else the task policy of the
+    // thread that touched the page (the process is that thread in SE).
+    TaskState &ts = taskState(process);
     uint64_t il_index = 0;
-    const MemPolicy *pol = ps.ranges.find(vpage, &il_index);
+    const MemPolicy *pol = vmaPolicies(process).find(vpage, &il_index);
     bool per_vma = pol != nullptr;
-    if (!pol && ps.policy.mode != mpol::Default)
-        pol = &ps.policy;
+    if (!pol && ts.policy.mode != mpol::Default)
+        pol = &ts.policy;
     if (!pol)
         pol = &defaultPolicy;
 
     int node = -1;
-    const Addr frame = allocOnPolicy(ps, *pol, per_vma, il_index, vpage,
+    const Addr frame = allocOnPolicy(ts, *pol, per_vma, il_index, vpage,
                                      &node);
     frameOwner[frame] = Owner{process, vpage};
     DPRINTF(DeepMem, "place page %#x on node %d (frame %#x) by the %s "
-            "policy (mode %d, nodes %#x)\n", vpage, node, frame,
+            "policy (mode %d, nodes %#x), pid %d\n", vpage, node, frame,
             per_vma ? "VMA" : pol == &defaultPolicy ? "default" : "process",
-            pol->mode, pol->nodes);
+            pol->mode, pol->nodes, process->pid());
     ++stats.allocations[node];
     ++allocCount[node];
     return frame;

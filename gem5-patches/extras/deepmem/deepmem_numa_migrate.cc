@@ -109,41 +109,63 @@ DeepMemNuma::migrateOne(Process *p, Addr vpage, int target, Tick *cost)
 void
 DeepMemNuma::flushTlbs(Process *p)
 {
-    for (auto cid : p->contextIds)
-        system->threads[cid]->getMMUPtr()->flushAll();
+    // Every thread of the process maps the page: flush all their TLBs.
+    for (ThreadContext *tc : spaceThreads(p, false))
+        tc->getMMUPtr()->flushAll();
+}
+
+namespace
+{
+
+/** Suspend each thread for its time; each wakes on its own. */
+void
+stallThreads(SimObject *owner,
+             const std::vector<std::pair<ThreadContext *, Tick>> &stalls)
+{
+    for (const auto &[tc, ticks] : stalls) {
+        if (ticks == 0)
+            continue;
+        DPRINTF(DeepMemMigrate, "stall cpu %d (pid %d) for %d ticks\n",
+                tc->cpuId(), tc->getProcessPtr()->pid(), ticks);
+        tc->suspend();
+        ThreadContext *t = tc;
+        auto *wake = new EventFunctionWrapper([t]() {
+            if (t->status() == ThreadContext::Suspended)
+                t->activate();
+        }, owner->name() + ".migrationStall", true);
+        owner->schedule(wake, curTick() + ticks);
+    }
+}
+
+} // anonymous namespace
+
+void
+DeepMemNuma::chargeStall(ThreadContext *tc, Tick cost)
+{
+    // The caller of move_pages/migrate_pages/mbind migrates
+    // synchronously in its own context, as in Linux.
+    if (cost == 0 || !tc)
+        return;
+    stallThreads(this, {{tc, cost}});
 }
 
 void
-DeepMemNuma::chargeStall(Process *p, ThreadContext *only, Tick cost)
+DeepMemNuma::chargeSpread(Process *p, const std::vector<Tick> &costs)
 {
-    if (cost == 0)
+    if (costs.empty())
         return;
-    // The thread that migrates (the caller of the syscall, or every
-    // running thread of the process for the controller's migrations) is
-    // stalled for the modelled time, as Linux migrates synchronously.
-    std::vector<ThreadContext *> tcs;
-    if (only) {
-        tcs.push_back(only);
-    } else {
-        for (auto cid : p->contextIds) {
-            ThreadContext *tc = system->threads[cid];
-            if (tc->status() == ThreadContext::Active)
-                tcs.push_back(tc);
-        }
-    }
+    // Linux's NUMA balancing (and a tiering daemon's promotions on a
+    // hinting fault) migrates a page in the context of the task that
+    // faulted on it: page i stalls one running thread, round-robin.
+    const std::vector<ThreadContext *> tcs = spaceThreads(p, true);
     if (tcs.empty())
         return;
-    DPRINTF(DeepMemMigrate, "stall %d thread(s) of pid %d for %d ticks\n",
-            tcs.size(), p->pid(), cost);
-    for (auto *tc : tcs)
-        tc->suspend();
-    auto *wake = new EventFunctionWrapper([tcs]() {
-        for (auto *tc : tcs) {
-            if (tc->status() == ThreadContext::Suspended)
-                tc->activate();
-        }
-    }, name() + ".migrationStall", true);
-    schedule(wake, curTick() + cost);
+    std::vector<std::pair<ThreadContext *, Tick>> stalls;
+    for (ThreadContext *tc : tcs)
+        stalls.emplace_back(tc, 0);
+    for (Tick c : costs)
+        stalls[stallNext++ % tcs.size()].second += c;
+    stallThreads(this, stalls);
 }
 
 } // namespace gem5

@@ -109,7 +109,7 @@ DeepMemNuma::setRegionPolicy(uint64_t start, uint64_t length,
     }
     const Addr s = roundDown(start, pageBytes);
     const Addr e = roundUp(start + length, pageBytes);
-    procState(mainProcess).ranges.set(s, e, pol, s >> pageShift);
+    vmaPolicies(mainProcess).set(s, e, pol, s >> pageShift);
     DPRINTF(DeepMem, "region [%#x, %#x): %s policy (nodes %#x) from the "
             "controller\n", s, e, mode, pol.nodes);
     return "";
@@ -129,7 +129,7 @@ DeepMemNuma::migratePages(const std::vector<uint64_t> &vpns,
         out.assign(vpns.size(), "rejected: no process is running yet");
         return out;
     }
-    Tick cost = 0;
+    std::vector<Tick> costs;
     bool moved_any = false;
     for (size_t i = 0; i < vpns.size(); ++i) {
         const int target = nodes[i];
@@ -149,8 +149,10 @@ DeepMemNuma::migratePages(const std::vector<uint64_t> &vpns,
             out.push_back("ok: already on node");
             continue;
         }
+        Tick cost = 0;
         const int r = migrateOne(mainProcess, va, target, &cost);
         if (r >= 0) {
+            costs.push_back(cost);
             out.push_back("ok");
             moved_any = true;
         } else if (r == -ENOMEM) {
@@ -161,7 +163,7 @@ DeepMemNuma::migratePages(const std::vector<uint64_t> &vpns,
     }
     if (moved_any)
         flushTlbs(mainProcess);
-    chargeStall(mainProcess, nullptr, cost);
+    chargeSpread(mainProcess, costs);
     return out;
 }
 

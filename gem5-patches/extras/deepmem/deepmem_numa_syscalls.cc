@@ -135,11 +135,13 @@ DeepMemNuma::sysSetMempolicy(ThreadContext *tc, uint64_t mode, Addr nmask,
         ++stats.policySyscallErrors;
         return r;
     }
-    ProcState &ps = procState(tc->getProcessPtr());
-    ps.policy = pol;
-    ps.ilCounter = 0;
-    DPRINTF(DeepMem, "set_mempolicy: mode %d, nodes %#x\n", pol.mode,
-            pol.nodes);
+    // The calling thread's policy only, as in Linux.
+    Process *p = tc->getProcessPtr();
+    TaskState &ts = taskState(p);
+    ts.policy = pol;
+    ts.ilCounter = 0;
+    DPRINTF(DeepMem, "set_mempolicy: pid %d, mode %d, nodes %#x\n",
+            p->pid(), pol.mode, pol.nodes);
     return 0;
 }
 
@@ -181,8 +183,9 @@ DeepMemNuma::sysMbind(ThreadContext *tc, Addr start, uint64_t len,
             return fail(-EFAULT);
     }
 
-    ProcState &ps = procState(p);
-    ps.ranges.set(start, end, pol, start >> pageShift);
+    PolicyTable &vma = vmaPolicies(p);
+    TaskState &ts = taskState(p);
+    vma.set(start, end, pol, start >> pageShift);
     DPRINTF(DeepMem, "mbind [%#x, %#x): mode %d, nodes %#x, flags %#x\n",
             start, end, pol.mode, pol.nodes, flags);
 
@@ -203,8 +206,8 @@ DeepMemNuma::sysMbind(ThreadContext *tc, Addr start, uint64_t len,
                 continue;
             }
             uint64_t il_index = va >> pageShift;
-            ps.ranges.find(va, &il_index);
-            const int target = policyNode(ps, pol, true, il_index, va,
+            vma.find(va, &il_index);
+            const int target = policyNode(ts, pol, true, il_index, va,
                                           false);
             const int res = migrateOne(p, va, target, &cost);
             if (res < 0)
@@ -214,7 +217,7 @@ DeepMemNuma::sysMbind(ThreadContext *tc, Addr start, uint64_t len,
         }
         if (moved_any)
             flushTlbs(p);
-        chargeStall(p, tc, cost);
+        chargeStall(tc, cost);
         if (misplaced && (flags & mpol::MfStrict))
             result = -EIO;
     }
@@ -247,18 +250,19 @@ DeepMemNuma::sysGetMempolicy(ThreadContext *tc, Addr modep, Addr nmask,
         mode_out = mpol::Default;
         mask_out = allNodesMask();
     } else {
-        ProcState &ps = procState(p);
+        TaskState &ts = taskState(p);
         const MemPolicy *pol = nullptr;
         MemPolicy none;
         const Addr vpage = roundDown(addr, pageBytes);
         if (flags & mpol::FAddr) {
             if (!vpageMapped(p, vpage))
                 return fail(-EFAULT);
-            pol = ps.ranges.find(vpage, nullptr);
+            pol = vmaPolicies(p).find(vpage, nullptr);
         } else if (addr) {
             return fail(-EINVAL);
-        } else if (ps.policy.mode != mpol::Default) {
-            pol = &ps.policy;
+        } else if (ts.policy.mode != mpol::Default) {
+            // The calling thread's policy.
+            pol = &ts.policy;
         }
         if (!pol)
             pol = &none;
@@ -274,7 +278,7 @@ DeepMemNuma::sysGetMempolicy(ThreadContext *tc, Addr modep, Addr nmask,
                 mode_out = nodeOf(pte->paddr);
             } else if (pol->mode == mpol::Interleave ||
                        pol->mode == mpol::WeightedInterleave) {
-                mode_out = interleaveNode(*pol, ps.ilCounter, numNodes());
+                mode_out = interleaveNode(*pol, ts.ilCounter, numNodes());
             } else {
                 return fail(-EINVAL);
             }
@@ -308,7 +312,7 @@ DeepMemNuma::sysMovePages(ThreadContext *tc, int64_t pid, uint64_t count,
     Process *p = tc->getProcessPtr();
     if (flags & ~(uint64_t)(mpol::MfMove | mpol::MfMoveAll))
         return fail(-EINVAL);
-    if ((int32_t)pid != 0 && (uint64_t)(int32_t)pid != p->pid())
+    if (!ownPid(p, pid))
         return fail(-ESRCH);
     if (count == 0)
         return 0;
@@ -366,7 +370,7 @@ DeepMemNuma::sysMovePages(ThreadContext *tc, int64_t pid, uint64_t count,
     }
     if (moved_any)
         flushTlbs(p);
-    chargeStall(p, tc, cost);
+    chargeStall(tc, cost);
     if (!proxy.tryWriteBlob(status, st.data(), count * 4))
         return fail(-EFAULT);
     return not_moved;
@@ -383,7 +387,7 @@ DeepMemNuma::sysMigratePages(ThreadContext *tc, int64_t pid,
         return e;
     };
     Process *p = tc->getProcessPtr();
-    if ((int32_t)pid != 0 && (uint64_t)(int32_t)pid != p->pid())
+    if (!ownPid(p, pid))
         return fail(-ESRCH);
     uint64_t oldm = 0, newm = 0;
     int64_t r = readNodemask(tc, old_nodes, maxnode, &oldm);
@@ -413,7 +417,8 @@ DeepMemNuma::sysMigratePages(ThreadContext *tc, int64_t pid,
     std::vector<Addr> todo;
     for (const auto &[frame, owner] : frameOwner) {
         const int node = nodeOf(frame);
-        if (owner.process == p && node >= 0 && dest[node] >= 0)
+        // Pages of every thread of the process, exited ones included.
+        if (sameSpace(owner.process, p) && node >= 0 && dest[node] >= 0)
             todo.push_back(owner.vpage);
     }
     std::sort(todo.begin(), todo.end());
@@ -429,7 +434,7 @@ DeepMemNuma::sysMigratePages(ThreadContext *tc, int64_t pid,
     }
     if (!todo.empty())
         flushTlbs(p);
-    chargeStall(p, tc, cost);
+    chargeStall(tc, cost);
     return not_moved;
 }
 
@@ -437,7 +442,8 @@ int64_t
 DeepMemNuma::sysGetcpu(ThreadContext *tc, Addr cpu, Addr node)
 {
     SETranslatingPortProxy proxy(tc);
-    const uint32_t c = tc->contextId();
+    // The core the thread runs on: one thread context per CPU.
+    const uint32_t c = tc->cpuId();
     const uint32_t n = localNode;
     if (cpu && !proxy.tryWriteBlob(cpu, &c, 4))
         return -EFAULT;

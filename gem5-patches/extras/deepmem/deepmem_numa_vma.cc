@@ -87,7 +87,8 @@ DeepMemNuma::noteUnmap(Process *process, Addr start, Addr length,
 {
     for (Addr f : frames) {
         auto it = frameOwner.find(f);
-        if (it != frameOwner.end() && it->second.process == process &&
+        if (it != frameOwner.end() &&
+                sameSpace(it->second.process, process) &&
                 !process->pTable->lookup(it->second.vpage)) {
             releaseFrame(f);
         }
@@ -96,7 +97,7 @@ DeepMemNuma::noteUnmap(Process *process, Addr start, Addr length,
     const Addr e = start + roundUp(length, pageBytes);
     // The VMAs (and their policies) in the hole are gone; the parts left
     // on either side keep theirs.
-    procState(process).ranges.clear(s, e);
+    vmaPolicies(process).clear(s, e);
 }
 
 void
@@ -172,16 +173,16 @@ DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
     if (!vpageMapped(p, addr))
         return -EFAULT;
 
-    ProcState &ps = procState(p);
+    PolicyTable &vma = vmaPolicies(p);
     // Move [src, src + len) to dst with nlen bytes in all: VMAs, pages
     // (their frames go along), the VMA policies (with their interleave
     // index); a grown part is a new part of the VMA, faulted in later,
     // under the policy of the VMA's last page (Linux: the VMA's policy).
     auto move = [&](Addr src, uint64_t len, Addr dst) {
-        const std::vector<RangePolicy> pieces = ps.ranges.in(src, src + len);
+        const std::vector<RangePolicy> pieces = vma.in(src, src + len);
         uint64_t tail_index = 0;
         const MemPolicy *tail_pol =
-            ps.ranges.find(src + len - pageBytes, &tail_index);
+            vma.find(src + len - pageBytes, &tail_index);
         const MemPolicy tail = tail_pol ? *tail_pol : MemPolicy();
         p->memState->remapRegion(src, dst, len);
         if (nlen > len)
@@ -189,18 +190,19 @@ DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
         for (Addr off = 0; off < len; off += pageBytes) {
             if (const auto *pte = p->pTable->lookup(dst + off)) {
                 auto it = frameOwner.find(pte->paddr);
-                if (it != frameOwner.end() && it->second.process == p)
+                if (it != frameOwner.end() &&
+                        sameSpace(it->second.process, p))
                     it->second.vpage = dst + off;
             }
         }
-        ps.ranges.clear(src, src + len);
-        ps.ranges.clear(dst, dst + nlen);
+        vma.clear(src, src + len);
+        vma.clear(dst, dst + nlen);
         for (const auto &r : pieces) {
-            ps.ranges.set(r.start - src + dst, r.end - src + dst, r.policy,
-                     r.pgoff);
+            vma.set(r.start - src + dst, r.end - src + dst, r.policy,
+                    r.pgoff);
         }
         if (nlen > len && tail.mode != mpol::Default)
-            ps.ranges.set(dst + len, dst + nlen, tail, tail_index + 1);
+            vma.set(dst + len, dst + nlen, tail, tail_index + 1);
         noteRegion(p, dst, nlen, "mmap");
     };
 
@@ -237,11 +239,11 @@ DeepMemNuma::sysMremap(ThreadContext *tc, Addr addr, uint64_t old_len,
         // In place: the VMA (and its policy) grows.
         uint64_t tail_index = 0;
         const MemPolicy *tail_pol =
-            ps.ranges.find(addr + olen - pageBytes, &tail_index);
+            vma.find(addr + olen - pageBytes, &tail_index);
         const MemPolicy tail = tail_pol ? *tail_pol : MemPolicy();
         p->memState->mapRegion(addr + olen, grow, "anon");
         if (tail.mode != mpol::Default)
-            ps.ranges.set(addr + olen, addr + nlen, tail, tail_index + 1);
+            vma.set(addr + olen, addr + nlen, tail, tail_index + 1);
         noteRegion(p, addr + olen, grow, "mmap");
         return addr;
     }

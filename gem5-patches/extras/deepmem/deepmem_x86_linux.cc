@@ -45,6 +45,7 @@
 #include "mem/se_translating_port_proxy.hh"
 #include "sim/mem_state.hh"
 #include "sim/process.hh"
+#include "sim/sim_exit.hh"
 #include "sim/syscall_desc.hh"
 #include "sim/syscall_emul.hh"
 #include "sim/system.hh"
@@ -116,6 +117,66 @@ getcpuImpl(SyscallDesc *, ThreadContext *tc, uint64_t cpu, uint64_t node,
            uint64_t tcache)
 {
     return numaOf(tc)->sysGetcpu(tc, cpu, node);
+}
+
+/**
+ * exit_group, and a signal death: gem5's exit_group halts the group's
+ * other threads at once, and a TimingSimpleCPU in the middle of a memory
+ * access cannot be halted (an assertion fails; OpenMP's spinning workers
+ * are such threads). When the thread group is all that runs, end the run
+ * as the last thread's exit does, without halting the others.
+ */
+SyscallReturn
+endThreadGroup(SyscallDesc *desc, ThreadContext *tc, int status)
+{
+    Process *p = tc->getProcessPtr();
+    bool others = false, foreign = false;
+    for (ThreadContext *t : tc->getSystemPtr()->threads) {
+        if (t == tc || t->status() == ThreadContext::Halted ||
+                t->status() == ThreadContext::Halting) {
+            continue;
+        }
+        Process *q = t->getProcessPtr();
+        if (q && q->tgid() == p->tgid())
+            others = true;
+        else
+            foreign = true;
+    }
+    if (!others || foreign)
+        return exitGroupFunc(desc, tc, status);
+    *p->exitGroup = true;
+    tc->halt();
+    exitSimLoop("exiting with last active thread context", status & 0xff);
+    return status;
+}
+
+SyscallReturn
+exitGroupImpl(SyscallDesc *desc, ThreadContext *tc, int status)
+{
+    return endThreadGroup(desc, tc, status);
+}
+
+SyscallReturn
+cloneImpl(SyscallDesc *desc, ThreadContext *tc, RegVal flags,
+          RegVal new_stack, VPtr<> ptid, VPtr<> ctid, VPtr<> tls)
+{
+    Process *parent = tc->getProcessPtr();
+    SyscallReturn r = cloneFunc<X86Linux64>(desc, tc, flags, new_stack,
+                                            ptid, ctid, tls);
+    if (!r.needsRetry() && r.successful())
+        numaOf(tc)->noteClone(parent, r.returnValue());
+    return r;
+}
+
+SyscallReturn
+clone3Impl(SyscallDesc *desc, ThreadContext *tc,
+           VPtr<X86Linux64::tgt_clone_args> args, RegVal size)
+{
+    Process *parent = tc->getProcessPtr();
+    SyscallReturn r = clone3Func<X86Linux64>(desc, tc, args, size);
+    if (!r.needsRetry() && r.successful())
+        numaOf(tc)->noteClone(parent, r.returnValue());
+    return r;
 }
 
 SyscallReturn
@@ -231,8 +292,10 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     {  13, "rt_sigaction", rtSigactionImpl },
     {  14, "rt_sigprocmask", rtSigprocmaskImpl },
     {  25, "mremap", mremapImpl },
+    {  56, "clone", cloneImpl },
     {  62, "kill", killImpl },
     { 200, "tkill", tkillImpl },
+    { 231, "exit_group", exitGroupImpl },
     { 234, "tgkill", tgkillImpl },
     { 237, "mbind", mbindImpl },
     { 238, "set_mempolicy", setMempolicyImpl },
@@ -240,6 +303,7 @@ SyscallDescTable<X86ISA::EmuLinux::SyscallABI64> deepmemDescs = {
     { 256, "migrate_pages", migratePagesImpl },
     { 279, "move_pages", movePagesImpl },
     { 309, "getcpu", getcpuImpl },
+    { 435, "clone3", clone3Impl },
     { 450, "set_mempolicy_home_node", setMempolicyHomeNodeImpl },
 };
 
@@ -343,7 +407,7 @@ DeepMemX86Linux::die(ThreadContext *tc, int sig, const std::string &why)
     _fatalSignal = sig;
     warn("DeepMem: the program is killed by %s (%s); exit status %d",
          sigName(sig), why, 128 + sig);
-    exitGroupFunc(nullptr, tc, 128 + sig);
+    endThreadGroup(nullptr, tc, 128 + sig);
 }
 
 bool

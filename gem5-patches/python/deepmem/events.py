@@ -82,6 +82,9 @@ class EpochEnded:
     page_nodes: Sequence[int] = ()
     migrated_pages: int = 0
     migration_ticks: int = 0
+    # Committed instructions of each core in the epoch (core 0 first);
+    # empty from a simulator that does not tell.
+    core_instructions: Sequence[int] = ()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@
 * `next_event()`: simulates until the next event and returns it:
   `RegionCreated` (mmap/brk reported by the syscall layer before the
   program touches the region; only with `region_events`), `EpochEnded`
-  (every `epoch_instructions` committed instructions, with the sparse
-  per-page counts of the epoch), then `Finished` or `Failed`.
+  (every `epoch_instructions` committed instructions of core 0, or every
+  `epoch_ticks` simulated ticks, with the sparse per-page counts of the
+  epoch summed over the cores and each core's committed instructions),
+  then `Finished` or `Failed`.
 * `apply_placement(Placement)`: sets the policy of the region's range
   (default, local, bind, preferred, interleave, weighted interleave).
 * `apply_migrations([Migration])`: drains gem5, migrates page by page
@@ -16,8 +18,8 @@
 * `stop(reason)`: the next `next_event()` returns `Finished` at once.
 
 With a trace path, every `window_instructions` instructions a window line
-is written (docs/trace-format.md). `run(backend, consumer)` hands the backend to
-a consumer: `standalone` (no controller: default placement, no
+is written (docs/trace-format.md). `run(backend, consumer)` hands the
+backend to a consumer: `standalone` (no controller: default placement, no
 migrations) or the grpc bridge.
 """
 
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 REGION_CAUSE = "deepmem.region"
 STOP_CAUSE = "deepmem.stop"
+# What m5.simulate(ticks) returns when the tick limit is reached.
+TICK_CAUSE = "simulate() limit reached"
 EXIT_CAUSE = "exiting with last active thread context"
 MAX_INSTS_CAUSE = "a thread reached the max instruction count"
 LINE_BYTES = 64
@@ -73,10 +77,14 @@ class Gem5Backend:
         self._opts = built.options
         self._numa = built.numa
         self._cpu = built.cpu
+        self._cpus = tuple(getattr(built, "cpus", ()) or (built.cpu,))
         self._outdir = outdir
         o = self._opts
         self._window = o.window_instructions if o.trace else 0
         self._epoch = o.epoch_instructions
+        self._epoch_ticks = getattr(o, "epoch_ticks", 0)
+        self._next_tick_stop = 0
+        # Instruction stops: trace windows and instruction epochs (core 0).
         self._step = self._window or self._epoch
         self._started = False
         self._done = False
@@ -91,6 +99,11 @@ class Gem5Backend:
         self._last_insts = 0
         self._epoch_tick = 0
         self._epoch_insts = 0
+        self._epoch_core_insts = [0] * len(self._cpus)
+        # What a time epoch took from the counters inside a trace window
+        # (the window's line gets it when the window ends).
+        self._carry: dict = defaultdict(lambda: [0, 0])
+        self._carry_mig = [0, 0]
         self._epoch_pages: dict = defaultdict(lambda: [0, 0])
         self._epoch_nodes = [[0, 0] for _ in o.nodes]
         self._epoch_mig = [0, 0]
@@ -132,12 +145,20 @@ class Gem5Backend:
             return self._finish(-1, f"stopped: {self._stop_reason}")
         while True:
             t0 = time.time()
-            exit_event = m5.simulate()
+            if self._epoch_ticks:
+                exit_event = m5.simulate(
+                    max(self._next_tick_stop - m5.curTick(), 1))
+            else:
+                exit_event = m5.simulate()
             self.host_seconds += time.time() - t0
             cause = exit_event.getCause()
             self._poll_regions()
             if cause == REGION_CAUSE:
                 pass
+            elif cause == TICK_CAUSE and self._epoch_ticks:
+                if m5.curTick() >= self._next_tick_stop:
+                    self._pending.append(self._tick_epoch())
+                    self._next_tick_stop += self._epoch_ticks
             elif cause == STOP_CAUSE:
                 epoch = self._boundary()
                 self._schedule_stop()
@@ -230,6 +251,7 @@ class Gem5Backend:
                                 "nodes": list(o.policy.nodes),
                                 "weights": list(o.policy.weights)},
                 binary=o.binary, args=o.args))
+        self._next_tick_stop = m5.curTick() + self._epoch_ticks
         self._schedule_stop()
 
     def _schedule_stop(self) -> None:
@@ -244,7 +266,14 @@ class Gem5Backend:
         self._cpu.scheduleInstStop(0, self._next_stop - now, STOP_CAUSE)
 
     def _insts(self) -> int:
+        """Committed instructions of core 0 (the main thread's core):
+        epochs and trace windows count these, so they align by the main
+        thread's program position whatever the other threads do."""
         return int(self._cpu.getCurrentInstCount(0))
+
+    def _core_insts(self) -> list[int]:
+        """Committed instructions of every core since the start."""
+        return [int(c.getCurrentInstCount(0)) for c in self._cpus]
 
     def _poll_regions(self) -> None:
         for rid, start, length, source in self._numa.takeRegions():
@@ -271,7 +300,7 @@ class Gem5Backend:
             self._mig_total[k] += mig[k]
             self._epoch_mig[k] += mig[k]
         rows = sorted(zip(flat[0::4], flat[3::4], flat[1::4], flat[2::4]))
-        if self._epoch:
+        if self._epoch or self._epoch_ticks:
             for vpn, node, r, w in rows:
                 acc = self._epoch_pages[(vpn, node)]
                 acc[0] += r
@@ -292,7 +321,36 @@ class Gem5Backend:
         return now, [[a - b for a, b in zip(n, s)] if since else n
                      for n, s in zip(now, since or now)]
 
+    def _with_carry(self, rows):
+        """rows plus what time epochs took inside this window."""
+        if not self._carry:
+            return rows
+        acc = self._carry
+        for vpn, node, r, w in rows:
+            acc[(vpn, node)][0] += r
+            acc[(vpn, node)][1] += w
+        merged = sorted((k[0], k[1], v[0], v[1]) for k, v in acc.items())
+        self._carry = defaultdict(lambda: [0, 0])
+        self._window_mig = (self._window_mig[0] + self._carry_mig[0],
+                            self._window_mig[1] + self._carry_mig[1])
+        self._carry_mig = [0, 0]
+        return merged
+
+    def _tick_epoch(self) -> ev.EpochEnded:
+        """A time epoch ends (--epoch-ticks): the counts so far go to the
+        epoch; a trace window open now gets them when it ends."""
+        tick, insts = m5.curTick(), self._insts()
+        rows = self._take()
+        if self._trace:
+            for vpn, node, r, w in rows:
+                self._carry[(vpn, node)][0] += r
+                self._carry[(vpn, node)][1] += w
+            self._carry_mig[0] += self._window_mig[0]
+            self._carry_mig[1] += self._window_mig[1]
+        return self._epoch_event(tick, insts)
+
     def _write_window(self, rows, tick: int, insts: int) -> None:
+        rows = self._with_carry(rows)
         summary = self._numa.nodeSummary()
         self._mem_last, mem = self._mem_since(self._mem_last)
         touches = None
@@ -314,7 +372,8 @@ class Gem5Backend:
             self._write_window(rows, tick, insts)
         self._last_tick, self._last_insts = tick, insts
         self._steps += 1
-        if not self._epoch or self._next_stop % self._epoch:
+        if (not self._epoch or self._epoch_ticks
+                or self._next_stop % self._epoch):
             return None
         return self._epoch_event(tick, insts)
 
@@ -322,6 +381,7 @@ class Gem5Backend:
         pages = sorted(self._epoch_pages.items())
         self._epoch_mem, mem = self._mem_since(self._epoch_mem)
         stats = self._node_stats(self._epoch_nodes, mem)
+        cores = self._core_insts()
         e = ev.EpochEnded(
             epoch=self._epochs, start_tick=self._epoch_tick, end_tick=tick,
             epoch_instructions=insts - self._epoch_insts,
@@ -331,9 +391,12 @@ class Gem5Backend:
             writes=tuple(v[1] for _, v in pages),
             page_nodes=tuple(k[1] for k, _ in pages),
             migrated_pages=self._epoch_mig[0],
-            migration_ticks=self._epoch_mig[1])
+            migration_ticks=self._epoch_mig[1],
+            core_instructions=tuple(
+                c - p for c, p in zip(cores, self._epoch_core_insts)))
         self._epochs += 1
         self._epoch_tick, self._epoch_insts = tick, insts
+        self._epoch_core_insts = cores
         self._epoch_pages.clear()
         self._epoch_nodes = [[0, 0] for _ in self._opts.nodes]
         self._epoch_mig = [0, 0]
@@ -372,7 +435,7 @@ class Gem5Backend:
         tick, insts = m5.curTick(), self._insts()
         rows = self._take()
         if self._trace:
-            if insts > self._last_insts or rows:
+            if insts > self._last_insts or rows or self._carry:
                 self._write_window(rows, tick, insts)
             self._trace.end(tick, insts, code)
         self._done = True
@@ -403,7 +466,9 @@ class Gem5Backend:
             "signal_name": signal_name(sig) if sig else None,
             "ticks": fin.ticks, "simulated_seconds": fin.simulated_seconds,
             "instructions": fin.instructions,
-            "cpu": o.cpu, "policy": o.policy.mode,
+            "cpu": o.cpu, "cores": len(self._cpus),
+            "core_instructions": self._core_insts(),
+            "policy": o.policy.mode,
             "policy_nodes": list(o.policy.nodes),
             "nodes": [{"name": n.name, "preset": n.preset,
                        "reads": s.reads, "writes": s.writes,

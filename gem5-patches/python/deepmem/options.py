@@ -29,6 +29,9 @@ from deepmem.config import (NodeSpec, PolicySpec, check_nodes,
                             parse_size)
 
 DEFAULT_NODES = ("dram:ddr4:64MiB", "nvm:nvm:256MiB")
+# Thread contexts of one socket; the local APIC ids and the emulated
+# Cpus_allowed mask stay within 64.
+MAX_CORES = 64
 
 
 class OptionsError(ValueError):
@@ -44,11 +47,13 @@ class RunOptions:
     nodes: tuple[NodeSpec, ...]
     policy: PolicySpec
     cpu: str  # "timing" | "o3"
+    cores: int
     clock: str
     l1d_size: int
     l1i_size: int
     l2_size: int
     epoch_instructions: int
+    epoch_ticks: int
     window_instructions: int
     trace: str
     trace_touches: bool
@@ -87,14 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default placement: local | bind:N | preferred:N "
                         "| interleave:N,N | weighted-interleave:N=W,N=W")
     p.add_argument("--cpu", choices=("timing", "o3"), default="timing")
+    p.add_argument("--cores", type=int, default=1,
+                   help="CPU cores, each with private L1 caches, sharing "
+                        "the L2 (default 1); a program's threads run on "
+                        "them (one thread per core)")
     p.add_argument("--clock", default="3GHz")
     p.add_argument("--l1d-size", default="32KiB")
     p.add_argument("--l1i-size", default="32KiB")
     p.add_argument("--l2-size", default="256KiB")
     p.add_argument("--epoch-insts", type=int, default=0,
-                   help="committed instructions per epoch (0: no epochs)")
+                   help="committed instructions of core 0 (the main "
+                        "thread) per epoch (0: no instruction epochs)")
+    p.add_argument("--epoch-ticks", type=int, default=0,
+                   help="simulated ticks per epoch (0: no time epochs; "
+                        "excludes --epoch-insts)")
     p.add_argument("--window-insts", type=int, default=0,
-                   help="instructions per trace window (with --trace)")
+                   help="instructions of core 0 per trace window (with "
+                        "--trace)")
     p.add_argument("--trace", default="",
                    help="write a window trace (.jsonl.gz) here (relative "
                         "paths are inside gem5's output folder)")
@@ -165,8 +179,15 @@ def parse(argv: Sequence[str]) -> RunOptions:
             problems.append(f"--{name.replace('_', '-')}: {e}")
             sizes[name] = 0
 
+    if a.cores < 1 or a.cores > MAX_CORES:
+        problems.append(f"--cores must be 1 to {MAX_CORES} (was {a.cores})")
     if a.epoch_insts < 0:
         problems.append(f"--epoch-insts must be >= 0 (was {a.epoch_insts})")
+    if a.epoch_ticks < 0:
+        problems.append(f"--epoch-ticks must be >= 0 (was {a.epoch_ticks})")
+    if a.epoch_ticks > 0 and a.epoch_insts > 0:
+        problems.append("--epoch-ticks and --epoch-insts exclude each other "
+                        "(give one epoch length)")
     if a.window_insts < 0:
         problems.append("--window-insts must be >= 0 "
                         f"(was {a.window_insts})")
@@ -200,8 +221,10 @@ def parse(argv: Sequence[str]) -> RunOptions:
             problems.append("--interleave-weights needs one weight >= 1 "
                             f"per node (was {a.interleave_weights}, nodes: "
                             f"{len(nodes)})")
-    if a.controller == "hot-promote" and a.epoch_insts <= 0:
-        problems.append("--controller hot-promote needs --epoch-insts > 0")
+    if (a.controller == "hot-promote" and a.epoch_insts <= 0
+            and a.epoch_ticks <= 0):
+        problems.append("--controller hot-promote needs --epoch-insts > 0 "
+                        "or --epoch-ticks > 0")
     if a.controller == "hot-promote" and len(nodes) < 2:
         problems.append("--controller hot-promote needs two nodes")
     if a.max_insts < 0:
@@ -211,9 +234,10 @@ def parse(argv: Sequence[str]) -> RunOptions:
 
     return RunOptions(
         binary=a.binary, args=tuple(a.args), nodes=tuple(nodes),
-        policy=policy, cpu=a.cpu, clock=a.clock,
+        policy=policy, cpu=a.cpu, cores=a.cores, clock=a.clock,
         l1d_size=sizes["l1d_size"], l1i_size=sizes["l1i_size"],
         l2_size=sizes["l2_size"], epoch_instructions=a.epoch_insts,
+        epoch_ticks=a.epoch_ticks,
         window_instructions=a.window_insts, trace=a.trace,
         trace_touches=a.trace_touches,
         telemetry=not a.no_telemetry, migration_page_latency_ns=lat,

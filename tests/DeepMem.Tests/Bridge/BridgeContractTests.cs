@@ -97,6 +97,36 @@ public class BridgeContractTests
     }
 
     [Fact]
+    public async Task Each_cores_instructions_reach_the_policy_through_the_bridge()
+    {
+        var script = new
+        {
+            machine = Machine(),
+            events = new object[]
+            {
+                new
+                {
+                    epoch_ended = new
+                    {
+                        epoch = 0, start_tick = 0, end_tick = 1000, epoch_instructions = 1000, total_instructions = 1000,
+                        core_instructions = new long[] { 1000, 980, 0, 1_234_567_890_123 },
+                    },
+                },
+                Epoch(1, []),
+                Finished,
+            },
+        };
+        await using var sim = await ScriptedSimulator.StartAsync(script);
+        var policy = new RecordingPolicy();
+        var outcome = await Drive(sim, policy);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.FailureReason);
+        Assert.Equal(2, policy.Epochs.Count);
+        Assert.Equal([1000L, 980L, 0L, 1_234_567_890_123L], policy.Epochs[0].CoreInstructions);
+        Assert.Empty(policy.Epochs[1].CoreInstructions);
+        Assert.Equal(0, await sim.WaitExitAsync());
+    }
+
+    [Fact]
     public async Task Bad_decisions_are_rejected_item_by_item_and_the_run_goes_on()
     {
         var script = new

@@ -114,6 +114,7 @@ def simulator_message(pb2: ModuleType, event: ev.Event, sequence: int,
         m.pages.nodes.extend(event.page_nodes)
         m.migrated_pages = event.migrated_pages
         m.migration_ticks = event.migration_ticks
+        m.core_instructions.extend(int(c) for c in event.core_instructions)
     elif isinstance(event, ev.Finished):
         m = msg.finished
         m.exit_code = event.exit_code
