@@ -152,6 +152,12 @@ public sealed record Gem5CommandLine
             "--l1d-size", $"{cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{cpu.L1IBytes / 1024}KiB",
             "--l2-size", $"{cpu.L2Bytes / 1024}KiB",
         ]);
+        if (cpu.Cores > 1)
+        {
+            // Only when more than one, so single-core command lines stay as they were.
+            args.AddRange(["--cores", cpu.Cores.ToString(inv)]);
+        }
+
         if (DefaultPolicy is not null)
         {
             args.AddRange(["--policy", DefaultPolicy]);

@@ -131,6 +131,13 @@ public sealed class EstimatorSimulator : IMemorySimulator
             problems.Add($"the experiment's nodes [{string.Join(", ", specNames)}] differ from the traces' nodes [{string.Join(", ", traceNames)}]");
         }
 
+        if (spec.Cpu.Cores != traces.Header.Cores)
+        {
+            problems.Add($"the experiment has {spec.Cpu.Cores} cores (cpu.cores) but the traces were recorded with {traces.Header.Cores}"
+                + (traces.Header.Cores == 1 ? " (single-core traces)" : "")
+                + $"; the estimator replays traces only on the core count they were recorded with: record traces with cpu.cores: {spec.Cpu.Cores}");
+        }
+
         if (spec.PageSize != traces.PageSize)
         {
             problems.Add($"page size {spec.PageSize} differs from the traces' page size {traces.PageSize}");

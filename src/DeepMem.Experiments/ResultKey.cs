@@ -86,7 +86,7 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
             Backend = backend,
             BackendSettings = backendSettings,
         };
-        inputs[Settings] = ContentDigest.OfText(JsonSerializer.Serialize(settings));
+        inputs[Settings] = ContentDigest.OfText(SettingsText(settings, spec));
         var all = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"result key {Version}\n"));
         foreach (var (name, digest) in inputs)
         {
@@ -94,6 +94,24 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
         }
 
         return new ResultKey(ContentDigest.OfText(all.ToString()), inputs);
+    }
+
+    /// <summary>
+    /// The settings as JSON; what came after the key's make-up (more than one
+    /// core) is added only where it is not the old default, so that the keys
+    /// of experiments that do not use it stay as they were.
+    /// </summary>
+    private static string SettingsText(object settings, SimulationSpec spec)
+    {
+        var text = JsonSerializer.Serialize(settings);
+        if (spec.Cpu.Cores == 1)
+        {
+            return text;
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        node["Cores"] = spec.Cpu.Cores;
+        return node.ToJsonString();
     }
 
     /// <summary>

@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--l2-size", default="256KiB")
     p.add_argument("--epoch-insts", type=int, default=0,
                    help="committed instructions per epoch (0: no epochs)")
+    p.add_argument("--cores", type=int, default=1, help="CPU cores (one thread context each)")
+    p.add_argument("--epoch-ticks", type=int, default=0, help="epoch length in simulated ticks (exclusive with --epoch-insts)")
     p.add_argument("--window-insts", type=int, default=0,
                    help="instructions per trace window (with --trace)")
     p.add_argument("--trace", default="",
