@@ -26,7 +26,7 @@ public sealed record Gem5CommandLine
     /// <summary>The simulator's default placement (<c>--policy</c>: local, bind:N, interleave:N,N, ...); null = the script's default.</summary>
     public string? DefaultPolicy { get; init; }
 
-    /// <summary>Whether to pass the epoch length and migration cost (<c>--epoch-insts</c>, <c>--migration-page-latency</c>).</summary>
+    /// <summary>Whether to pass the epoch length and migration cost (<c>--epoch-insts</c> or <c>--epoch-ticks</c>, <c>--migration-page-latency</c>).</summary>
     public bool Epochs { get; init; }
 
     /// <summary>A window trace to write (<c>--trace</c>); null = none.</summary>
@@ -165,7 +165,10 @@ public sealed record Gem5CommandLine
 
         if (Epochs)
         {
-            args.AddRange(["--epoch-insts", Spec.EpochInstructions.ToString(inv)]);
+            // An epoch in simulated time goes as ticks (1 ns = 1000 ticks) instead of instructions.
+            args.AddRange(Spec.Epoch.IsTime
+                ? ["--epoch-ticks", Spec.Epoch.Ticks.ToString(inv)]
+                : ["--epoch-insts", Spec.EpochInstructions.ToString(inv)]);
             args.AddRange(["--migration-page-latency", string.Create(inv, $"{Spec.Migration.PerPageNs}ns")]);
         }
 

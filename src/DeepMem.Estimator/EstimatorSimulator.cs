@@ -17,7 +17,10 @@ namespace DeepMem.Estimator;
 /// Interleave: the weighted pattern by virtual page number over the nodes in ascending id order (as Linux and gem5), then the other listed nodes, then the rest.
 /// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>).</item>
 /// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
-/// <see cref="SimulationSpec.EpochInstructions"/> (0: no epochs); none is reported after the last window.
+/// <see cref="SimulationSpec.EpochInstructions"/>, or for an epoch in simulated time
+/// (<see cref="SimulationSpec.Epoch"/>) at the first window boundary at or
+/// after each multiple of it on the estimated timeline (0: no epochs); none is
+/// reported after the last window.
 /// The migrations the policy returns are applied at once, in order; each costs
 /// <see cref="MigrationCostSpec.PageSeconds"/> of simulated time, charged to the next epoch.
 /// A migration to a missing node, of an unmapped page or to a full node is rejected

@@ -98,19 +98,28 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
 
     /// <summary>
     /// The settings as JSON; what came after the key's make-up (more than one
-    /// core) is added only where it is not the old default, so that the keys
+    /// core, an epoch in simulated time) is added only where it is not the old default, so that the keys
     /// of experiments that do not use it stay as they were.
     /// </summary>
     private static string SettingsText(object settings, SimulationSpec spec)
     {
         var text = JsonSerializer.Serialize(settings);
-        if (spec.Cpu.Cores == 1)
+        if (spec.Cpu.Cores == 1 && !spec.Epoch.IsTime)
         {
             return text;
         }
 
         var node = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
-        node["Cores"] = spec.Cpu.Cores;
+        if (spec.Cpu.Cores > 1)
+        {
+            node["Cores"] = spec.Cpu.Cores;
+        }
+
+        if (spec.Epoch.IsTime)
+        {
+            node["EpochTicks"] = spec.Epoch.Ticks;
+        }
+
         return node.ToJsonString();
     }
 
