@@ -25,6 +25,12 @@ public sealed class PageState(ulong page, int node)
     /// <summary>Epoch of the touch before the latest one; null when touched once.</summary>
     public ulong? PreviousTouchEpoch { get; internal set; }
 
+    /// <summary>Simulated time (the report's end tick) of the epoch of the latest touch.</summary>
+    public ulong LastTouchTick { get; internal set; }
+
+    /// <summary>Simulated time (end tick) of the epoch of the touch before the latest one; null when touched once.</summary>
+    public ulong? PreviousTouchTick { get; internal set; }
+
     /// <summary>Epochs in which the page was touched.</summary>
     public ulong Touches { get; internal set; }
 
