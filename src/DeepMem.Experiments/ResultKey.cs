@@ -98,7 +98,7 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
 
     /// <summary>
     /// The time scale of a policy's periods where it has them (a built-in
-    /// tiering policy: its <c>time_scale</c> when the options leave it out,
+    /// policy with periods in simulated time: its <c>time_scale</c> when the options leave it out,
     /// the experiment's <c>policy_time_scale</c> or the default 1; a plug-in:
     /// the experiment's, when set); null otherwise. Results stored before
     /// periods were in simulated time ran with periods of one epoch, so a
@@ -114,7 +114,7 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
         if (policy.Name is not null)
         {
             var type = DefaultPolicies.Find(policy.Name)?.OptionsType;
-            return type is not null && PolicyFactory.HasTimeScale(type)
+            return type is not null && PolicyFactory.HasTimeScale(type) && PolicyFactory.HasPeriods(type)
                 ? Normalize(policy.TimeScale ?? "1")
                 : null;
         }

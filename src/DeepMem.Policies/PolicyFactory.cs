@@ -102,6 +102,11 @@ public static class PolicyFactory
         }
     }
 
+    /// <summary>True when the options class has a period in simulated time (an option marked <see cref="PolicyOptionAttribute.Period"/>).</summary>
+    public static bool HasPeriods(Type optionsType) =>
+        OptionsBinder.Describe(optionsType).Any(o => o.Property.GetCustomAttributes(typeof(PolicyOptionAttribute), false)
+            .OfType<PolicyOptionAttribute>().Any(a => a.Period));
+
     /// <summary>True when the options class has a <c>time_scale</c> option (every tiering policy's).</summary>
     public static bool HasTimeScale(Type optionsType) =>
         OptionsBinder.Describe(optionsType).Any(o => o.Key == PolicySpec.TimeScaleKey);

@@ -73,6 +73,7 @@ public sealed class PageTracker
             state.EpochWrites = counts.Writes[i];
             state.LastTouchEpoch = report.Epoch;
             state.LastTouchTick = report.EndTick;
+            state.LastTouchStartTick = report.StartTick;
             state.Touches++;
             _touched.Add(state);
         }

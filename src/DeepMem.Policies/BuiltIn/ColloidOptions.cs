@@ -13,7 +13,7 @@ public sealed class ColloidOptions : RateLimitedTieringOptions
     public double Delta { get; set; } = 0.05;
 
     /// <summary>Share of the tier's access heat moved per unit of relative latency gap.</summary>
-    [PolicyOption("access heat moved per epoch = step x relative latency gap x the heat of the tier pages leave")]
+    [PolicyOption("access heat moved per decision = step x relative latency gap x the heat of the tier pages leave")]
     [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Step { get; set; } = 0.5;
 

@@ -11,7 +11,7 @@ public sealed class TppOptions : TieringOptions
     public const double PublishedPeriodNs = 1000e6;
 
     /// <summary>A slow-tier page touched again within this simulated time of its previous touch is promoted.</summary>
-    [PolicyOption("promote a slow-tier page touched again within this simulated time of its previous touch (Linux numa_balancing_hot_threshold_ms: 1000ms)",
+    [PolicyOption("promote a slow-tier page touched again within this simulated time of its previous touch, measured from the end of the previous touch's epoch to the start of the latest one's (Linux numa_balancing_hot_threshold_ms: 1000ms)",
         Unit = OptionUnit.Nanoseconds, Period = true)]
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double HotThreshold { get; set; } = PublishedPeriodNs;

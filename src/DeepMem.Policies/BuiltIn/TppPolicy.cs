@@ -16,9 +16,10 @@ namespace DeepMem.Policies.BuiltIn;
 /// In simulated time (the default): promotion runs on the epochs whose
 /// accumulated time crosses a multiple of <see cref="TppOptions.ScanPeriod"/>
 /// (Linux's scan, 1000 ms), over the slow-tier pages touched since the last
-/// scan whose latest touch came at most <see cref="TppOptions.HotThreshold"/>
-/// (1000 ms) after the previous one (touch times are the end ticks of the
-/// epochs they fell in). With <c>time_scale: 0</c> promotion runs every epoch
+/// scan that went untouched at most <see cref="TppOptions.HotThreshold"/>
+/// (1000 ms) between their previous touch and the latest one (as far as
+/// epochs tell: from the end of the previous touch's epoch to the start of
+/// the latest touch's epoch, so touches in consecutive epochs count 0). With <c>time_scale: 0</c> promotion runs every epoch
 /// with the window in epochs (<see cref="TppOptions.HotThresholdEpochs"/>).
 /// </summary>
 public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(options)
@@ -57,8 +58,8 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
     /// <summary>
     /// True when a page is a promotion candidate now: with periods in epochs,
     /// touched in the latest epoch within hot_threshold_epochs of its previous
-    /// touch; in simulated time, touched since the last scan within
-    /// hot_threshold of its previous touch.
+    /// touch; in simulated time, touched since the last scan after at most
+    /// hot_threshold untouched (<see cref="PageState.UntouchedTicks"/>).
     /// </summary>
     public bool IsRetouched(PageState page)
     {
@@ -68,8 +69,8 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
                 && page.LastTouchEpoch - previous <= (ulong)Options.HotThresholdEpochs;
         }
 
-        return (!_scanned || page.LastTouchTick > _lastScanTick) && page.PreviousTouchTick is { } before
-            && page.LastTouchTick - before <= _hotThresholdTicks;
+        return (!_scanned || page.LastTouchTick > _lastScanTick) && page.UntouchedTicks is { } untouched
+            && untouched <= _hotThresholdTicks;
     }
 
     /// <inheritdoc />
@@ -112,7 +113,7 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
                 .ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page)
             : Tracker.Pages.Values
                 .Where(p => !layout.IsFast(p.Node) && IsRetouched(p))
-                .OrderBy(p => p.LastTouchTick - p.PreviousTouchTick!.Value)
+                .OrderBy(p => p.UntouchedTicks!.Value)
                 .ThenByDescending(p => p.LastTouchTick).ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page);
         foreach (var page in candidates)
         {
