@@ -2,6 +2,7 @@ using DeepMem.Bridge;
 using DeepMem.Core;
 using DeepMem.Estimator;
 using DeepMem.Experiments;
+using DeepMem.Tests.Contracts;
 using DeepMem.Tests.Policies;
 
 namespace DeepMem.Tests.Experiments;
@@ -109,6 +110,23 @@ public class CpuCoresTests
         var fourCoreTraces = TraceSet.Create(traces.Traces.Select(t => t with { Header = t.Header with { Cores = 4 } }).ToList());
         Assert.Empty(EstimatorSimulator.Check(spec, fourCoreTraces));
         Assert.Contains(EstimatorSimulator.Check(PolicyTestKit.Spec(), fourCoreTraces), p => p.Contains("recorded with 4"));
+    }
+
+    [Fact]
+    public void Validate_refuses_the_committed_single_core_traces_for_the_quickstart_on_four_cores()
+    {
+        var file = Path.Combine(PythonSide.Root, "configs", "experiments", "quickstart.yaml");
+        var text = File.ReadAllText(file);
+        var four = ExperimentLoader.LoadText(text.Replace("  l2: 256KiB", "  l2: 256KiB\n  cores: 4", StringComparison.Ordinal), file,
+            new LoadOptions { CheckBackendFiles = true, OutputFromCommandLine = true });
+        Assert.True(four.Ok, string.Join("\n", four.Problems));
+        Assert.All(four.Experiments, e => Assert.Equal(4, e.Spec.Cpu.Cores));
+        var problem = Assert.Single(Backends.Validate(four.Experiments, file), p => p.Severity == Severity.Error);
+        Assert.Equal("estimator.traces", problem.Key);
+        Assert.Contains("4 cores (cpu.cores) but the traces were recorded with 1", problem.Message);
+
+        var one = ExperimentLoader.LoadText(text, file, new LoadOptions { CheckBackendFiles = true, OutputFromCommandLine = true });
+        Assert.DoesNotContain(Backends.Validate(one.Experiments, file), p => p.Severity == Severity.Error);
     }
 
     [Fact]
