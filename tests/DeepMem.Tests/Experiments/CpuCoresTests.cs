@@ -46,6 +46,9 @@ public class CpuCoresTests
         Assert.Equal(1, One(Base).Spec.Cpu.Cores);
         Assert.Equal(4, One(WithCores("4")).Spec.Cpu.Cores);
         Assert.Equal(64, One(WithCores("64")).Spec.Cpu.Cores);
+        var printed = new StringWriter();
+        ExperimentPrinter.Print([One(WithCores("4"))], printed);
+        Assert.Contains("l2: 1MiB, cores: 4 }", printed.ToString());
     }
 
     [Theory]
