@@ -26,7 +26,7 @@ public sealed record Gem5CommandLine
     /// <summary>The simulator's default placement (<c>--policy</c>: local, bind:N, interleave:N,N, ...); null = the script's default.</summary>
     public string? DefaultPolicy { get; init; }
 
-    /// <summary>Whether to pass the epoch length and migration cost (<c>--epoch-insts</c>, <c>--migration-page-latency</c>).</summary>
+    /// <summary>Whether to pass the epoch length and migration cost (<c>--epoch-insts</c> or <c>--epoch-ticks</c>, <c>--migration-page-latency</c>).</summary>
     public bool Epochs { get; init; }
 
     /// <summary>A window trace to write (<c>--trace</c>); null = none.</summary>
@@ -152,6 +152,12 @@ public sealed record Gem5CommandLine
             "--l1d-size", $"{cpu.L1DBytes / 1024}KiB", "--l1i-size", $"{cpu.L1IBytes / 1024}KiB",
             "--l2-size", $"{cpu.L2Bytes / 1024}KiB",
         ]);
+        if (cpu.Cores > 1)
+        {
+            // Only when more than one, so single-core command lines stay as they were.
+            args.AddRange(["--cores", cpu.Cores.ToString(inv)]);
+        }
+
         if (DefaultPolicy is not null)
         {
             args.AddRange(["--policy", DefaultPolicy]);
@@ -159,7 +165,10 @@ public sealed record Gem5CommandLine
 
         if (Epochs)
         {
-            args.AddRange(["--epoch-insts", Spec.EpochInstructions.ToString(inv)]);
+            // An epoch in simulated time goes as ticks (1 ns = 1000 ticks) instead of instructions.
+            args.AddRange(Spec.Epoch.IsTime
+                ? ["--epoch-ticks", Spec.Epoch.Ticks.ToString(inv)]
+                : ["--epoch-insts", Spec.EpochInstructions.ToString(inv)]);
             args.AddRange(["--migration-page-latency", string.Create(inv, $"{Spec.Migration.PerPageNs}ns")]);
         }
 

@@ -14,4 +14,11 @@ public sealed class PolicyOptionAttribute(string description) : Attribute
 
     /// <summary>Unit the YAML value may carry; the property holds the value in the base unit.</summary>
     public OptionUnit Unit { get; init; } = OptionUnit.None;
+
+    /// <summary>
+    /// True for a period in simulated time (unit <see cref="OptionUnit.Nanoseconds"/>)
+    /// that the policy's <c>time_scale</c> divides; <c>deepmem policies</c>
+    /// shows its published default and its value under the scale.
+    /// </summary>
+    public bool Period { get; init; }
 }

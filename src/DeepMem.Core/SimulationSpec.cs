@@ -19,8 +19,19 @@ public sealed record SimulationSpec
     /// <summary>The program to run.</summary>
     public required WorkloadSpec Workload { get; init; }
 
-    /// <summary>Epoch length in committed instructions.</summary>
-    public required ulong EpochInstructions { get; init; }
+    /// <summary>Epoch length: committed instructions or simulated time (<c>epoch</c>); <see cref="EpochLength.None"/> = no epochs.</summary>
+    public EpochLength Epoch { get; init; }
+
+    /// <summary>
+    /// Epoch length in committed instructions; 0 when the epoch is in
+    /// simulated time (see <see cref="Epoch"/>). Setting it sets an
+    /// instruction epoch.
+    /// </summary>
+    public ulong EpochInstructions
+    {
+        get => Epoch.Instructions;
+        init => Epoch = EpochLength.OfInstructions(value);
+    }
 
     /// <summary>Page size in bytes.</summary>
     public ulong PageSize { get; init; } = Gem5Defaults.PageSize;
@@ -53,6 +64,6 @@ public sealed record SimulationSpec
             baseAddress += n.CapacityBytes;
         }
 
-        return new Topology(nodes, PageSize, EpochInstructions);
+        return new Topology(nodes, PageSize, EpochInstructions) { EpochTicks = Epoch.Ticks };
     }
 }

@@ -17,7 +17,10 @@ namespace DeepMem.Estimator;
 /// Interleave: the weighted pattern by virtual page number over the nodes in ascending id order (as Linux and gem5), then the other listed nodes, then the rest.
 /// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>).</item>
 /// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
-/// <see cref="SimulationSpec.EpochInstructions"/> (0: no epochs); none is reported after the last window.
+/// <see cref="SimulationSpec.EpochInstructions"/>, or for an epoch in simulated time
+/// (<see cref="SimulationSpec.Epoch"/>) at the first window boundary at or
+/// after each multiple of it on the estimated timeline (0: no epochs); none is
+/// reported after the last window.
 /// The migrations the policy returns are applied at once, in order; each costs
 /// <see cref="MigrationCostSpec.PageSeconds"/> of simulated time, charged to the next epoch.
 /// A migration to a missing node, of an unmapped page or to a full node is rejected
@@ -129,6 +132,13 @@ public sealed class EstimatorSimulator : IMemorySimulator
         if (!traceNames.SequenceEqual(specNames))
         {
             problems.Add($"the experiment's nodes [{string.Join(", ", specNames)}] differ from the traces' nodes [{string.Join(", ", traceNames)}]");
+        }
+
+        if (spec.Cpu.Cores != traces.Header.Cores)
+        {
+            problems.Add($"the experiment has {spec.Cpu.Cores} cores (cpu.cores) but the traces were recorded with {traces.Header.Cores}"
+                + (traces.Header.Cores == 1 ? " (single-core traces)" : "")
+                + $"; the estimator replays traces only on the core count they were recorded with: record traces with cpu.cores: {spec.Cpu.Cores}");
         }
 
         if (spec.PageSize != traces.PageSize)

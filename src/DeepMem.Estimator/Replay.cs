@@ -60,6 +60,7 @@ internal sealed class Replay : IDisposable
     private double _migrationMicros;
     private readonly RejectionTally _rejections = new();
     private ulong _bindSpills;
+    private ulong _epochStartInstructions;
     private ulong _fallbacks;
     private ulong _updates;
     private bool _bindSpillReported;
@@ -89,7 +90,7 @@ internal sealed class Replay : IDisposable
         _epochNodeWrites = new double[_n];
         _windowStartReads = new double[_n];
         _epochLatencyReads = new double[_n];
-        var epochs = spec.EpochInstructions > 0;
+        var epochs = spec.Epoch.IsSet;
         _epochPageReads = epochs ? new double[ix.P] : [];
         _epochPageWrites = epochs ? new double[ix.P] : [];
         _epochTouched = epochs ? new bool[ix.P] : [];
@@ -147,6 +148,11 @@ internal sealed class Replay : IDisposable
             var regionOrder = Enumerable.Range(0, regions.Count).OrderBy(r => regions[r].FirstWindow).ToArray();
             var epochLength = _spec.EpochInstructions;
             var nextEpochEnd = epochLength;
+            // An epoch in simulated time ends at the first window boundary at
+            // or after each multiple of it on the estimated timeline (which
+            // depends on the placement and the migrations so far).
+            var epochMicros = _spec.Epoch.Nanoseconds / 1000;
+            var nextEpochEndMicros = epochMicros;
             var share = new double[_n];
             var epochStartMicros = 0.0;
             for (var w = 0; w < _ix.W; w++)
@@ -181,6 +187,21 @@ internal sealed class Replay : IDisposable
                     }
 
                     // The next epoch starts here; the migrations decided now are charged to it.
+                    var boundary = _micros;
+                    if (!EndEpoch(epochStartMicros, out var failure))
+                    {
+                        return Finish(RunStatus.Failed, failure, clock, windowMicros);
+                    }
+
+                    epochStartMicros = boundary;
+                }
+                else if (epochMicros > 0 && _micros >= nextEpochEndMicros && w < _ix.W - 1)
+                {
+                    while (nextEpochEndMicros <= _micros)
+                    {
+                        nextEpochEndMicros += epochMicros;
+                    }
+
                     var boundary = _micros;
                     if (!EndEpoch(epochStartMicros, out var failure))
                     {
@@ -517,13 +538,14 @@ internal sealed class Replay : IDisposable
             _epochs,
             Ticks(epochStartMicros),
             Ticks(_micros),
-            _spec.EpochInstructions,
+            _spec.Epoch.IsTime ? _instructions - _epochStartInstructions : _spec.EpochInstructions,
             _instructions,
             stats,
             new PageCounts(vpn, r, wr, nodes),
             _pendingMigrated,
             Ticks(_pendingMigrationMicros),
             _pendingRejections);
+        _epochStartInstructions = _instructions;
         _pendingRejections = [];
         _pendingMigrated = 0;
         _pendingMigrationMicros = 0;

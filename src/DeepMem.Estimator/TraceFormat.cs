@@ -38,6 +38,7 @@ public static class TraceFormat
         public const string WindowInstructions = "window_instructions";
         public const string TicksPerSecond = "ticks_per_second";
         public const string Cpu = "cpu";
+        public const string Cores = "cores";
         public const string Nodes = "nodes";
         public const string BoundNode = "bound_node";
         public const string DefaultPolicy = "default_policy";

@@ -28,6 +28,9 @@ public sealed record TraceHeader
     /// <summary>CPU model that ran the trace, e.g. "O3".</summary>
     public string Cpu { get; init; } = "";
 
+    /// <summary>CPU cores of the traced run (header <c>cores</c>; 1 when absent, as in traces from before it).</summary>
+    public int Cores { get; init; } = 1;
+
     /// <summary>The memory nodes of the traced system, in id order.</summary>
     public required IReadOnlyList<TraceNode> Nodes { get; init; }
 

@@ -277,6 +277,17 @@ public sealed class TraceReader : IDisposable
         }
 
         var cpu = h.TryGetProperty(TraceFormat.Keys.Cpu, out var cpuEl) && cpuEl.ValueKind == JsonValueKind.String ? cpuEl.GetString()! : "";
+        var cores = 1;
+        if (h.TryGetProperty(TraceFormat.Keys.Cores, out _))
+        {
+            var c = RequiredUInt(h, TraceFormat.Keys.Cores, "header");
+            if (c is < 1 or > CpuSpec.MaxCores)
+            {
+                throw Error($"header cores must be a whole number from 1 to {CpuSpec.MaxCores} (was {c})");
+            }
+
+            cores = (int)c;
+        }
 
         if (!h.TryGetProperty(TraceFormat.Keys.Nodes, out var nodesEl) || nodesEl.ValueKind != JsonValueKind.Array || nodesEl.GetArrayLength() == 0)
         {
@@ -344,6 +355,7 @@ public sealed class TraceReader : IDisposable
             WindowInstructions = windowInsts,
             TicksPerSecond = tps,
             Cpu = cpu,
+            Cores = cores,
             Nodes = nodes,
             BoundNode = boundNode,
             Workload = workload,

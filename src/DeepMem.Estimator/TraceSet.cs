@@ -263,6 +263,11 @@ public sealed class TraceSet
             problems.Add($"cpu differs: \"{ha.Cpu}\" in {an}, \"{hb.Cpu}\" in {bn}");
         }
 
+        if (ha.Cores != hb.Cores)
+        {
+            problems.Add($"cores differ: {ha.Cores} in {an}, {hb.Cores} in {bn}");
+        }
+
         if (a.End.ExitCode != b.End.ExitCode)
         {
             problems.Add($"exit code differs: {a.End.ExitCode} in {an}, {b.End.ExitCode} in {bn}");

@@ -189,6 +189,10 @@ public sealed class TraceWriter : IDisposable
         _json.WriteNumber(TraceFormat.Keys.WindowInstructions, h.WindowInstructions);
         _json.WriteNumber(TraceFormat.Keys.TicksPerSecond, h.TicksPerSecond);
         _json.WriteString(TraceFormat.Keys.Cpu, h.Cpu);
+        if (h.Cores != 1)
+        {
+            _json.WriteNumber(TraceFormat.Keys.Cores, h.Cores);
+        }
         _json.WriteStartArray(TraceFormat.Keys.Nodes);
         foreach (var n in h.Nodes)
         {

@@ -54,7 +54,7 @@ public static class Backends
     public static IReadOnlyList<ConfigProblem> Validate(IReadOnlyList<Experiment> experiments, string file) =>
         experiments
             .DistinctBy(e => (e.Backend, Find(e.Backend)?.Describe(e), string.Join(",", e.Spec.Nodes.Select(n => n.Name)), e.Spec.PageSize,
-                e.Spec.EpochInstructions, e.Spec.Workload.Binary))
+                e.Spec.Epoch, e.Spec.Workload.Binary))
             .SelectMany(Validate)
             .Distinct()
             .Select(p => new ConfigProblem(file, 0, 0, p.Key, p.Value, $"backend: {p.Message}", p.Severity))

@@ -53,7 +53,8 @@ public static class Comparison
                 continue;
             }
 
-            var spec = new PolicySpec { Name = DefaultPolicies.Find(name)!.Name };
+            // The experiment's policy_time_scale holds for every policy compared.
+            var spec = new PolicySpec { Name = DefaultPolicies.Find(name)!.Name, TimeScale = own.TimeScale };
             foreach (var (_, message) in PolicyFactory.Check(spec))
             {
                 problems.Add($"--policies: {message}");

@@ -163,7 +163,7 @@ public static partial class ExperimentLoader
     /// <summary>What the sections say, before the point's experiment is made of it.</summary>
     private sealed record Sections(
         string? Name, string? Description, List<NodeSpec>? Nodes, CpuSpec Cpu, WorkloadSpec? Workload, PolicySpec? Policy, TimeSpan PolicyDeadline,
-        ulong Epoch, MigrationCostSpec Migration, string Backend, string Output, Bridge.Gem5Options Gem5, Estimator.EstimatorOptions Estimator,
+        EpochLength Epoch, MigrationCostSpec Migration, string Backend, string Output, Bridge.Gem5Options Gem5, Estimator.EstimatorOptions Estimator,
         Execution.ExecutorSpec Executor, ReportOptions Report);
 
     /// <summary>Reads every section of <paramref name="root"/>, then reports its unknown keys.</summary>
@@ -218,7 +218,7 @@ public static partial class ExperimentLoader
             Nodes = s.Nodes,
             Cpu = s.Cpu,
             Workload = s.Workload,
-            EpochInstructions = s.Epoch,
+            Epoch = s.Epoch,
             PageSize = Gem5Defaults.PageSize,
             Migration = s.Migration,
             OutputDir = resultsRoot,

@@ -23,10 +23,10 @@ public static class ExperimentPrinter
             }
 
             var c = e.Spec.Cpu;
-            w.WriteLine(string.Create(inv, $"cpu: {{ model: {c.Model}, frequency: {c.FrequencyHz / 1e9}GHz, l1d: {Units.FormatSize(c.L1DBytes)}, l1i: {Units.FormatSize(c.L1IBytes)}, l2: {Units.FormatSize(c.L2Bytes)} }}"));
+            w.WriteLine(string.Create(inv, $"cpu: {{ model: {c.Model}, frequency: {c.FrequencyHz / 1e9}GHz, l1d: {Units.FormatSize(c.L1DBytes)}, l1i: {Units.FormatSize(c.L1IBytes)}, l2: {Units.FormatSize(c.L2Bytes)}, cores: {c.Cores} }}"));
             w.WriteLine($"workload: {{ binary: {e.Spec.Workload.Binary}, args: [{string.Join(", ", e.Spec.Workload.Args)}], working_dir: {e.Spec.Workload.WorkingDir} }}");
             w.WriteLine($"policy: {{ {(e.Policy.Name is not null ? "name: " + e.Policy.Name : $"assembly: {e.Policy.Assembly}, type: {e.Policy.Type}")}, options: {{ {string.Join(", ", e.Policy.Options.Select(kv => $"{kv.Key}: {kv.Value}"))} }} }}");
-            w.WriteLine($"epoch: {e.Spec.EpochInstructions}");
+            w.WriteLine($"epoch: {e.Spec.Epoch}{(e.Spec.Epoch.IsTime ? "" : " instructions")}");
             w.WriteLine(string.Create(inv, $"migration: {{ page_cost: {e.Spec.Migration.PerPageNs}ns }}"));
             w.WriteLine($"output: {e.Spec.OutputDir}");
             w.WriteLine(Backends.Get(e.Backend).Describe(e));

@@ -10,7 +10,15 @@ namespace DeepMem.Experiments;
 /// <param name="TypeName">Its type.</param>
 /// <param name="Rules">Its range or other rules ("" when none).</param>
 /// <param name="Description">What it does.</param>
-public sealed record PolicyOptionInfo(string Key, string Default, string TypeName, string Rules, string Description);
+public sealed record PolicyOptionInfo(string Key, string Default, string TypeName, string Rules, string Description)
+{
+    /// <summary>For a period in simulated time (divided by <c>time_scale</c>): its published default in ns; null otherwise.</summary>
+    public double? PeriodNs { get; init; }
+
+    /// <summary>The period under <paramref name="timeScale"/> as YAML would write it; "one epoch" for a scale of 0.</summary>
+    public string Effective(double timeScale) =>
+        PeriodNs is not { } ns ? Default : timeScale <= 0 ? "one epoch" : PolicyCatalog.FormatDuration(ns / timeScale);
+}
 
 /// <summary>A built-in policy: its name, summary and options (null: it takes none).</summary>
 /// <param name="Name">The name in <c>policy.name</c>.</param>
@@ -35,12 +43,24 @@ public static class PolicyCatalog
             var value = o.Property.GetValue(defaults);
             var shown = value is Array a ? "[" + string.Join(", ", a.Cast<object>()) + "]"
                 : o.Unit == OptionUnit.BytesPerSecond && value is double rate ? FormatRate(rate)
+                : o.Unit == OptionUnit.Nanoseconds && value is double ns ? FormatDuration(ns)
                 : value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture).ToLowerInvariant()
                 : value?.ToString()?.ToLowerInvariant() ?? "";
-            return new PolicyOptionInfo(o.Key, shown, o.TypeName, o.Rules, o.Description);
+            var period = o.Property.GetCustomAttributes(typeof(PolicyOptionAttribute), false).OfType<PolicyOptionAttribute>().Any(x => x.Period);
+            return new PolicyOptionInfo(o.Key, shown, o.TypeName, o.Rules, o.Description)
+            {
+                PeriodNs = period && value is double published ? published : null,
+            };
         }).ToList();
         return new PolicyInfo(d.Name, d.Summary, options);
     }).ToList();
+
+    /// <summary>A duration in ns as YAML would write it, in the largest of ns, us, ms, s that keeps it at least 1 ("10ms", "2.5us").</summary>
+    public static string FormatDuration(double ns)
+    {
+        var (value, unit) = ns >= 1e9 ? (ns / 1e9, "s") : ns >= 1e6 ? (ns / 1e6, "ms") : ns >= 1e3 ? (ns / 1e3, "us") : (ns, "ns");
+        return value.ToString("0.###", CultureInfo.InvariantCulture) + unit;
+    }
 
     /// <summary>A rate in bytes per second as YAML would write it, e.g. "10GiB/s" or "200MB/s"; "0" stays 0.</summary>
     public static string FormatRate(double bytesPerSecond)

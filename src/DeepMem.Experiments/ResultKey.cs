@@ -86,7 +86,7 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
             Backend = backend,
             BackendSettings = backendSettings,
         };
-        inputs[Settings] = ContentDigest.OfText(JsonSerializer.Serialize(settings));
+        inputs[Settings] = ContentDigest.OfText(SettingsText(settings, spec, PolicyTimeScale(policy)));
         var all = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"result key {Version}\n"));
         foreach (var (name, digest) in inputs)
         {
@@ -94,6 +94,67 @@ public sealed record ResultKey(string Value, IReadOnlyDictionary<string, string>
         }
 
         return new ResultKey(ContentDigest.OfText(all.ToString()), inputs);
+    }
+
+    /// <summary>
+    /// The time scale of a policy's periods where it has them (a built-in
+    /// policy with periods in simulated time: its <c>time_scale</c> when the options leave it out,
+    /// the experiment's <c>policy_time_scale</c> or the default 1; a plug-in:
+    /// the experiment's, when set); null otherwise. Results stored before
+    /// periods were in simulated time ran with periods of one epoch, so a
+    /// tiering policy's key differs from those.
+    /// </summary>
+    private static string? PolicyTimeScale(PolicySpec? policy)
+    {
+        if (policy is null || policy.Options.ContainsKey(PolicySpec.TimeScaleKey))
+        {
+            return null;
+        }
+
+        if (policy.Name is not null)
+        {
+            var type = DefaultPolicies.Find(policy.Name)?.OptionsType;
+            return type is not null && PolicyFactory.HasTimeScale(type) && PolicyFactory.HasPeriods(type)
+                ? Normalize(policy.TimeScale ?? "1")
+                : null;
+        }
+
+        return policy.TimeScale is { } s ? Normalize(s) : null;
+
+        static string Normalize(string s) =>
+            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : s;
+    }
+
+    /// <summary>
+    /// The settings as JSON; what came after the key's make-up (more than one
+    /// core, an epoch in simulated time, a policy's time scale) is added only where it is not the old default, so that the keys
+    /// of experiments that do not use it stay as they were.
+    /// </summary>
+    private static string SettingsText(object settings, SimulationSpec spec, string? policyTimeScale)
+    {
+        var text = JsonSerializer.Serialize(settings);
+        if (spec.Cpu.Cores == 1 && !spec.Epoch.IsTime && policyTimeScale is null)
+        {
+            return text;
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        if (spec.Cpu.Cores > 1)
+        {
+            node["Cores"] = spec.Cpu.Cores;
+        }
+
+        if (spec.Epoch.IsTime)
+        {
+            node["EpochTicks"] = spec.Epoch.Ticks;
+        }
+
+        if (policyTimeScale is not null)
+        {
+            node["PolicyTimeScale"] = policyTimeScale;
+        }
+
+        return node.ToJsonString();
     }
 
     /// <summary>

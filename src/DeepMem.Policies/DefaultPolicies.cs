@@ -23,19 +23,19 @@ public static class DefaultPolicies
 
     /// <summary>HeMem-like hot/cold thresholds with cooling.</summary>
     public static readonly PolicyDescriptor HeMem = new("hemem",
-        "HeMem-like: hot at >= 4 sampled reads or writes, halve counts when one exceeds 10, promote hot pages, demote cold ones when the fast tier is full; MB/s limit", typeof(HeMemPolicy));
+        "HeMem-like: hot at >= 4 sampled reads or writes, halve counts when one exceeds 10, promote hot pages, demote cold ones when the fast tier is full, every 10ms; MB/s limit", typeof(HeMemPolicy));
 
     /// <summary>Memtis-like log2 histogram threshold.</summary>
     public static readonly PolicyDescriptor Memtis = new("memtis",
-        "Memtis-like: log2 access histogram, hot threshold where the hot set fills the fast tier minus a watermark, cooling by halving; MB/s cap", typeof(MemtisPolicy));
+        "Memtis-like: log2 access histogram, hot threshold where the hot set fills the fast tier minus a watermark, cooling by halving, migrations every 500ms; MB/s cap", typeof(MemtisPolicy));
 
     /// <summary>Linux NUMA balancing tiering / TPP-like recency promotion.</summary>
     public static readonly PolicyDescriptor Tpp = new("tpp",
-        "Linux NUMA-balancing tiering / TPP-like: promote slow pages touched again within hot_threshold (an epoch), demote LRU pages to keep 2% free; promotion rate limit", typeof(TppPolicy));
+        "Linux NUMA-balancing tiering / TPP-like: promote slow pages touched again within hot_threshold (1s) at each scan (1s), demote LRU pages to keep 2% free; promotion rate limit", typeof(TppPolicy));
 
     /// <summary>Colloid-like latency balancing.</summary>
     public static readonly PolicyDescriptor Colloid = new("colloid",
-        "Colloid-like: keep the tiers' loaded latencies within 5% by moving the hottest pages toward the lower-latency tier, in proportion to the gap", typeof(ColloidPolicy));
+        "Colloid-like: keep the tiers' loaded latencies within 5% by moving the hottest pages toward the lower-latency tier, in proportion to the gap, every 10ms", typeof(ColloidPolicy));
 
     /// <summary>Tabular Q-learning over migration actions.</summary>
     public static readonly PolicyDescriptor QLearning = new("q-learning",

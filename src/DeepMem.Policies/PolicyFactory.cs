@@ -102,6 +102,26 @@ public static class PolicyFactory
         }
     }
 
+    /// <summary>True when the options class has a period in simulated time (an option marked <see cref="PolicyOptionAttribute.Period"/>).</summary>
+    public static bool HasPeriods(Type optionsType) =>
+        OptionsBinder.Describe(optionsType).Any(o => o.Property.GetCustomAttributes(typeof(PolicyOptionAttribute), false)
+            .OfType<PolicyOptionAttribute>().Any(a => a.Period));
+
+    /// <summary>True when the options class has a <c>time_scale</c> option (every tiering policy's).</summary>
+    public static bool HasTimeScale(Type optionsType) =>
+        OptionsBinder.Describe(optionsType).Any(o => o.Key == PolicySpec.TimeScaleKey);
+
+    /// <summary>The options with the experiment's time scale where the class has <c>time_scale</c> and the options leave it out.</summary>
+    private static IReadOnlyDictionary<string, OptionValue> WithTimeScale(PolicySpec spec, Type optionsType)
+    {
+        if (spec.TimeScale is not { } scale || spec.Options.ContainsKey(PolicySpec.TimeScaleKey) || !HasTimeScale(optionsType))
+        {
+            return spec.Options;
+        }
+
+        return new Dictionary<string, OptionValue>(spec.Options) { [PolicySpec.TimeScaleKey] = OptionValue.Of(scale) };
+    }
+
     private static GuardedPolicy? TryCreate(PolicySpec spec, List<(string Key, string Message)> problems)
     {
         Type? type;
@@ -140,7 +160,7 @@ public static class PolicyFactory
         object? options = null;
         if (optionsType is not null)
         {
-            options = OptionsBinder.Bind(optionsType, spec.Options, problems);
+            options = OptionsBinder.Bind(optionsType, WithTimeScale(spec, optionsType), problems);
         }
         else if (spec.Options.Count > 0)
         {

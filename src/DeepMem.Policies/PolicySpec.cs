@@ -19,6 +19,16 @@ public sealed record PolicySpec
     /// <summary>Options by YAML key (snake_case).</summary>
     public IReadOnlyDictionary<string, OptionValue> Options { get; init; } = new Dictionary<string, OptionValue>();
 
+    /// <summary>
+    /// The experiment's <c>policy_time_scale</c> (as written): the policy's
+    /// <c>time_scale</c> option where its options have one and do not set it;
+    /// null = the option's own default. Not part of <see cref="DisplayName"/>.
+    /// </summary>
+    public string? TimeScale { get; init; }
+
+    /// <summary>The key of the option <see cref="TimeScale"/> fills in.</summary>
+    public const string TimeScaleKey = "time_scale";
+
     /// <summary>Short display name: the built-in name or the plug-in type name.</summary>
     public string DisplayName => Name ?? Type ?? "(none)";
 }

@@ -250,7 +250,7 @@ class Gem5Backend:
                 default_policy={"mode": o.policy.mode,
                                 "nodes": list(o.policy.nodes),
                                 "weights": list(o.policy.weights)},
-                binary=o.binary, args=o.args))
+                binary=o.binary, args=o.args, cores=o.cores))
         self._next_tick_stop = m5.curTick() + self._epoch_ticks
         self._schedule_stop()
 

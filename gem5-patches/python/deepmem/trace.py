@@ -17,12 +17,13 @@ CALIBRATION_FILE = "calibration" + FILE_SUFFIX
 def header(page_size: int, window_instructions: int,
            ticks_per_second: int, cpu: str, nodes: Sequence[dict],
            bound_node: int | None, default_policy: dict,
-           binary: str, args: Sequence[str]) -> dict:
+           binary: str, args: Sequence[str], cores: int = 1) -> dict:
     """The header line's fields (`format` and `version` are added by the
     writer). `nodes`: {"name", "kind", "capacity_bytes",
     "bandwidth_gbps"} in node order; `cpu`: "TimingSimple" or "O3";
-    `default_policy`: {"mode", "nodes", "weights"}."""
-    return {
+    `default_policy`: {"mode", "nodes", "weights"}; `cores`: CPU cores
+    of the run, written only when more than 1 (readers take 1 when absent)."""
+    h = {
         "page_size": page_size,
         "window_instructions": window_instructions,
         "ticks_per_second": ticks_per_second,
@@ -35,6 +36,9 @@ def header(page_size: int, window_instructions: int,
         "default_policy": dict(default_policy),
         "workload": {"binary": binary, "args": list(args)},
     }
+    if cores != 1:
+        h["cores"] = cores
+    return h
 
 
 class TraceWriter:

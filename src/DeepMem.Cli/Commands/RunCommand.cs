@@ -122,6 +122,6 @@ public static class RunCommand
         }
 
         return new Progress<RunProgress>(p => AnsiConsole.Markup(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"\r{e.Name}/{e.PointId}: {p.Instructions / 1e6:F1}M instructions, {p.Ticks / 1e6:F1} us simulated, epoch {p.Epochs}, {p.MigratedPages} pages migrated   "))));
+            $"\r{e.Name}/{e.PointId}: {p.Instructions / 1e6:F1}M instructions, {p.Ticks / 1e6:F1} us simulated, epoch {p.Epochs} (of {e.Spec.Epoch.Describe()}), {p.MigratedPages} pages migrated   "))));
     }
 }

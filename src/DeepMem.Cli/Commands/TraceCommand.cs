@@ -65,6 +65,12 @@ public static class TraceCommand
         }
 
         var windowInsts = e.Spec.EpochInstructions;
+        if (window is null && e.Spec.Epoch.IsTime)
+        {
+            await Console.Error.WriteLineAsync($"error: the epoch is {e.Spec.Epoch.Describe()}, which gives no trace window: give one in instructions with --window (e.g. --window 100k)");
+            return ExitCodes.BadInput;
+        }
+
         if (window is not null && (!Units.TryParseCount(window, out windowInsts) || windowInsts == 0))
         {
             await Console.Error.WriteLineAsync($"error: --window '{window}' is not {Units.CountHelp}");

@@ -3,8 +3,10 @@ namespace DeepMem.Core.Tiering;
 /// <summary>
 /// A migration rate limit in bytes per second of simulated time, as a token
 /// bucket refilled by each epoch's simulated duration. The bucket holds at
-/// most one epoch's allowance (or one page when that is less), so the pages
-/// taken up to any epoch never exceed the rate times the simulated time so far.
+/// most one epoch's allowance (or one page when that is less), or the
+/// allowance of a longer hold time a policy that acts once per period asks
+/// for, so the pages taken up to any epoch never exceed the rate times the
+/// simulated time so far.
 /// </summary>
 /// <param name="bytesPerSecond">The limit; 0 or less means unlimited.</param>
 /// <param name="pageSize">Page size in bytes.</param>
@@ -27,8 +29,12 @@ public sealed class MigrationBudget(double bytesPerSecond, ulong pageSize)
     /// <summary>Whole pages that may still move in this epoch (<see cref="long.MaxValue"/> when unlimited).</summary>
     public long AvailablePages => Unlimited ? long.MaxValue : (long)Math.Floor(_credit / pageSize);
 
-    /// <summary>Adds the allowance of <paramref name="seconds"/> of simulated time.</summary>
-    public void Refill(double seconds)
+    /// <summary>
+    /// Adds the allowance of <paramref name="seconds"/> of simulated time;
+    /// the credit is capped at the allowance of the longer of
+    /// <paramref name="seconds"/> and <paramref name="holdSeconds"/> (at least one page).
+    /// </summary>
+    public void Refill(double seconds, double holdSeconds = 0)
     {
         if (seconds <= 0)
         {
@@ -42,12 +48,12 @@ public sealed class MigrationBudget(double bytesPerSecond, ulong pageSize)
         }
 
         var allowance = BytesPerSecond * seconds;
-        _credit = Math.Min(_credit + allowance, Math.Max(allowance, pageSize));
+        _credit = Math.Min(_credit + allowance, Math.Max(Math.Max(allowance, BytesPerSecond * holdSeconds), pageSize));
     }
 
-    /// <summary>Adds the allowance of an epoch's simulated duration.</summary>
-    public void Refill(EpochReport report, Topology topology) =>
-        Refill(report.Ticks / (double)Math.Max(1UL, topology.TicksPerSecond));
+    /// <summary>Adds the allowance of an epoch's simulated duration, holding up to <paramref name="holdTicks"/> worth.</summary>
+    public void Refill(EpochReport report, Topology topology, ulong holdTicks = 0) =>
+        Refill(report.Ticks / (double)Math.Max(1UL, topology.TicksPerSecond), holdTicks / (double)Math.Max(1UL, topology.TicksPerSecond));
 
     /// <summary>Takes one page from the budget; false when none is left.</summary>
     public bool TryTake()

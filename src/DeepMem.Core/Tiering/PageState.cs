@@ -25,6 +25,23 @@ public sealed class PageState(ulong page, int node)
     /// <summary>Epoch of the touch before the latest one; null when touched once.</summary>
     public ulong? PreviousTouchEpoch { get; internal set; }
 
+    /// <summary>Simulated time (the report's end tick) of the epoch of the latest touch.</summary>
+    public ulong LastTouchTick { get; internal set; }
+
+    /// <summary>Simulated time (the report's start tick) of the epoch of the latest touch.</summary>
+    public ulong LastTouchStartTick { get; internal set; }
+
+    /// <summary>
+    /// Simulated ticks between the end of the epoch of the previous touch and
+    /// the start of the epoch of the latest one (0 for touches in consecutive
+    /// epochs): the longest the page can have gone untouched, as far as epochs
+    /// tell; null when touched once.
+    /// </summary>
+    public ulong? UntouchedTicks => PreviousTouchTick is { } before ? (LastTouchStartTick > before ? LastTouchStartTick - before : 0) : null;
+
+    /// <summary>Simulated time (end tick) of the epoch of the touch before the latest one; null when touched once.</summary>
+    public ulong? PreviousTouchTick { get; internal set; }
+
     /// <summary>Epochs in which the page was touched.</summary>
     public ulong Touches { get; internal set; }
 

@@ -65,12 +65,15 @@ public sealed class PageTracker
             else
             {
                 state.PreviousTouchEpoch = state.LastTouchEpoch;
+                state.PreviousTouchTick = state.LastTouchTick;
             }
 
             state.Node = counts.Nodes[i];
             state.EpochReads = counts.Reads[i];
             state.EpochWrites = counts.Writes[i];
             state.LastTouchEpoch = report.Epoch;
+            state.LastTouchTick = report.EndTick;
+            state.LastTouchStartTick = report.StartTick;
             state.Touches++;
             _touched.Add(state);
         }

@@ -56,7 +56,7 @@ public abstract class TieringPolicy<TOptions>(TOptions options) : IPlacementPoli
     {
         ArgumentNullException.ThrowIfNull(report);
         Tracker.Observe(report);
-        Budget.Refill(report, Layout.Topology);
+        Budget.Refill(report, Layout.Topology, BudgetHoldTicks);
         return Decide(report);
     }
 
@@ -72,6 +72,30 @@ public abstract class TieringPolicy<TOptions>(TOptions options) : IPlacementPoli
     protected virtual void OnInitialized(Topology topology)
     {
     }
+
+    /// <summary>
+    /// Simulated ticks of allowance <see cref="Budget"/> may hold (0: one
+    /// epoch's): a policy that migrates once per period sets its period here,
+    /// so that one decision may use the period's allowance.
+    /// </summary>
+    protected ulong BudgetHoldTicks { get; set; }
+
+    /// <summary>
+    /// True when <see cref="TieringOptions.TimeScale"/> is 0: every period is
+    /// one epoch, and windows the policy measures in time are measured in epochs.
+    /// </summary>
+    protected bool PeriodsInEpochs => Options.TimeScale <= 0;
+
+    /// <summary>
+    /// A timer for a period of <paramref name="periodNs"/> of simulated time
+    /// under <see cref="TieringOptions.TimeScale"/> (due every epoch when it
+    /// is 0); call from <see cref="OnInitialized"/> or later.
+    /// </summary>
+    protected PeriodTimer Period(double periodNs) => PeriodTimer.Scaled(periodNs, Options.TimeScale, Layout.Topology.TicksPerSecond);
+
+    /// <summary><paramref name="ns"/> nanoseconds under <see cref="TieringOptions.TimeScale"/>, in simulator ticks.</summary>
+    protected ulong ScaledTicks(double ns) =>
+        (ulong)Math.Min(ulong.MaxValue, Math.Round(ns / Options.TimeScale * 1e-9 * Layout.Topology.TicksPerSecond));
 
     /// <summary>Throws <see cref="ArgumentException"/> with <paramref name="message"/> unless <paramref name="condition"/> holds.</summary>
     protected static void Require(bool condition, string message)

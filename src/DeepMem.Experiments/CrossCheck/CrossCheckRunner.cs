@@ -129,7 +129,8 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             plan.ToStaticPlacement(), null));
         foreach (var name in DynamicPolicies.Where(n => DefaultPolicies.Find(n) is not null))
         {
-            cases.Add(new($"policy-{name}", "dynamic", $"built-in policy {name} (defaults)", null, new PolicySpec { Name = name }));
+            cases.Add(new($"policy-{name}", "dynamic", $"built-in policy {name} (defaults)", null,
+                new PolicySpec { Name = name, TimeScale = experiment.Policy.TimeScale }));
         }
 
         return cases;

@@ -30,8 +30,28 @@ internal static class CpuReader
         var l1d = CacheSize(map, "l1d", cpu.L1DBytes);
         var l1i = CacheSize(map, "l1i", cpu.L1IBytes);
         var l2 = CacheSize(map, "l2", cpu.L2Bytes);
+        var cores = Cores(map);
         map.RejectUnknown();
-        return new CpuSpec(model, freq, l1d, l1i, l2);
+        return new CpuSpec(model, freq, l1d, l1i, l2) { Cores = cores };
+    }
+
+    /// <summary><c>cpu.cores</c>: a whole number from 1 to <see cref="CpuSpec.MaxCores"/>; 1 when absent.</summary>
+    private static int Cores(YamlMap map)
+    {
+        var rule = $"a whole number of cores from 1 to {CpuSpec.MaxCores}";
+        var text = map.Scalar("cores", expected: rule);
+        if (text is null)
+        {
+            return 1;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= CpuSpec.MaxCores)
+        {
+            return n;
+        }
+
+        map.Sink.Error(map.Get("cores")!, map.Sub("cores"), text, $"'{text}' is not a valid core count: expected {rule}");
+        return 1;
     }
 
     private static ulong CacheSize(YamlMap map, string key, ulong fallback)

@@ -16,10 +16,11 @@ internal static class PolicyReader
     {
         var sink = root.Sink;
         deadline = PolicyCallGuard.DefaultDeadline;
+        var timeScale = TimeScale(root);
         var map = root.Map("policy");
         if (map is null)
         {
-            return root.Get("policy") is null ? new PolicySpec { Name = DefaultPolicies.FirstTouch.Name } : null;
+            return root.Get("policy") is null ? new PolicySpec { Name = DefaultPolicies.FirstTouch.Name, TimeScale = timeScale } : null;
         }
 
         var name = map.Scalar("name", expected: "a built-in policy name");
@@ -55,6 +56,7 @@ internal static class PolicyReader
 
         var spec = new PolicySpec
         {
+            TimeScale = timeScale,
             Name = name,
             Assembly = assembly is null ? null : Path.GetFullPath(assembly, baseDir),
             Type = type,
@@ -99,6 +101,30 @@ internal static class PolicyReader
         }
 
         return (options, optionNodes);
+    }
+
+    /// <summary>What <c>policy_time_scale</c> takes, for messages.</summary>
+    public const string TimeScaleHelp = "a number >= 0 that divides every policy period in simulated time (e.g. 100 turns 10ms into 100us; 0 = every period is one epoch, as before periods were in time)";
+
+    /// <summary>
+    /// <c>policy_time_scale</c> (top level): the <c>time_scale</c> of every
+    /// policy that has the option and does not set it; null when absent or bad (reported).
+    /// </summary>
+    private static string? TimeScale(YamlMap root)
+    {
+        var text = root.Scalar("policy_time_scale", expected: TimeScaleHelp);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v))
+        {
+            return text.Trim();
+        }
+
+        root.Sink.Error(root.Get("policy_time_scale")!, "policy_time_scale", text, $"'{text}' is not a valid policy_time_scale: expected {TimeScaleHelp}");
+        return null;
     }
 
     /// <summary>

@@ -11,20 +11,55 @@ internal static class RunReader
     /// <summary>Simulated cost of one page migration when the file does not say, in ns.</summary>
     public const double DefaultPageCostNs = 2000;
 
-    /// <summary><c>epoch</c>: instructions per policy epoch, over zero.</summary>
-    public static ulong Epoch(YamlMap root)
+    /// <summary>What <c>epoch</c> takes, for messages.</summary>
+    public const string EpochHelp = "instructions per epoch > 0 (a whole count such as 1000000, 1M, 500k; suffixes k, M, G) "
+        + "or simulated time per epoch of at least 1ns (such as 1ms, 250us, 2.5ms; units ns, us, ms, s)";
+
+    /// <summary>Units an epoch in simulated time may have.</summary>
+    private static readonly string[] TimeUnits = ["ns", "us", "µs", "ms", "s"];
+
+    /// <summary><c>epoch</c>: instructions per policy epoch (<c>100k</c>, <c>1M</c>) or simulated time per epoch (<c>1ms</c>, <c>250us</c>).</summary>
+    public static EpochLength Epoch(YamlMap root)
     {
-        var epoch = DefaultEpoch;
+        var epoch = EpochLength.OfInstructions(DefaultEpoch);
         if (root.Get("epoch") is { } epochNode)
         {
-            var text = root.Scalar("epoch", expected: Units.CountHelp);
-            if (text is not null && (!Units.TryParseCount(text, out epoch) || epoch == 0))
+            var text = root.Scalar("epoch", expected: EpochHelp);
+            if (text is not null)
             {
-                root.Sink.Error(epochNode, "epoch", text, $"'{text}' is not a valid epoch length: expected instructions per epoch > 0, {Units.CountHelp}");
+                if (TryParseEpoch(text, out var parsed))
+                {
+                    epoch = parsed;
+                }
+                else
+                {
+                    root.Sink.Error(epochNode, "epoch", text, $"'{text}' is not a valid epoch length: expected {EpochHelp}");
+                }
             }
         }
 
         return epoch;
+    }
+
+    /// <summary>Parses an epoch: a count of instructions over zero, or a simulated time of at least 1 ns in ns, us, ms or s.</summary>
+    public static bool TryParseEpoch(string text, out EpochLength epoch)
+    {
+        epoch = EpochLength.None;
+        if (Units.TryParseCount(text, out var insts))
+        {
+            epoch = EpochLength.OfInstructions(insts);
+            return insts > 0;
+        }
+
+        var trimmed = text.Trim();
+        if (!TimeUnits.Any(u => trimmed.EndsWith(u, StringComparison.Ordinal) && trimmed.Length > u.Length && char.IsDigit(trimmed[^(u.Length + 1)]))
+            || !Units.TryParseDurationNs(trimmed, out var ns) || ns < 1 || ns > 1e15)
+        {
+            return false;
+        }
+
+        epoch = EpochLength.OfTime(ns);
+        return true;
     }
 
     /// <summary><c>migration.page_cost</c>: the simulated time one page migration costs.</summary>

@@ -13,12 +13,12 @@ public sealed class ColloidOptions : RateLimitedTieringOptions
     public double Delta { get; set; } = 0.05;
 
     /// <summary>Share of the tier's access heat moved per unit of relative latency gap.</summary>
-    [PolicyOption("access heat moved per epoch = step x relative latency gap x the heat of the tier pages leave")]
+    [PolicyOption("access heat moved per decision = step x relative latency gap x the heat of the tier pages leave")]
     [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Step { get; set; } = 0.5;
 
-    /// <summary>Per-epoch decay of page heat (exponential moving average weight of the past).</summary>
-    [PolicyOption("weight of the past in each page's access moving average per epoch (0.9: about ten epochs of memory)")]
+    /// <summary>Per-decision decay of page heat (exponential moving average weight of the past).</summary>
+    [PolicyOption("weight of the past in each page's access moving average per decision period (per epoch with time_scale 0; 0.9: about ten periods of memory)")]
     [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double Decay { get; set; } = 0.9;
 
@@ -31,4 +31,13 @@ public sealed class ColloidOptions : RateLimitedTieringOptions
     [PolicyOption("when a node reports no measured latency (the estimator), latency = nominal / (1 - utilisation), utilisation capped here")]
     [Range(0.0, 1.0, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double MaxUtilization { get; set; } = 0.95;
+
+    /// <summary>Colloid's decision interval as integrated with HeMem (its 10 ms policy thread), in ns.</summary>
+    public const double PublishedPeriodNs = 10e6;
+
+    /// <summary>Decision interval in simulated ns.</summary>
+    [PolicyOption("decision interval in simulated time: latencies compared, heat averaged and pages moved once per interval (Colloid on HeMem: 10ms, HeMem's policy thread)",
+        Unit = OptionUnit.Nanoseconds, Period = true)]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Period { get; set; } = PublishedPeriodNs;
 }

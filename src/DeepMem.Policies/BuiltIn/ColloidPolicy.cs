@@ -16,12 +16,26 @@ namespace DeepMem.Policies.BuiltIn;
 /// the heat of the slower tier (gap = |L_fast − L_other| / max); promotions
 /// into a full fast tier swap with its coldest page when the promoted page is
 /// <see cref="ColloidOptions.SwapRatio"/> times hotter, and count their net
-/// heat. Heat is a per-page moving average of accesses per epoch. Moves
-/// share the MB/s limit.
+/// heat. Heat is a per-page moving average of accesses per decision. Moves
+/// share the MB/s limit. Decisions run on the epochs whose accumulated
+/// simulated time crosses a multiple of <see cref="ColloidOptions.Period"/>
+/// (10 ms), with the accesses since the last decision and the latencies of
+/// the deciding epoch; with <c>time_scale: 0</c>, every epoch.
 /// </summary>
 public sealed class ColloidPolicy(ColloidOptions options) : TieringPolicy<ColloidOptions>(options)
 {
     private ulong _lastDecayEpoch;
+    private PeriodTimer? _period;
+
+    /// <summary>Decisions so far.</summary>
+    public int Runs { get; private set; }
+
+    /// <inheritdoc />
+    protected override void OnInitialized(Topology topology)
+    {
+        _period = Period(Options.Period);
+        BudgetHoldTicks = _period.PeriodTicks;
+    }
 
     /// <summary>Loaded latency of the fast tier in the latest epoch.</summary>
     public double FastLatencyNs { get; private set; }
@@ -37,6 +51,7 @@ public sealed class ColloidPolicy(ColloidOptions options) : TieringPolicy<Colloi
         Require(Options.Decay is >= 0 and < 1, $"decay must be in [0, 1) (was {Options.Decay})");
         Require(Options.SwapRatio >= 1, $"swap_ratio must be at least 1 (was {Options.SwapRatio})");
         Require(Options.MaxUtilization is > 0 and < 1, $"max_utilization must be in (0, 1) (was {Options.MaxUtilization})");
+        Require(Options.Period > 0, $"period must be greater than zero (was {Options.Period} ns)");
     }
 
     /// <summary>The loaded read latency of a node in an epoch, measured or modelled.</summary>
@@ -58,18 +73,44 @@ public sealed class ColloidPolicy(ColloidOptions options) : TieringPolicy<Colloi
     {
         var layout = Layout;
         var budget = Budget;
-        var elapsed = report.Epoch > _lastDecayEpoch ? report.Epoch - _lastDecayEpoch : 1;
-        _lastDecayEpoch = report.Epoch;
-        var factor = Math.Pow(Options.Decay, elapsed);
-        foreach (var p in Tracker.Pages.Values)
+        if (PeriodsInEpochs)
         {
-            p.Heat *= factor;
+            var elapsed = report.Epoch > _lastDecayEpoch ? report.Epoch - _lastDecayEpoch : 1;
+            _lastDecayEpoch = report.Epoch;
+            var factor = Math.Pow(Options.Decay, elapsed);
+            foreach (var p in Tracker.Pages.Values)
+            {
+                p.Heat *= factor;
+            }
+
+            foreach (var p in Tracker.Touched)
+            {
+                p.Heat += (1 - Options.Decay) * p.EpochAccesses;
+            }
+        }
+        else
+        {
+            // Accesses since the last decision wait in Reads (Colloid keeps no read count of its own).
+            foreach (var p in Tracker.Touched)
+            {
+                p.Reads += p.EpochAccesses;
+            }
+
+            var due = _period!.Advance(report.Ticks);
+            if (due == 0)
+            {
+                return [];
+            }
+
+            var factor = Math.Pow(Options.Decay, due);
+            foreach (var p in Tracker.Pages.Values)
+            {
+                p.Heat = p.Heat * factor + (1 - Options.Decay) * p.Reads;
+                p.Reads = 0;
+            }
         }
 
-        foreach (var p in Tracker.Touched)
-        {
-            p.Heat += (1 - Options.Decay) * p.EpochAccesses;
-        }
+        Runs++;
 
         var seconds = layout.Seconds(report);
         var fastStats = report.Nodes.FirstOrDefault(n => n.Node == layout.FastNode);

@@ -26,4 +26,13 @@ public sealed class HeMemOptions : RateLimitedTieringOptions
     [PolicyOption("memory-side accesses per sample; counts are divided by it (1 = every access is a sample)")]
     [Range(1.0, double.MaxValue)]
     public double SamplePeriod { get; set; } = 1;
+
+    /// <summary>HeMem's published policy-thread period (PEBS_KSWAPD_INTERVAL in its pebs.h), in ns.</summary>
+    public const double PublishedPeriodNs = 10e6;
+
+    /// <summary>Period of the policy thread in simulated ns: cooling check and migrations (HeMem: 10 ms).</summary>
+    [PolicyOption("period of the policy thread in simulated time: counts are checked for cooling and pages migrated once per period (HeMem: 10ms, PEBS_KSWAPD_INTERVAL)",
+        Unit = OptionUnit.Nanoseconds, Period = true)]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Period { get; set; } = PublishedPeriodNs;
 }

@@ -13,11 +13,28 @@ namespace DeepMem.Policies.BuiltIn;
 /// epoch the hot slow-tier pages are promoted, hottest first; when the fast
 /// tier is full, each promotion first demotes the coldest cold fast-tier
 /// page. Promotions and demotions share the MB/s budget.
+/// Counts are added every epoch; the cooling check and the migrations run
+/// on the epochs whose accumulated simulated time crosses a multiple of
+/// <see cref="HeMemOptions.Period"/> (HeMem's policy thread, every 10 ms;
+/// one cooling check per period crossed), or every epoch with
+/// <c>time_scale: 0</c>.
 /// </summary>
 public sealed class HeMemPolicy(HeMemOptions options) : TieringPolicy<HeMemOptions>(options)
 {
+    private PeriodTimer? _period;
+
     /// <summary>Times every count was halved.</summary>
     public int Coolings { get; private set; }
+
+    /// <summary>Epochs on which the policy thread ran (cooling check and migrations).</summary>
+    public int Runs { get; private set; }
+
+    /// <inheritdoc />
+    protected override void OnInitialized(Topology topology)
+    {
+        _period = Period(Options.Period);
+        BudgetHoldTicks = _period.PeriodTicks;
+    }
 
     /// <inheritdoc />
     protected override void Validate()
@@ -26,6 +43,7 @@ public sealed class HeMemPolicy(HeMemOptions options) : TieringPolicy<HeMemOptio
             $"hot_read_threshold and hot_write_threshold must be greater than zero (were {Options.HotReadThreshold}, {Options.HotWriteThreshold})");
         Require(Options.SamplePeriod >= 1, $"sample_period must be at least 1 (was {Options.SamplePeriod})");
         Require(Options.CoolingThreshold > 0, $"cooling_threshold must be greater than zero (was {Options.CoolingThreshold})");
+        Require(Options.Period > 0, $"period must be greater than zero (was {Options.Period} ns)");
     }
 
     /// <summary>True when the page's counts reach a hot threshold.</summary>
@@ -45,7 +63,14 @@ public sealed class HeMemPolicy(HeMemOptions options) : TieringPolicy<HeMemOptio
             maxCount = Math.Max(maxCount, Math.Max(p.Reads, p.Writes));
         }
 
-        if (maxCount > Options.CoolingThreshold)
+        var due = _period!.Advance(report.Ticks);
+        if (due == 0)
+        {
+            return [];
+        }
+
+        Runs++;
+        for (var i = 0; i < due && maxCount > Options.CoolingThreshold; i++)
         {
             foreach (var p in Tracker.Pages.Values)
             {
@@ -53,6 +78,7 @@ public sealed class HeMemPolicy(HeMemOptions options) : TieringPolicy<HeMemOptio
                 p.Writes /= 2;
             }
 
+            maxCount /= 2;
             Coolings++;
         }
 

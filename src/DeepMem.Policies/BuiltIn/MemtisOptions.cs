@@ -26,4 +26,13 @@ public sealed class MemtisOptions : RateLimitedTieringOptions
     [PolicyOption("memory-side accesses per sample; counts are divided by it (1 = every access is a sample)")]
     [Range(1.0, double.MaxValue)]
     public double SamplePeriod { get; set; } = 1;
+
+    /// <summary>Memtis's published kmigrated period (htmm_promotion_period_in_ms and htmm_demotion_period_in_ms: 500), in ns.</summary>
+    public const double PublishedPeriodNs = 500e6;
+
+    /// <summary>Period of kmigrated in simulated ns: the hot threshold is adapted and pages migrate once per period.</summary>
+    [PolicyOption("period of kmigrated in simulated time: the histogram threshold is recomputed and pages promoted and demoted once per period (Memtis: 500ms); counts and cooling (cooling_samples) follow every sample",
+        Unit = OptionUnit.Nanoseconds, Period = true)]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Period { get; set; } = PublishedPeriodNs;
 }

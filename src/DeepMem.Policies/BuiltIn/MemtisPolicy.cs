@@ -15,11 +15,26 @@ namespace DeepMem.Policies.BuiltIn;
 /// (bin &lt; t) are demoted, coldest first, until the watermark is free;
 /// then hot slow-tier pages are promoted, hottest first, swapping with the
 /// coldest cold fast-tier page when only the watermark is left. All moves
-/// share the MB/s cap.
+/// share the MB/s cap. Counts and cooling follow every epoch (cooling is by
+/// samples, as in Memtis); the threshold and the migrations run on the
+/// epochs whose accumulated simulated time crosses a multiple of
+/// <see cref="MemtisOptions.Period"/> (kmigrated, 500 ms), or every epoch
+/// with <c>time_scale: 0</c>.
 /// </summary>
 public sealed class MemtisPolicy(MemtisOptions options) : TieringPolicy<MemtisOptions>(options)
 {
     private double _samplesSinceCooling;
+    private PeriodTimer? _period;
+
+    /// <summary>Epochs on which kmigrated ran (threshold and migrations).</summary>
+    public int Runs { get; private set; }
+
+    /// <inheritdoc />
+    protected override void OnInitialized(Topology topology)
+    {
+        _period = Period(Options.Period);
+        BudgetHoldTicks = _period.PeriodTicks;
+    }
 
     /// <summary>The histogram of the latest epoch: pages per bin.</summary>
     public long[] Histogram { get; private set; } = [];
@@ -37,6 +52,7 @@ public sealed class MemtisPolicy(MemtisOptions options) : TieringPolicy<MemtisOp
         Require(Options.Watermark is >= 0 and < 1, $"watermark must be a fraction in [0, 1) (was {Options.Watermark})");
         Require(Options.SamplePeriod >= 1, $"sample_period must be at least 1 (was {Options.SamplePeriod})");
         Require(Options.CoolingSamples > 0, $"cooling_samples must be greater than zero (was {Options.CoolingSamples})");
+        Require(Options.Period > 0, $"period must be greater than zero (was {Options.Period} ns)");
     }
 
     /// <summary>Histogram bin of a count.</summary>
@@ -97,6 +113,13 @@ public sealed class MemtisPolicy(MemtisOptions options) : TieringPolicy<MemtisOp
             _samplesSinceCooling = 0;
             Coolings++;
         }
+
+        if (_period!.Advance(report.Ticks) == 0)
+        {
+            return [];
+        }
+
+        Runs++;
 
         var histogram = new long[Options.Bins];
         foreach (var p in Tracker.Pages.Values)

@@ -7,8 +7,23 @@ namespace DeepMem.Policies.BuiltIn;
 /// <summary>Options of <see cref="TppPolicy"/>; defaults follow Linux NUMA balancing (memory tiering mode) and TPP (ASPLOS '23).</summary>
 public sealed class TppOptions : TieringOptions
 {
-    /// <summary>A slow-tier page touched again within this many epochs of its previous touch is promoted.</summary>
-    [PolicyOption("promote a slow-tier page touched again within this many epochs (scans) of its previous touch; Linux hot_threshold_ms 1000 ms = one scan period, here one epoch")]
+    /// <summary>Linux's published default of numa_balancing_hot_threshold_ms (and of the scan period minimum), in ns.</summary>
+    public const double PublishedPeriodNs = 1000e6;
+
+    /// <summary>A slow-tier page touched again within this simulated time of its previous touch is promoted.</summary>
+    [PolicyOption("promote a slow-tier page touched again within this simulated time of its previous touch, measured from the end of the previous touch's epoch to the start of the latest one's (Linux numa_balancing_hot_threshold_ms: 1000ms)",
+        Unit = OptionUnit.Nanoseconds, Period = true)]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double HotThreshold { get; set; } = PublishedPeriodNs;
+
+    /// <summary>Period of the NUMA-balancing scan that promotes, in simulated ns.</summary>
+    [PolicyOption("promotion scan period in simulated time: candidates touched since the last scan are promoted once per period (Linux numa_balancing_scan_period_min_ms: 1000ms); demotion runs every epoch",
+        Unit = OptionUnit.Nanoseconds, Period = true)]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double ScanPeriod { get; set; } = PublishedPeriodNs;
+
+    /// <summary>With time_scale 0: a slow-tier page touched again within this many epochs of its previous touch is promoted.</summary>
+    [PolicyOption("with time_scale 0 only (periods of one epoch): promote a slow-tier page touched again within this many epochs of its previous touch, every epoch")]
     [Range(1, int.MaxValue)]
     public int HotThresholdEpochs { get; set; } = 1;
 

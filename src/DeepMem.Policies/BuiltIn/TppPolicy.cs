@@ -13,9 +13,33 @@ namespace DeepMem.Policies.BuiltIn;
 /// epochs earlier is promoted, most recently re-touched and most accessed
 /// first, while the fast tier has a free page and the promotion rate limit allows.
 /// A page touched once is never promoted.
+/// In simulated time (the default): promotion runs on the epochs whose
+/// accumulated time crosses a multiple of <see cref="TppOptions.ScanPeriod"/>
+/// (Linux's scan, 1000 ms), over the slow-tier pages touched since the last
+/// scan that went untouched at most <see cref="TppOptions.HotThreshold"/>
+/// (1000 ms) between their previous touch and the latest one (as far as
+/// epochs tell: from the end of the previous touch's epoch to the start of
+/// the latest touch's epoch, so touches in consecutive epochs count 0). With <c>time_scale: 0</c> promotion runs every epoch
+/// with the window in epochs (<see cref="TppOptions.HotThresholdEpochs"/>).
 /// </summary>
 public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(options)
 {
+    private PeriodTimer? _scan;
+    private ulong _lastScanTick;
+    private bool _scanned;
+    private ulong _hotThresholdTicks;
+
+    /// <summary>Promotion scans so far.</summary>
+    public int Scans { get; private set; }
+
+    /// <inheritdoc />
+    protected override void OnInitialized(Topology topology)
+    {
+        _scan = Period(Options.ScanPeriod);
+        BudgetHoldTicks = _scan.PeriodTicks;
+        _hotThresholdTicks = PeriodsInEpochs ? 0 : ScaledTicks(Options.HotThreshold);
+    }
+
     /// <summary>Pages promoted so far.</summary>
     public ulong Promoted => Initialized ? Budget.TakenPages : 0;
 
@@ -27,12 +51,27 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
     {
         Require(Options.HotThresholdEpochs >= 1, $"hot_threshold_epochs must be at least 1 (was {Options.HotThresholdEpochs})");
         Require(Options.DemoteScaleFactor is >= 0 and < 1, $"demote_scale_factor must be a fraction in [0, 1) (was {Options.DemoteScaleFactor})");
+        Require(Options.HotThreshold > 0 && Options.ScanPeriod > 0,
+            $"hot_threshold and scan_period must be greater than zero (were {Options.HotThreshold} ns, {Options.ScanPeriod} ns)");
     }
 
-    /// <summary>True when a page is a promotion candidate in the latest epoch.</summary>
-    public bool IsRetouched(PageState page) =>
-        page.LastTouchEpoch == Tracker.Epoch && page.EpochAccesses > 0 && page.PreviousTouchEpoch is { } previous
-        && page.LastTouchEpoch - previous <= (ulong)Options.HotThresholdEpochs;
+    /// <summary>
+    /// True when a page is a promotion candidate now: with periods in epochs,
+    /// touched in the latest epoch within hot_threshold_epochs of its previous
+    /// touch; in simulated time, touched since the last scan after at most
+    /// hot_threshold untouched (<see cref="PageState.UntouchedTicks"/>).
+    /// </summary>
+    public bool IsRetouched(PageState page)
+    {
+        if (PeriodsInEpochs)
+        {
+            return page.LastTouchEpoch == Tracker.Epoch && page.EpochAccesses > 0 && page.PreviousTouchEpoch is { } previous
+                && page.LastTouchEpoch - previous <= (ulong)Options.HotThresholdEpochs;
+        }
+
+        return (!_scanned || page.LastTouchTick > _lastScanTick) && page.UntouchedTicks is { } untouched
+            && untouched <= _hotThresholdTicks;
+    }
 
     /// <inheritdoc />
     protected override IReadOnlyList<PageMigration> Decide(EpochReport report)
@@ -61,10 +100,21 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
             }
         }
 
-        var candidates = Tracker.Touched
-            .Where(p => !layout.IsFast(p.Node) && IsRetouched(p))
-            .OrderBy(p => p.LastTouchEpoch - p.PreviousTouchEpoch!.Value)
-            .ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page);
+        if (_scan!.Advance(report.Ticks) == 0)
+        {
+            return Tracker.Commit(plan);
+        }
+
+        Scans++;
+        var candidates = PeriodsInEpochs
+            ? Tracker.Touched
+                .Where(p => !layout.IsFast(p.Node) && IsRetouched(p))
+                .OrderBy(p => p.LastTouchEpoch - p.PreviousTouchEpoch!.Value)
+                .ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page)
+            : Tracker.Pages.Values
+                .Where(p => !layout.IsFast(p.Node) && IsRetouched(p))
+                .OrderBy(p => p.UntouchedTicks!.Value)
+                .ThenByDescending(p => p.LastTouchTick).ThenByDescending(p => p.EpochAccesses).ThenBy(p => p.Page);
         foreach (var page in candidates)
         {
             if (plan.Free(fast) <= 0 || !plan.TryMove(page, fast, Budget))
@@ -73,6 +123,8 @@ public sealed class TppPolicy(TppOptions options) : TieringPolicy<TppOptions>(op
             }
         }
 
+        _lastScanTick = report.EndTick;
+        _scanned = true;
         return Tracker.Commit(plan);
     }
 }

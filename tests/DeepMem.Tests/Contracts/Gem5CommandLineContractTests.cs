@@ -154,6 +154,29 @@ public class Gem5CommandLineContractTests
     }
 
     [Fact]
+    public void A_multi_core_run_parses_and_a_single_core_run_has_no_cores_option()
+    {
+        var spec = Spec() with { Cpu = Spec().Cpu with { Cores = 4 } };
+        var line = Gem5CommandLine.ForRun(Options, spec);
+        var args = line.ToArguments().ToList();
+        Assert.Equal("4", args[args.IndexOf("--cores") + 1]);
+        Assert.DoesNotContain("--cores", Gem5CommandLine.ForRun(Options, Spec()).ToArguments());
+        var o = Parse(line)[0];
+        Assert.Equal(200_000, o.GetProperty("epoch_instructions").GetInt64());
+    }
+
+    [Fact]
+    public void A_run_with_an_epoch_in_simulated_time_parses_with_epoch_ticks_and_no_instruction_epoch()
+    {
+        var spec = Spec() with { Epoch = EpochLength.OfTime(1_000_000) };
+        var line = Gem5CommandLine.ForRun(Options, spec);
+        var args = line.ToArguments().ToList();
+        Assert.Equal("1000000000", args[args.IndexOf("--epoch-ticks") + 1]);
+        var o = Parse(line)[0];
+        Assert.Equal(0, o.GetProperty("epoch_instructions").GetInt64());
+    }
+
+    [Fact]
     public void The_parser_check_fails_for_an_option_the_script_does_not_know()
     {
         // The check itself can fail: an unknown option comes back as a problem.

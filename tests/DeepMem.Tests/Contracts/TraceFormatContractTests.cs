@@ -38,7 +38,7 @@ public sealed class TraceFormatContractTests : IDisposable
                       "weights": []}
             w = TraceWriter(path, header(4096, 1000, 10**12, "O3", nodes,
                                          bound, policy, "tests/workloads/k",
-                                         ["a", "1"]))
+                                         ["a", "1"], cores=4 if extras else 1))
             w.region(1, 0x400000, 2 * 4096, "mmap")
             w.region(2, 0x800000, 4096, "brk")
             insts = [1000, 1000, 200]
@@ -80,6 +80,7 @@ public sealed class TraceFormatContractTests : IDisposable
         Assert.Equal(1000UL, h.WindowInstructions);
         Assert.Equal(1e12, h.TicksPerSecond);
         Assert.Equal("O3", h.Cpu);
+        Assert.Equal(4, h.Cores);
         Assert.Equal([new TraceNode(0, "dram", "dram", 1 << 20), new TraceNode(1, "nvm", "nvm", 1 << 24)], h.Nodes);
         Assert.Null(h.BoundNode);
         Assert.Equal("tests/workloads/k", h.Workload.Binary);
@@ -113,6 +114,8 @@ public sealed class TraceFormatContractTests : IDisposable
         Assert.Equal(2, set.NodeCount);
         Assert.Equal(3, set.WindowCount);
         Assert.Equal([0, 1], set.Traces.Select(t => t.Header.BoundNode ?? -1));
+        // Written without "cores" (single-core runs), read as 1.
+        Assert.All(set.Traces, t => Assert.Equal(1, t.Header.Cores));
         Assert.NotNull(set.Calibration);
         // The recorder names the files as the format does.
         Assert.Equal(TraceFormat.CalibrationFile, TraceRecorder.CalibrationFileName);

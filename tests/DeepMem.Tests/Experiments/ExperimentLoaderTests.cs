@@ -292,7 +292,7 @@ public class ExperimentLoaderTests
     {
         var top = Single(Load(Good + "\nbogus: 1\n"));
         Assert.Equal("unknown key 'bogus'; allowed here: backend, cpu, description, epoch, estimator, executor, gem5, memory, migration, name, "
-            + "output, output_outside, policy, report, sweep, sweep_limit, workload", top.Message);
+            + "output, output_outside, policy, policy_time_scale, report, sweep, sweep_limit, workload", top.Message);
         var executor = Single(Load(Good + "\nexecutor:\n  job: 2\n"));
         Assert.Equal("unknown key 'job' (did you mean 'jobs'?); allowed here: account, command, cpus_per_task, jobs, kind, memory, partition, "
             + "poll, requeue, retries, sbatch, time", executor.Message);

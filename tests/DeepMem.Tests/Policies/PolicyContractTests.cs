@@ -43,10 +43,15 @@ public class PolicyContractTests
         Assert.Equal(DefaultPolicies.All.Select(d => d.Name).Order(), covered.Order());
     }
 
+    /// <summary>The policy_time_scale of the contract's runs (what makes the published periods fit the synthetic run).</summary>
+    private const string ContractTimeScale = "1000";
+
     private static (RunResult Result, RecordingPolicy Record) Run(string name, string[] options, SimulationSpec? spec = null)
     {
         var policy = PolicyFactory.Create(new PolicySpec
         {
+            // Periods divided by 1000 (HeMem and Colloid 10us, Memtis 500us, TPP 1ms) so that each policy acts many times in the short synthetic run, as an experiment's policy_time_scale would.
+            TimeScale = ContractTimeScale,
             Name = name,
             Options = options.Select(o => o.Split('=', 2))
                 .ToDictionary(kv => kv[0], kv => OptionValue.Of(kv[1] == "@plan" ? PlanFile.Value : kv[1])),

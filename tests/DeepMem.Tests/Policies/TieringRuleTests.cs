@@ -10,6 +10,13 @@ public class TieringRuleTests
 {
     private static readonly Topology Machine = TwoTiers(fastPages: 100, slowPages: 1000);
 
+    /// <summary>
+    /// The rules per epoch: every period one epoch (time_scale 0), so that each
+    /// crafted report is one decision. PolicyPeriodTests tests the periods.
+    /// </summary>
+    private static IPlacementPolicy Create(string name, Topology topology, params (string Key, string Value)[] options) =>
+        PolicyTestKit.Create(name, topology, [.. options, ("time_scale", "0")]);
+
     [Fact]
     public void HeMem_promotes_a_page_at_4_sampled_reads_or_writes_and_not_at_3()
     {

@@ -1,0 +1,182 @@
+using DeepMem.Bridge;
+using DeepMem.Core;
+using DeepMem.Estimator;
+using DeepMem.Experiments;
+using DeepMem.Tests.Estimator;
+
+namespace DeepMem.Tests.Experiments;
+
+/// <summary>
+/// <c>epoch:</c> in instructions or in simulated time: parsing, printing,
+/// the gem5 command line and result key, and where the estimator ends
+/// time epochs (on its estimated, placement-dependent timeline).
+/// </summary>
+public class EpochTimeTests
+{
+    private const string Base = """
+        name: demo
+        memory:
+          nodes:
+            - { name: dram, preset: ddr4, capacity: 64MiB }
+            - { name: nvm, preset: nvm, capacity: 256MiB }
+        workload:
+          binary: bin/stream
+        epoch: EPOCH
+        backend: gem5
+        """;
+
+    private static LoadResult Load(string epoch) => ExperimentLoader.LoadText(Base.Replace("EPOCH", epoch), "/tmp/exp/epoch.yaml");
+
+    private static Experiment One(string epoch)
+    {
+        var r = Load(epoch);
+        Assert.True(r.Ok, string.Join("\n", r.Problems));
+        return Assert.Single(r.Experiments);
+    }
+
+    [Theory]
+    [InlineData("1ms", 1_000_000_000UL)]
+    [InlineData("250us", 250_000_000UL)]
+    [InlineData("250µs", 250_000_000UL)]
+    [InlineData("2.5ms", 2_500_000_000UL)]
+    [InlineData("1s", 1_000_000_000_000UL)]
+    [InlineData("800ns", 800_000UL)]
+    public void A_time_epoch_is_read_in_ticks_of_a_picosecond(string text, ulong ticks)
+    {
+        var epoch = One(text).Spec.Epoch;
+        Assert.True(epoch.IsTime);
+        Assert.Equal(ticks, epoch.Ticks);
+        Assert.Equal(0UL, epoch.Instructions);
+    }
+
+    [Theory]
+    [InlineData("100k", 100_000UL)]
+    [InlineData("1M", 1_000_000UL)]
+    [InlineData("123457", 123_457UL)]
+    public void An_instruction_epoch_is_read_as_before(string text, ulong instructions)
+    {
+        var spec = One(text).Spec;
+        Assert.False(spec.Epoch.IsTime);
+        Assert.Equal(instructions, spec.EpochInstructions);
+        Assert.Equal(0UL, spec.Epoch.Ticks);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0ms")]
+    [InlineData("0.5ns")]
+    [InlineData("500ps")]
+    [InlineData("2min")]
+    [InlineData("1m")]
+    [InlineData("soon")]
+    [InlineData("-1ms")]
+    public void A_bad_epoch_is_an_error_at_its_line_and_column_that_names_both_kinds(string text)
+    {
+        var p = Assert.Single(Load(text).Problems, x => x.Severity == Severity.Error);
+        Assert.Equal("epoch", p.Key);
+        Assert.Equal((8, 8), (p.Line, p.Column));
+        Assert.Contains("epoch.yaml:8:8", p.ToString());
+        Assert.Contains("instructions per epoch", p.Message);
+        Assert.Contains("units ns, us, ms, s", p.Message);
+    }
+
+    [Theory]
+    [InlineData("1ms", "1ms")]
+    [InlineData("250us", "250us")]
+    [InlineData("2.5ms", "2.5ms")]
+    [InlineData("1500us", "1.5ms")]
+    [InlineData("100k", "100000 instructions")]
+    public void Validate_prints_the_epoch_in_its_unit(string text, string printed)
+    {
+        var w = new StringWriter();
+        ExperimentPrinter.Print([One(text)], w);
+        Assert.Contains($"\nepoch: {printed}\n", w.ToString().ReplaceLineEndings("\n"));
+    }
+
+    private static Gem5Options Options => new() { ConfigScript = "configs/gem5/deepmem_se.py", PythonPath = "py" };
+
+    [Fact]
+    public void The_gem5_command_line_gives_a_time_epoch_in_ticks_instead_of_instructions()
+    {
+        var time = Gem5CommandLine.ForRun(Options, One("250us").Spec).ToArguments().ToList();
+        Assert.DoesNotContain("--epoch-insts", time);
+        Assert.Equal("250000000", time[time.IndexOf("--epoch-ticks") + 1]);
+        var insts = Gem5CommandLine.ForRun(Options, One("100k").Spec).ToArguments().ToList();
+        Assert.DoesNotContain("--epoch-ticks", insts);
+        Assert.Equal("100000", insts[insts.IndexOf("--epoch-insts") + 1]);
+    }
+
+    private static readonly string[] KeyEpochs = ["1M", "1ms", "2ms", "1000us"];
+
+    [Fact]
+    public void The_result_key_tells_time_epochs_apart_from_instruction_epochs_and_from_each_other()
+    {
+        var keys = KeyEpochs.Select(e => ResultKey.Of(One(e)).Value).ToList();
+        Assert.Equal(3, keys.Distinct().Count());
+        Assert.Equal(keys[1], keys[3]);
+    }
+
+    // Ten windows of 1000 instructions; one page touched in each. dram takes
+    // 100 us a window, nvm 300 us (one tick = one microsecond in these traces).
+    private static TraceSet TenWindows() => TestTraces.Set(
+        [Enumerable.Repeat(100UL, 10).ToArray(), Enumerable.Repeat(300UL, 10).ToArray()],
+        Enumerable.Range(0, 10).Select(_ => new TestTraces.Access[] { new(0x100, 10, 0) }).ToArray(),
+        [TestTraces.Region(1, 0x100, 1)]);
+
+    private static SimulationSpec Spec(EpochLength epoch) => new()
+    {
+        Name = "time-epochs",
+        Nodes =
+        [
+            new NodeSpec("dram", "ddr4", DeviceKind.Dram, 1024 * TestTraces.PageSize, 50, 50, 4.096, 0),
+            new NodeSpec("nvm", "nvm", DeviceKind.Nvm, 1024 * TestTraces.PageSize, 300, 900, 8, 0),
+        ],
+        Cpu = new CpuSpec("o3", 3e9, 32768, 32768, 1 << 20),
+        Workload = new WorkloadSpec("/bin/kernel", ["10"], "/tmp"),
+        Epoch = epoch,
+        Migration = new MigrationCostSpec(1000),
+        OutputDir = "/tmp/out",
+    };
+
+    private static async Task<List<EpochReport>> Epochs(EpochLength epoch, int node)
+    {
+        var policy = new ScriptedPolicy((_, _) => RegionPlacement.Bind(node));
+        var run = await new EstimatorSimulator(TenWindows()).RunDetailedAsync(Spec(epoch), policy, null, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(RunStatus.Succeeded, run.Result.Status);
+        Assert.Equal((ulong)policy.Reports.Count, run.Result.Epochs);
+        return policy.Reports;
+    }
+
+    [Fact]
+    public async Task A_time_epoch_ends_at_the_first_window_boundary_at_or_after_each_multiple_on_the_estimated_timeline()
+    {
+        // All on dram: 100 us windows; multiples of 250 us are first reached
+        // at 300, 500 and 800 us (the last window ends no epoch).
+        var fast = await Epochs(EpochLength.OfTime(250_000), 0);
+        Assert.Equal([300UL, 500UL, 800UL], fast.Select(r => r.EndTick));
+        Assert.Equal([0UL, 300UL, 500UL], fast.Select(r => r.StartTick));
+        Assert.Equal([3000UL, 2000UL, 3000UL], fast.Select(r => r.EpochInstructions));
+        Assert.Equal([3000UL, 5000UL, 8000UL], fast.Select(r => r.TotalInstructions));
+
+        // The same traces and epoch, all on nvm: 300 us windows, so the
+        // placement's slower timeline has three times the epochs.
+        var slow = await Epochs(EpochLength.OfTime(250_000), 1);
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => 300UL * (ulong)i), slow.Select(r => r.EndTick));
+        Assert.All(slow, r => Assert.Equal(1000UL, r.EpochInstructions));
+    }
+
+    [Fact]
+    public async Task A_window_longer_than_the_epoch_ends_one_epoch_and_instruction_epochs_are_unchanged()
+    {
+        // 300 us windows, 100 us epochs: one epoch per window boundary, not three.
+        var slow = await Epochs(EpochLength.OfTime(100_000), 1);
+        Assert.Equal(9, slow.Count);
+        // Instruction epochs ignore the timeline: every 3000 instructions on either node.
+        for (var node = 0; node < 2; node++)
+        {
+            var insts = await Epochs(EpochLength.OfInstructions(3000), node);
+            Assert.Equal([3000UL, 6000UL, 9000UL], insts.Select(r => r.TotalInstructions));
+        }
+    }
+}
