@@ -12,7 +12,11 @@ public static class ProtocolConvert
             n.ReadLatencyNs, n.WriteLatencyNs, n.BandwidthGbps)).ToList(),
         m.PageSize == 0 ? Gem5Defaults.PageSize : m.PageSize,
         m.EpochInstructions,
-        m.TicksPerSecond == 0 ? Gem5Defaults.TicksPerSecond : m.TicksPerSecond);
+        m.TicksPerSecond == 0 ? Gem5Defaults.TicksPerSecond : m.TicksPerSecond)
+    {
+        EpochTicks = m.EpochTicks,
+        Cores = m.Cores == 0 ? 1 : (int)m.Cores,
+    };
 
     /// <summary>Device kind from the protocol.</summary>
     public static DeviceKind ToKind(Proto.DeviceKind k) => k switch

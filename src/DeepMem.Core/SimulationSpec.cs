@@ -64,6 +64,6 @@ public sealed record SimulationSpec
             baseAddress += n.CapacityBytes;
         }
 
-        return new Topology(nodes, PageSize, EpochInstructions) { EpochTicks = Epoch.Ticks };
+        return new Topology(nodes, PageSize, EpochInstructions) { EpochTicks = Epoch.Ticks, Cores = Cpu.Cores };
     }
 }

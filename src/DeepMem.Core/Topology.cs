@@ -14,6 +14,9 @@ public sealed record Topology(
     /// <summary>Epoch length in simulated ticks when the epoch is in simulated time; 0 for instruction epochs.</summary>
     public ulong EpochTicks { get; init; }
 
+    /// <summary>CPU cores of the simulated machine (1 unless the simulator says otherwise).</summary>
+    public int Cores { get; init; } = 1;
+
     /// <summary>The node with the lowest read latency (ties: lowest id).</summary>
     public NodeInfo FastestNode =>
         Nodes.OrderBy(n => n.ReadLatencyNs).ThenBy(n => n.Id).First();

@@ -195,6 +195,8 @@ public sealed class EstimatorServer
             EpochInstructions = spec.EpochInstructions,
             TicksPerSecond = (ulong)Math.Round(traces.Header.TicksPerSecond),
             CpuModel = traces.Header.Cpu,
+            EpochTicks = spec.Epoch.Ticks,
+            Cores = (uint)traces.Header.Cores,
             Workload = new Proto.Workload { Binary = spec.Workload.Binary, WorkingDir = spec.Workload.WorkingDir },
         };
         m.Workload.Args.AddRange(spec.Workload.Args);

@@ -6,8 +6,8 @@ import unittest
 
 import grpc
 
-from bridge_harness import (WAIT, BridgeTest, Controller, SimRun, epoch,
-                            finished, pb2, region, script)
+from bridge_harness import (MACHINE, WAIT, BridgeTest, Controller, SimRun,
+                            epoch, finished, pb2, region, script)
 from deepmem.bridge.server import (BridgeConfig, BridgeError, BridgeServer,
                                    is_loopback)
 from deepmem.events import MachineInfo, NodeInfo
@@ -37,6 +37,19 @@ class HelloTest(BridgeTest):
         self.assertEqual((m.nodes[1].base_address, m.nodes[1].capacity_bytes,
                           m.nodes[1].write_latency_ns),
                          (1 << 30, 8192, 500.0))
+        c.open()
+        self.assertEqual(c.recv().WhichOneof("event"), "finished")
+        run.join()
+
+    def test_time_epochs_and_cores_reach_the_controller(self):
+        machine = {**MACHINE, "epoch_instructions": 0,
+                   "epoch_ticks": 100_000_000, "cores": 4}
+        run = SimRun(script(finished(), machine=machine))
+        c = Controller(run.port)
+        self._controllers.append(c)
+        m = c.hello().machine
+        self.assertEqual((m.epoch_instructions, m.epoch_ticks, m.cores),
+                         (0, 100_000_000, 4))
         c.open()
         self.assertEqual(c.recv().WhichOneof("event"), "finished")
         run.join()

@@ -40,6 +40,8 @@ class MachineInfo:
     epoch_instructions: int = 0
     ticks_per_second: int = 10**12
     cpu_model: str = ""
+    epoch_ticks: int = 0
+    cores: int = 1
 
 
 # ------------------------------------------------------------------ events

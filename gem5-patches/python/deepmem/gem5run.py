@@ -132,7 +132,8 @@ class Gem5Backend:
             epoch_instructions=o.epoch_instructions,
             ticks_per_second=_freq()
             if self._started else 10**12,
-            cpu_model="O3" if o.cpu == "o3" else "TimingSimple")
+            cpu_model="O3" if o.cpu == "o3" else "TimingSimple",
+            epoch_ticks=o.epoch_ticks, cores=o.cores)
 
     def next_event(self) -> ev.Event:
         if not self._started:

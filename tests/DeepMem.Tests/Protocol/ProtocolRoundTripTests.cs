@@ -40,6 +40,21 @@ public class ProtocolRoundTripTests
     }
 
     [Fact]
+    public void The_topology_carries_time_epochs_and_cores()
+    {
+        var m = Machine();
+        m.EpochInstructions = 0;
+        m.EpochTicks = 100_000_000;
+        m.Cores = 4;
+        var t = DeepMem.Bridge.ProtocolConvert.ToTopology(RoundTrip(new HelloReply { Accepted = true, Machine = m }).Machine);
+        Assert.Equal((0UL, 100_000_000UL, 4), (t.EpochInstructions, t.EpochTicks, t.Cores));
+    }
+
+    [Fact]
+    public void An_older_simulator_without_cores_means_one_core() =>
+        Assert.Equal(1, DeepMem.Bridge.ProtocolConvert.ToTopology(Machine()).Cores);
+
+    [Fact]
     public void The_protocol_version_is_two() => Assert.Equal(2, (int)ProtocolVersion.Current);
 
     [Fact]

@@ -62,6 +62,8 @@ def machine_info(pb2: ModuleType, info: ev.MachineInfo):
         epoch_instructions=info.epoch_instructions,
         ticks_per_second=info.ticks_per_second,
         cpu_model=info.cpu_model,
+        epoch_ticks=info.epoch_ticks,
+        cores=info.cores,
         workload=pb2.Workload(binary=info.binary, args=list(info.args),
                               working_dir=info.working_dir),
     )

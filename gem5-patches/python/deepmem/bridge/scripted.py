@@ -47,7 +47,7 @@ Script format (plain JSON)::
         "simulator": "deepmem scripted",  "page_size": 4096,
         "binary": "/bin/true", "args": [], "working_dir": "",
         "epoch_instructions": 1000000, "ticks_per_second": 1e12,
-        "cpu_model": "TimingSimple",
+        "cpu_model": "TimingSimple", "epoch_ticks": 0, "cores": 1,
         "nodes": [
           {"id": 0, "name": "dram", "kind": "dram",
            "capacity_bytes": 1073741824, "base_address": 0,
