@@ -50,6 +50,28 @@ public class TraceSetTests
     }
 
     [Fact]
+    public void On_several_cores_only_the_programs_end_may_differ_by_a_tenth_of_a_window()
+    {
+        static WindowTrace Cores(WindowTrace t, int cores) => t with { Header = t.Header with { Cores = cores } };
+        var a = Cores(TestTraces.Trace(0, 2, [10, 10], Windows, []), 4);
+        // The main thread's barrier and join instructions depend on timing:
+        // the last window ends 90 instructions later (a tenth of 1000 is 100).
+        var b = Cores(WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1000, 1090), 4);
+        Assert.Equal(2, TraceSet.Create([a, b]).WindowCount);
+
+        var beyond = Cores(WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1000, 1110), 4);
+        Assert.Contains(Assert.Throws<TraceSetException>(() => TraceSet.Create([a, beyond])).Problems,
+            p => p.StartsWith("window 1 is not instruction-aligned", StringComparison.Ordinal) && p.EndsWith("(tolerance 100)", StringComparison.Ordinal));
+
+        var interior = Cores(WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1090, 1000), 4);
+        Assert.Contains(Assert.Throws<TraceSetException>(() => TraceSet.Create([a, interior])).Problems,
+            p => p.StartsWith("window 0 is not instruction-aligned", StringComparison.Ordinal));
+
+        var oneCore = WithInstructions(TestTraces.Trace(1, 2, [20, 20], Windows, []), 1000, 1090);
+        Assert.Throws<TraceSetException>(() => TraceSet.Create([TestTraces.Trace(0, 2, [10, 10], Windows, []), oneCore]));
+    }
+
+    [Fact]
     public void Different_window_counts_and_regions_are_all_reported()
     {
         var a = TestTraces.Trace(0, 2, [10, 10], Windows, [TestTraces.Region(1, 0x100, 1)]);
