@@ -1,0 +1,80 @@
+/* Sparse matrix-vector products, x <- 0.5 A x, repeated, on threads that
+ * split the rows: 8 nonzeros per row (ELL layout: col and val of row r at
+ * r*8), half near the diagonal and half anywhere, so every thread gathers
+ * from the whole vector. Each thread first-touches its rows of the matrix
+ * and both vectors; the matrix does not depend on the thread count, and
+ * neither does the checksum.
+ * usage: mt_spmv [footprint MiB (default 32)] [repetitions (default 4)]
+ *                [threads (default: online CPUs)] */
+#include "suite_mt.h"
+
+#define PER_ROW 8
+/* Bytes per row: 8 column indices, 8 values, x and y. */
+#define ROW_BYTES (PER_ROW * (sizeof(int) + sizeof(double)) + 2 * sizeof(double))
+
+struct job {
+    int *col;
+    double *val, *x, *y;
+    size_t rows;
+    long reps;
+};
+
+static void
+work(int id, int threads, void *arg)
+{
+    struct job *j = arg;
+    size_t lo, hi;
+    /* Rows in whole pages of x (512 rows), so each thread's x and y
+     * pages are its own. */
+    slice(j->rows, sizeof(double), id, threads, &lo, &hi);
+    for (size_t r = lo; r < hi; ++r) {
+        for (size_t k = 0; k < PER_ROW; ++k) {
+            size_t i = r * PER_ROW + k;
+            uint64_t s = 42 + (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+            uint64_t z = next_random(&s);
+            j->col[i] = (int)((k % 2) ? z % j->rows
+                                      : (r + z % 64 + j->rows - 32) % j->rows);
+            j->val[i] = 1.0 / (double)(1 + (i % 13));
+        }
+        j->x[r] = 1.0 + (double)(r % 7);
+        j->y[r] = 0;
+    }
+    double *x = j->x, *y = j->y;
+    for (long rep = 0; rep < j->reps; ++rep) {
+        team_barrier();
+        for (size_t r = lo; r < hi; ++r) {
+            double s = 0;
+            for (size_t k = r * PER_ROW; k < (r + 1) * PER_ROW; ++k)
+                s += j->val[k] * x[j->col[k]];
+            y[r] = 0.5 * s;
+        }
+        double *t = x;
+        x = y;
+        y = t;
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    long mib = positive_arg(argc, argv, 1, 32, "footprint MiB");
+    long reps = positive_arg(argc, argv, 2, 4, "repetitions");
+    int threads = threads_arg(argc, argv, 3);
+    struct job j = { .rows = (size_t)mib * 1024 * 1024 / ROW_BYTES,
+                     .reps = reps };
+    if (j.rows < 64 || j.rows > 0x7fffffff) {
+        fprintf(stderr, "footprint of %ld MiB is out of range\n", mib);
+        return 2;
+    }
+    j.col = region(j.rows * PER_ROW * sizeof(int), "col");
+    j.val = region(j.rows * PER_ROW * sizeof(double), "val");
+    j.x = region(j.rows * sizeof(double), "x");
+    j.y = region(j.rows * sizeof(double), "y");
+    team_run(threads, work, &j);
+    double *out = reps % 2 ? j.y : j.x, sum = 0;
+    for (size_t r = 0; r < j.rows; r += 7)
+        sum += out[r];
+    printf("mt_spmv MiB=%ld rows=%zu repetitions=%ld threads=%d "
+           "checksum=%.6f\n", mib, j.rows, reps, threads, sum);
+    return 0;
+}
