@@ -1,7 +1,8 @@
 /* Sparse matrix-vector products, x <- 0.5 A x, repeated, on threads that
  * split the rows: 8 nonzeros per row (ELL layout: col and val of row r at
  * r*8), half near the diagonal and half anywhere, so every thread gathers
- * from the whole vector. Each thread first-touches its rows of the matrix
+ * from the whole vector (the far columns of a row are a random one and
+ * then every eighth of the matrix from it). Each thread first-touches its rows of the matrix
  * and both vectors; the matrix does not depend on the thread count, and
  * neither does the checksum.
  * usage: mt_spmv [footprint MiB (default 32)] [repetitions (default 4)]
@@ -27,25 +28,38 @@ work(int id, int threads, void *arg)
     /* Rows in whole pages of x (512 rows), so each thread's x and y
      * pages are its own. */
     slice(j->rows, sizeof(double), id, threads, &lo, &hi);
+    size_t n = j->rows, step = n / PER_ROW + 1;
     for (size_t r = lo; r < hi; ++r) {
-        for (size_t k = 0; k < PER_ROW; ++k) {
-            size_t i = r * PER_ROW + k;
-            uint64_t s = 42 + (uint64_t)i * 0x9e3779b97f4a7c15ULL;
-            uint64_t z = next_random(&s);
-            j->col[i] = (int)((k % 2) ? z % j->rows
-                                      : (r + z % 64 + j->rows - 32) % j->rows);
-            j->val[i] = 1.0 / (double)(1 + (i % 13));
+        /* One random column per row; the row's other far columns follow
+         * it an eighth of the matrix apart (cheap to simulate). */
+        uint64_t s = 42 + (uint64_t)r * 0x9e3779b97f4a7c15ULL;
+        size_t far = (size_t)(((next_random(&s) >> 32) * n) >> 32);
+        int *col = j->col + r * PER_ROW;
+        double *val = j->val + r * PER_ROW;
+#pragma GCC unroll 4
+        for (size_t k = 0; k < PER_ROW; k += 2) {
+            size_t near = r + n - 16 + 4 * k, other = far + (k + 1) * step;
+            near -= near >= n ? n : 0;
+            other -= other >= n ? n : 0;
+            other -= other >= n ? n : 0;
+            col[k] = (int)near;
+            col[k + 1] = (int)other;
+            val[k] = (double)(1 + (k & 3)) * 0.0625;
+            val[k + 1] = (double)(2 + (k & 3)) * 0.0625;
         }
-        j->x[r] = 1.0 + (double)(r % 7);
+        j->x[r] = (double)(1 + (r & 7));
         j->y[r] = 0;
     }
     double *x = j->x, *y = j->y;
     for (long rep = 0; rep < j->reps; ++rep) {
         team_barrier();
         for (size_t r = lo; r < hi; ++r) {
+            const int *col = j->col + r * PER_ROW;
+            const double *val = j->val + r * PER_ROW;
             double s = 0;
-            for (size_t k = r * PER_ROW; k < (r + 1) * PER_ROW; ++k)
-                s += j->val[k] * x[j->col[k]];
+#pragma GCC unroll 8
+            for (size_t k = 0; k < PER_ROW; ++k)
+                s += val[k] * x[col[k]];
             y[r] = 0.5 * s;
         }
         double *t = x;

@@ -13,19 +13,20 @@ struct job {
 static void
 work(int id, int threads, void *arg)
 {
-    struct job *j = arg;
+    const struct job *j = arg;
+    double *restrict a = j->a, *restrict b = j->b, *restrict c = j->c;
     size_t lo, hi;
     slice(j->n, sizeof(double), id, threads, &lo, &hi);
     for (size_t i = lo; i < hi; ++i) {
-        j->a[i] = 0;
-        j->b[i] = 1.0 + (double)(i % 7);
-        j->c[i] = 0.5 * (double)(i % 5);
+        a[i] = 0;
+        b[i] = (double)(i & 7);
+        c[i] = 0.5;
     }
     for (long it = 0; it < j->iters; ++it) {
         team_barrier();
         double s = 1.0 + (double)it;
         for (size_t i = lo; i < hi; ++i)
-            j->a[i] = j->b[i] + s * j->c[i];
+            a[i] = b[i] + s * c[i];
     }
 }
 
