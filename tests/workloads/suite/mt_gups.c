@@ -4,8 +4,8 @@
  * lines whose index is t modulo the thread count, so no two threads write
  * the same line, the updates need no atomics (which gem5 fences), and the
  * checksum depends on the thread count but not on placement or timing.
- * usage: mt_gups [table MiB (default 32)] [updates, all threads (default
- *                1000000)] [threads (default: online CPUs)] */
+ * usage: mt_gups [table MiB (default 16)] [updates, all threads (default
+ *                250000)] [threads (default: online CPUs)] */
 #include "suite_mt.h"
 
 #define LINE_WORDS 8
@@ -43,8 +43,8 @@ work(int id, int threads, void *arg)
 int
 main(int argc, char **argv)
 {
-    long mib = positive_arg(argc, argv, 1, 32, "table MiB");
-    long updates = positive_arg(argc, argv, 2, 1000000, "updates");
+    long mib = positive_arg(argc, argv, 1, 16, "table MiB");
+    long updates = positive_arg(argc, argv, 2, 250000, "updates");
     int threads = threads_arg(argc, argv, 3);
     struct job j = { .n = (size_t)mib * 1024 * 1024 / sizeof(uint64_t),
                      .updates = updates };

@@ -5,8 +5,8 @@
  * with a fast tier of a quarter of the footprint either fits, both do not,
  * and first-touch fills the fast tier with cold C. Each thread first-touches
  * and sweeps its own slices. The checksum does not depend on the threads.
- * usage: mt_phases [footprint MiB (default 24)] [sweeps per phase (default
- *                  4)] [threads (default: online CPUs)] */
+ * usage: mt_phases [footprint MiB (default 16)] [sweeps per phase (default
+ *                  6)] [threads (default: online CPUs)] */
 #include "suite_mt.h"
 
 struct job {
@@ -49,8 +49,8 @@ work(int id, int threads, void *arg)
 int
 main(int argc, char **argv)
 {
-    long mib = positive_arg(argc, argv, 1, 24, "footprint MiB");
-    long sweeps = positive_arg(argc, argv, 2, 4, "sweeps per phase");
+    long mib = positive_arg(argc, argv, 1, 16, "footprint MiB");
+    long sweeps = positive_arg(argc, argv, 2, 6, "sweeps per phase");
     int threads = threads_arg(argc, argv, 3);
     static struct job job;
     struct job *j = &job;

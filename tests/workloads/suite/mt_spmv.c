@@ -5,7 +5,7 @@
  * then every eighth of the matrix from it). Each thread first-touches its rows of the matrix
  * and both vectors; the matrix does not depend on the thread count, and
  * neither does the checksum.
- * usage: mt_spmv [footprint MiB (default 32)] [repetitions (default 4)]
+ * usage: mt_spmv [footprint MiB (default 16)] [repetitions (default 2)]
  *                [threads (default: online CPUs)] */
 #include "suite_mt.h"
 
@@ -71,8 +71,8 @@ work(int id, int threads, void *arg)
 int
 main(int argc, char **argv)
 {
-    long mib = positive_arg(argc, argv, 1, 32, "footprint MiB");
-    long reps = positive_arg(argc, argv, 2, 4, "repetitions");
+    long mib = positive_arg(argc, argv, 1, 16, "footprint MiB");
+    long reps = positive_arg(argc, argv, 2, 2, "repetitions");
     int threads = threads_arg(argc, argv, 3);
     struct job j = { .rows = (size_t)mib * 1024 * 1024 / ROW_BYTES,
                      .reps = reps };
