@@ -25,4 +25,27 @@ public class ShippedConfigsTests
         Assert.True(r.Ok, string.Join("\n", r.Problems));
         Assert.NotEmpty(r.Experiments);
     }
+
+    [Fact]
+    public void The_readmes_example_experiment_loads()
+    {
+        var root = RepoLocator.FindRoot(AppContext.BaseDirectory)!;
+        var readme = File.ReadAllLines(Path.Combine(root, "README.md"));
+        var start = Array.FindIndex(readme, l => l.Trim() == "```yaml");
+        Assert.True(start >= 0, "README.md has no yaml block");
+        var end = Array.FindIndex(readme, start + 1, l => l.Trim() == "```");
+        var dir = Directory.CreateTempSubdirectory("readme-yaml-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "example.yaml");
+            File.WriteAllLines(file, readme[(start + 1)..end]);
+            var r = ExperimentLoader.LoadFile(file);
+            Assert.True(r.Ok, string.Join("\n", r.Problems));
+            Assert.Equal(4, r.Experiments.Count);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
