@@ -1,10 +1,10 @@
 /* Sparse matrix-vector products, x <- 0.5 A x, repeated, on threads that
  * split the rows: 8 nonzeros per row (ELL layout: col and val of row r at
- * r*8), half near the diagonal and half anywhere, so every thread gathers
- * from the whole vector (the far columns of a row are a random one and
- * then every eighth of the matrix from it). Each thread first-touches its rows of the matrix
- * and both vectors; the matrix does not depend on the thread count, and
- * neither does the checksum.
+ * r*8), half near the diagonal and half far (a random column, then
+ * every eighth of the matrix from it), so every thread gathers from the
+ * whole vector. Each thread first-touches its rows of the matrix and both
+ * vectors; the matrix does not depend on the thread count, and neither
+ * does the checksum.
  * usage: mt_spmv [footprint MiB (default 16)] [repetitions (default 2)]
  *                [threads (default: online CPUs)] */
 #include "suite_mt.h"
