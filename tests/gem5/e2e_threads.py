@@ -51,7 +51,8 @@ def threads_of(run: Run) -> dict[str, int]:
 def read_latency_ns(run: Run, node: int, stat: str = "totMemAccLat"
                     ) -> float:
     """Mean read latency (queueing included) of a node's interface over
-    the run, as EpochEnded.nodes[].avg_read_latency_ns measures it; with
+    the run, as EpochEnded.nodes[].avg_read_latency_ns measures it on a
+    node without a link (a CXL node's adds its link); with
     stat="totQLat" the part of it spent queueing."""
     s = run.stats
     iface = f"system.memory.mem_ctrls{node}.dram."

@@ -239,6 +239,28 @@ class RunLoopTests(unittest.TestCase):
                          (3, 330, 3300))
         self.assertEqual(b._regions[1], (0x10000, 8192))
 
+    def test_read_latency_of_a_cxl_node_counts_its_link(self):
+        # The second node is CXL-like (70 ns link in front of its
+        # controllers): its measured latency is the controllers' 100 ns
+        # plus the link, as MachineInfo's nominal latency counts it; the
+        # local DDR4 node keeps its controller's 30 ns.
+        fake = FakeGem5([(60, "touch", (0x10, 1, 4, 1))], total_insts=230)
+        g, b = make_backend(fake, ["--node", "dram:ddr4:64MiB", "--node",
+                                   "cxl:cxl:256MiB", "--epoch-insts", "100",
+                                   "--controller", "grpc", "prog"], self.out)
+        info = b.machine_info()
+        self.assertAlmostEqual(info.nodes[1].read_latency_ns,
+                               info.nodes[0].read_latency_ns + 70.0)
+        epochs = []
+        while True:
+            e = b.next_event()
+            if isinstance(e, ev.EpochEnded):
+                epochs.append(e)
+            if isinstance(e, (ev.Finished, ev.Failed)):
+                break
+        self.assertEqual([n.avg_read_latency_ns for n in epochs[1].nodes],
+                         [30.0, 170.0])
+
     def test_trace_windows_and_end(self):
         fake = FakeGem5([
             (10, "region", (1, 0x20000, 4096, "brk")),

@@ -409,17 +409,23 @@ class Gem5Backend:
     def _node_stats(self, counts, mem) -> list[ev.NodeStats]:
         """Per-node stats from (reads, writes) per node, the memory
         counters over the same span (MEM_STATS per node: the measured mean
-        read latency) and the current resident/free frames of each node."""
+        read latency) and the current resident/free frames of each node.
+        The read latency is the controllers' (arrival to data, queueing
+        included) plus the node's link (a CXL-like node's added latency,
+        the Bridge in front of its controllers), as a read from the cache
+        sees it and as MachineInfo's read_latency_ns counts it: without
+        the link a CXL node would look as near as local DRAM."""
         summary = self._numa.nodeSummary()
         ticks_per_ns = _freq() / 1e9
         out = []
         for i, (r, w) in enumerate(counts):
             s = summary[6 * i:6 * i + 6]
             bursts, latency = mem[i][0], mem[i][2]
+            link = self._opts.nodes[i].added_latency_ns
             out.append(ev.NodeStats(
                 node=i, reads=r, writes=w, bytes_read=r * LINE_BYTES,
                 bytes_written=w * LINE_BYTES,
-                avg_read_latency_ns=latency / bursts / ticks_per_ns
+                avg_read_latency_ns=latency / bursts / ticks_per_ns + link
                 if bursts else 0.0,
                 resident_pages=s[0], free_pages=s[1]))
         return out

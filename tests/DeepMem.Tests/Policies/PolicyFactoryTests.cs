@@ -30,6 +30,7 @@ public class PolicyFactoryTests
     [InlineData(new[] { 19.2, 6.4 }, new[] { 3, 1 })]
     [InlineData(new[] { 10.0, 10.0 }, new[] { 1, 1 })]
     [InlineData(new[] { 100.0, 1.0 }, new[] { 8, 1 })]
+    [InlineData(new[] { 19.2, 16.0 }, new[] { 5, 4 })] // DDR4 + CXL (docs/policies.md, policies under contention)
     public void Bandwidth_weights_are_small_integers(double[] bw, int[] expected) =>
         Assert.Equal(expected, InterleavePolicy.WeightsFromBandwidth(bw, 8));
 
