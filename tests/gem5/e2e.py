@@ -16,7 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gem5util import (CTRL, Run, build_workloads, gem5_path,  # noqa: E402
-                      out_root, run_gem5, stream_us)
+                      grpc_missing, out_root, run_gem5, stream_us)
 
 from deepmem.config import node_totals  # noqa: E402
 from deepmem.trace import read_trace  # noqa: E402
@@ -359,16 +359,8 @@ class Gem5EndToEnd(unittest.TestCase):
                             and w["w"] % 3 == 0 for w in moved))
 
 
-def _grpc_missing() -> str:
-    try:
-        import grpc  # noqa: F401
-    except ImportError:
-        return "python grpcio is not importable here (use Debian's python3)"
-    return ""
-
-
 @unittest.skipUnless(gem5_path(), SKIP)
-@unittest.skipIf(_grpc_missing(), _grpc_missing())
+@unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5GrpcController(unittest.TestCase):
     """gem5 serves the run over the bridge; a Python controller drives it."""
 
@@ -461,7 +453,7 @@ class Gem5GrpcController(unittest.TestCase):
 
 
 @unittest.skipUnless(gem5_path(), SKIP)
-@unittest.skipIf(_grpc_missing(), _grpc_missing())
+@unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5ControllerKilled(unittest.TestCase):
     """kill -9 of the controller mid-run, while gem5's stdout and stderr
     are pipes to it (as when deepmem runs gem5): gem5 applies its fallback

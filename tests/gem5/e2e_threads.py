@@ -24,7 +24,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gem5util import (CONFIG, Run, build_workloads, gem5_path,  # noqa: E402
-                      out_root, run_gem5, stream_us)
+                      grpc_missing, out_root, run_gem5, stream_us)
 
 from deepmem.trace import read_trace  # noqa: E402
 
@@ -181,16 +181,8 @@ class Gem5Threads(unittest.TestCase):
         self.assertGreater(migrated, 0)
 
 
-def _grpc_missing() -> str:
-    try:
-        import grpc  # noqa: F401
-    except ImportError:
-        return "python grpcio is not importable here (use Debian's python3)"
-    return ""
-
-
 @unittest.skipUnless(gem5_path(), SKIP)
-@unittest.skipIf(_grpc_missing(), _grpc_missing())
+@unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5GrpcFourCores(unittest.TestCase):
     """A 4-core run served over the bridge to a Python controller."""
 

@@ -31,6 +31,15 @@ def gem5_path() -> str:
     return os.environ.get("DEEPMEM_GEM5", "")
 
 
+def grpc_missing() -> str:
+    """Why the bridge tests cannot run here, or "" when grpcio imports."""
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        return "python grpcio is not importable here (use Debian's python3)"
+    return ""
+
+
 def build_workloads() -> str:
     subprocess.run(["make", "-s", "-C", WORKLOADS], check=True,
                    stdout=subprocess.DEVNULL)
