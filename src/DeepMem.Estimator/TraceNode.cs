@@ -5,4 +5,8 @@ namespace DeepMem.Estimator;
 /// <param name="Name">Node name from the experiment, e.g. "dram".</param>
 /// <param name="Kind">Device kind as written by gem5 ("dram", "nvm", "hbm", "cxl").</param>
 /// <param name="CapacityBytes">Capacity of the node in bytes.</param>
-public sealed record TraceNode(int Id, string Name, string Kind, ulong CapacityBytes);
+public sealed record TraceNode(int Id, string Name, string Kind, ulong CapacityBytes)
+{
+    /// <summary>Peak bandwidth of the node in GB/s as the header gives it (<c>bandwidth_gbps</c>); 0 when the header has none.</summary>
+    public double BandwidthGbps { get; init; }
+}

@@ -312,7 +312,9 @@ public sealed class TraceReader : IDisposable
             var name = RequiredString(n, TraceFormat.Keys.Name, what);
             var kind = n.TryGetProperty(TraceFormat.Keys.Kind, out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
             var cap = n.TryGetProperty(TraceFormat.Keys.CapacityBytes, out _) ? RequiredUInt(n, TraceFormat.Keys.CapacityBytes, what) : 0;
-            nodes.Add(new TraceNode(id, name, kind, cap));
+            var bandwidth = n.TryGetProperty(TraceFormat.Keys.BandwidthGbps, out var b) && b.ValueKind == JsonValueKind.Number && b.TryGetDouble(out var gbps)
+                && gbps > 0 && double.IsFinite(gbps) ? gbps : 0;
+            nodes.Add(new TraceNode(id, name, kind, cap) { BandwidthGbps = bandwidth });
         }
 
         int? boundNode = null;

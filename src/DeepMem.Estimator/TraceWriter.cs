@@ -201,6 +201,10 @@ public sealed class TraceWriter : IDisposable
             _json.WriteString(TraceFormat.Keys.Name, n.Name);
             _json.WriteString(TraceFormat.Keys.Kind, n.Kind);
             _json.WriteNumber(TraceFormat.Keys.CapacityBytes, n.CapacityBytes);
+            if (n.BandwidthGbps > 0)
+            {
+                _json.WriteNumber(TraceFormat.Keys.BandwidthGbps, n.BandwidthGbps);
+            }
             _json.WriteEndObject();
         }
 
