@@ -97,6 +97,19 @@ public sealed class DifferentialEstimator
     /// </summary>
     public bool Calibrated => Index.Exponent is not null;
 
+    /// <summary>
+    /// True when estimates follow a window formula that is not linear in the
+    /// placement (calibrated, or the loaded-latency model): they then sum
+    /// the windows, O(windows × regions), and the placement search ranks
+    /// with the linear coefficients.
+    /// </summary>
+    public bool Nonlinear => Index.Exponent is not null || Index.LoadedModel;
+
+    /// <summary>The window formula in use, in words, for reports: "calibrated", "loaded latency (queue)", "loaded latency (proportional)" or "linear".</summary>
+    public string WindowModel => Index.Exponent is not null ? "calibrated"
+        : Index.LoadedModel ? $"loaded latency ({Index.LoadedShape.ToString().ToLowerInvariant()}, {Index.LoadedWindows} of {Index.W} windows)"
+        : "linear";
+
     /// <summary>Time of the windows without accesses, which no placement changes (C above).</summary>
     public double ConstantMicroseconds => Index.ConstantMicros;
 
@@ -179,7 +192,7 @@ public sealed class DifferentialEstimator
         }
 
         CheckNode(otherNode);
-        if (Calibrated)
+        if (Nonlinear)
         {
             var placement = StaticPlacement.FromNodes(regionNodes.ToArray(), otherNode);
             Check(placement);
@@ -212,9 +225,9 @@ public sealed class DifferentialEstimator
     public StaticEstimate EstimateStatic(StaticPlacement placement, bool perWindow = false)
     {
         Check(placement);
-        if (Calibrated)
+        if (Nonlinear)
         {
-            // The calibrated formula is not linear in the placement: sum the windows.
+            // The calibrated or loaded-latency formula is not linear in the placement: sum the windows.
             var windows = PerWindow(placement);
             return new StaticEstimate(windows.Sum(), perWindow ? windows : null);
         }
@@ -389,7 +402,7 @@ public sealed class DifferentialEstimator
 
     internal StaticEstimate EstimateDense(int[] nodes, bool perWindow)
     {
-        if (Calibrated)
+        if (Nonlinear)
         {
             var windows = PerWindow(nodes);
             return new StaticEstimate(windows.Sum(), perWindow ? windows : null);

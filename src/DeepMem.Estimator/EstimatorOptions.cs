@@ -23,6 +23,16 @@ public sealed record EstimatorOptions
     public bool UseCalibration { get; init; } = true;
 
     /// <summary>
+    /// The loaded-latency window model (default <see cref="Estimator.LoadedLatency.Off"/>),
+    /// used where the traces carry memory counters and no calibration run is
+    /// used: each window's time is split into a part that does not depend on
+    /// memory latency and a part proportional to the accesses' mean latency,
+    /// and a node that serves only part of the window's accesses queues less
+    /// than in its single-device trace (docs/estimator.md, "Loaded latency").
+    /// </summary>
+    public LoadedLatency LoadedLatency { get; init; } = LoadedLatency.Off;
+
+    /// <summary>
     /// Charge the cache refill after a migration on the dynamic backend
     /// (default false): the first window that touches a moved page again
     /// reads the lines the CPU touches there, beyond the memory accesses the

@@ -113,6 +113,10 @@ internal sealed class TraceIndex
         {
             Exponent = FitExponents(calibration, options.WriteWeight);
         }
+        else if (options.LoadedLatency != LoadedLatency.Off && LatencyNs is not null)
+        {
+            BuildLoadedModel(set, options.LoadedLatency);
+        }
     }
 
     /// <summary>
@@ -277,7 +281,130 @@ internal sealed class TraceIndex
             t += WindowMicros[row + d] * share[d];
         }
 
-        return t / accesses;
+        t /= accesses;
+        return LatencySlope is { } slope && !double.IsNaN(slope[w]) ? MixLoaded(w, share, accesses) : t;
+    }
+
+    /// <summary>The loaded-latency model is in use (see <see cref="BuildLoadedModel"/>).</summary>
+    public bool LoadedModel => LatencySlope is not null;
+
+    /// <summary>The shape of the loaded-latency model (Off when it is not in use).</summary>
+    public LoadedLatency LoadedShape { get; private set; }
+
+    /// <summary>C(w) of the loaded-latency model, µs: the window's time that does not depend on memory latency.</summary>
+    public double[]? LatencyBase { get; private set; }
+
+    /// <summary>S(w) of the loaded-latency model, µs per ns of mean access latency; NaN where the window keeps the linear formula.</summary>
+    public double[]? LatencySlope { get; private set; }
+
+    /// <summary>T_d(w) − C(w) − S(w)·L_d(w) at [w * N + d] (0 for two nodes; the fit's residual for more).</summary>
+    public double[]? LatencyResidual { get; private set; }
+
+    /// <summary>Per node, the unloaded latency the loaded-latency model uses, ns: its lowest window latency (windows with 100+ reads) in its own trace.</summary>
+    public double[]? ModelFloorNs { get; private set; }
+
+    /// <summary>Windows where the loaded-latency model applies (the others keep the linear formula).</summary>
+    public int LoadedWindows { get; private set; }
+
+    private const ulong MinModelReads = 10;
+
+    /// <summary>
+    /// Fits, per window, T_d(w) = C(w) + S(w)·L_d(w) over the nodes' single-
+    /// device traces (L_d: the node's mean read latency there): the time that
+    /// does not depend on memory latency and the time per ns of it. Two nodes
+    /// determine C and S; more are fitted by least squares and each node keeps
+    /// its residual, so that every all-on-one-node placement still gives its
+    /// trace's time. A window keeps the linear formula when a node served
+    /// fewer than 10 reads, the latencies are within 2% of each other, S ≤ 0
+    /// or C &lt; 0.
+    /// </summary>
+    private void BuildLoadedModel(TraceSet set, LoadedLatency shape)
+    {
+        var lat = LatencyNs!;
+        // The unloaded latency from the node's own trace only, so that a
+        // calibration run can serve as a held-out check of the model.
+        var modelFloor = new double[N];
+        for (var d = 0; d < N; d++)
+        {
+            modelFloor[d] = Enumerable.Range(0, W).Where(w => set.Traces[d].Windows[w].Memory![d].Reads >= 100)
+                .Select(w => lat[w * N + d]).DefaultIfEmpty(FloorLatencyNs![d]).Min();
+        }
+
+        ModelFloorNs = modelFloor;
+        var baseline = new double[W];
+        var slope = new double[W];
+        var resid = new double[W * N];
+        var loaded = 0;
+        for (var w = 0; w < W; w++)
+        {
+            var row = w * N;
+            slope[w] = double.NaN;
+            var ok = true;
+            double sl = 0, st = 0, sll = 0, slt = 0, lo = double.MaxValue, hi = 0;
+            for (var d = 0; d < N; d++)
+            {
+                if (set.Traces[d].Windows[w].Memory![d].Reads < MinModelReads)
+                {
+                    ok = false;
+                    continue;
+                }
+
+                var l = lat[row + d];
+                var t = WindowMicros[row + d];
+                (sl, st, sll, slt) = (sl + l, st + t, sll + l * l, slt + l * t);
+                lo = Math.Min(lo, l);
+                hi = Math.Max(hi, l);
+            }
+
+            if (!ok || hi - lo < 0.02 * lo)
+            {
+                continue;
+            }
+
+            var s = (N * slt - sl * st) / (N * sll - sl * sl);
+            var c = (st - s * sl) / N;
+            if (!(s > 0) || !(c >= 0))
+            {
+                continue;
+            }
+
+            (baseline[w], slope[w]) = (c, s);
+            for (var d = 0; d < N; d++)
+            {
+                resid[row + d] = WindowMicros[row + d] - c - s * lat[row + d];
+            }
+
+            loaded++;
+        }
+
+        (LatencyBase, LatencySlope, LatencyResidual, LoadedWindows, LoadedShape) = (baseline, slope, resid, loaded, shape);
+    }
+
+    /// <summary>
+    /// T(w) = C(w) + Σ_d x_d · (S(w) · L_d(x_d) + residual_d), x_d the node's
+    /// share of the window's accesses and L_d(x) = floor_d + (L_d − floor_d) · x
+    /// its loaded latency at that share: the unloaded latency (the node's
+    /// lowest window latency in its own trace) plus its trace's queueing
+    /// delay in proportion to the share.
+    /// </summary>
+    private double MixLoaded(int w, ReadOnlySpan<double> share, double accesses)
+    {
+        var row = w * N;
+        var s = LatencySlope![w];
+        var t = LatencyBase![w];
+        for (var d = 0; d < N; d++)
+        {
+            var x = share[d] / accesses;
+            if (x > 0)
+            {
+                var full = LatencyNs![row + d];
+                var floor = ModelFloorNs![d];
+                var latency = full > floor ? floor + (full - floor) * Math.Min(x, 1) : full;
+                t += x * (s * latency + LatencyResidual![row + d]);
+            }
+        }
+
+        return t;
     }
 
     /// <summary>

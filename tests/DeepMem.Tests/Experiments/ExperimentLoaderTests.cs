@@ -1,5 +1,6 @@
 using DeepMem.Bridge;
 using DeepMem.Core;
+using DeepMem.Estimator;
 using DeepMem.Experiments;
 
 namespace DeepMem.Tests.Experiments;
@@ -55,6 +56,21 @@ public class ExperimentLoaderTests
         var linear = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  calibration: false\n").Experiments);
         Assert.NotEqual(ResultKey.Of(plain).Value, ResultKey.Of(linear).Value);
         Assert.Contains("true, false", Single(Load(Good + "\nestimator:\n  refill: yes\n")).ToString());
+    }
+
+    [Fact]
+    public void The_loaded_latency_model_is_off_unless_switched_on_and_changes_the_hash_only_when_on()
+    {
+        var plain = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n").Experiments);
+        Assert.Equal(LoadedLatency.Off, plain.Estimator.LoadedLatency);
+        var on = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  loaded_latency: true\n").Experiments);
+        Assert.Equal(LoadedLatency.Proportional, on.Estimator.LoadedLatency);
+        Assert.NotEqual(ResultKey.Of(plain).Value, ResultKey.Of(on).Value);
+        var off = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n  loaded_latency: false\n").Experiments);
+        Assert.Equal(ResultKey.Of(plain).Value, ResultKey.Of(off).Value);
+        var bad = Single(Load(Good + "\nestimator:\n  loaded_latency: queue\n"));
+        Assert.Contains("loaded_latency", bad.ToString());
+        Assert.Contains("true, false", bad.ToString());
     }
 
     [Fact]
