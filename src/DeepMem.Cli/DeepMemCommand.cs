@@ -26,6 +26,7 @@ public static class DeepMemCommand
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(TracesCommand.Create());
         root.Subcommands.Add(OptimizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CrossCheckCommand.Create());
