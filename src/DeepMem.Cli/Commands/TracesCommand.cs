@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using DeepMem.Estimator;
-using DeepMem.Experiments.Exporters;
+using DeepMem.Experiments;
 
 namespace DeepMem.Cli.Commands;
 
@@ -26,71 +24,6 @@ public static class TracesCommand
     }
 
     /// <summary>Describes each folder; returns the exit code.</summary>
-    public static int Execute(IReadOnlyList<DirectoryInfo> folders, TextWriter stdout, TextWriter stderr)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var failed = false;
-        var holdout = new MarkdownTable(MarkdownTable.Text("traces"), MarkdownTable.Text("window formula"), MarkdownTable.Number("estimate µs"),
-            MarkdownTable.Number("measured µs"), MarkdownTable.Number("error %"), MarkdownTable.Number("mean window |error| %"));
-        var rows = 0;
-        foreach (var folder in folders)
-        {
-            TraceSet set;
-            try
-            {
-                set = TraceSet.Load(folder.FullName, NodeNames(folder));
-            }
-            catch (Exception e) when (e is TraceFormatException or TraceSetException or IOException or ArgumentException)
-            {
-                stderr.WriteLine($"{folder}: {e.Message}");
-                failed = true;
-                continue;
-            }
-
-            var h = set.Header;
-            var nodes = string.Join(", ", Enumerable.Range(0, set.NodeCount).Select(d =>
-                string.Create(inv, $"{h.Nodes[d].Name} {set.Traces[d].End.Ticks / h.TicksPerSecond * 1e6:F1} µs")));
-            stdout.WriteLine(string.Create(inv,
-                $"{folder}: {set.WindowCount} windows of {h.WindowInstructions} instructions, {h.Cpu} x{h.Cores}, {set.Regions.Count} regions; all data on {nodes}; calibration run: {(set.Calibration is null ? "no" : "yes")}"));
-            foreach (var warning in set.Warnings)
-            {
-                stdout.WriteLine($"  warning: {warning}");
-            }
-
-            if (set.Calibration is null)
-            {
-                continue;
-            }
-
-            foreach (var p in CalibrationHoldout.Predict(set))
-            {
-                holdout.Add(folder.Name, p.Model, p.EstimateMicros.ToString("F1", inv), p.MeasuredMicros.ToString("F1", inv),
-                    p.ErrorPercent.ToString("+0.00;-0.00", inv), p.MeanWindowErrorPercent.ToString("F2", inv));
-                rows++;
-            }
-        }
-
-        if (rows > 0)
-        {
-            stdout.WriteLine();
-            stdout.WriteLine("The calibration run (every page interleaved 1:1) predicted from the single-device traces alone:");
-            stdout.Write(holdout.ToString());
-        }
-
-        return failed ? ExitCodes.BadInput : ExitCodes.Ok;
-    }
-
-    /// <summary>The node names in id order, from the header of the first single-device trace in the folder.</summary>
-    private static List<string> NodeNames(DirectoryInfo folder)
-    {
-        if (!folder.Exists)
-        {
-            throw new ArgumentException("no such folder");
-        }
-
-        var first = folder.GetFiles(TraceFormat.FilePattern).Where(f => f.Name != TraceFormat.CalibrationFile).OrderBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault()
-            ?? throw new ArgumentException($"no window traces ({TraceFormat.FilePattern}) in the folder");
-        using var reader = TraceReader.Open(first.FullName);
-        return reader.Header.Nodes.Select(n => n.Name).ToList();
-    }
+    public static int Execute(IReadOnlyList<DirectoryInfo> folders, TextWriter stdout, TextWriter stderr) =>
+        TraceFolders.Describe(folders, stdout, stderr) ? ExitCodes.Ok : ExitCodes.BadInput;
 }

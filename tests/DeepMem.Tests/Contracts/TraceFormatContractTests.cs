@@ -81,7 +81,7 @@ public sealed class TraceFormatContractTests : IDisposable
         Assert.Equal(1e12, h.TicksPerSecond);
         Assert.Equal("O3", h.Cpu);
         Assert.Equal(4, h.Cores);
-        Assert.Equal([new TraceNode(0, "dram", "dram", 1 << 20), new TraceNode(1, "nvm", "nvm", 1 << 24)], h.Nodes);
+        Assert.Equal([new TraceNode(0, "dram", "dram", 1 << 20) { BandwidthGbps = 19.2 }, new TraceNode(1, "nvm", "nvm", 1 << 24) { BandwidthGbps = 2.3 }], h.Nodes);
         Assert.Null(h.BoundNode);
         Assert.Equal("tests/workloads/k", h.Workload.Binary);
         Assert.Equal(["a", "1"], h.Workload.Args);
