@@ -105,7 +105,7 @@ public sealed class DifferentialEstimator
     /// </summary>
     public bool Nonlinear => Index.Exponent is not null || Index.LoadedModel;
 
-    /// <summary>The window formula in use, in words, for reports: "calibrated", "loaded latency (queue)", "loaded latency (proportional)" or "linear".</summary>
+    /// <summary>The window formula in use, in words, for reports: "calibrated", "loaded latency (proportional, K of W windows)" or "linear".</summary>
     public string WindowModel => Index.Exponent is not null ? "calibrated"
         : Index.LoadedModel ? $"loaded latency ({Index.LoadedShape.ToString().ToLowerInvariant()}, {Index.LoadedWindows} of {Index.W} windows)"
         : "linear";

@@ -102,7 +102,7 @@ internal sealed class TraceIndex
             WindowInstructions[w] = set.Traces[0].Windows[w].Instructions;
         }
 
-        (LatencyNs, FloorLatencyNs) = BuildLatencies(set);
+        (LatencyNs, FloorLatencyNs, ModelFloorNs) = BuildLatencies(set);
         if (options.Refill)
         {
             BuildTouches(set);
@@ -148,23 +148,25 @@ internal sealed class TraceIndex
         return full > floor ? floor + (full - floor) * Math.Clamp(readShare, 0, 1) : full;
     }
 
-    private (double[]?, double[]?) BuildLatencies(TraceSet set)
+    private (double[]?, double[]?, double[]?) BuildLatencies(TraceSet set)
     {
         if (set.Traces.Any(t => t.Windows.Any(w => w.Memory is null)))
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         const ulong MinReads = 100;
         var tps = TicksPerSecond;
         var latency = new double[W * N];
         var floor = new double[N];
+        var own = new double[N];
         Array.Fill(floor, double.PositiveInfinity);
-        void Floor(int d, MemoryCounters m)
+        Array.Fill(own, double.PositiveInfinity);
+        static void Floor(double[] floors, int d, MemoryCounters m, double tps)
         {
             if (m.Reads >= MinReads)
             {
-                floor[d] = Math.Min(floor[d], m.MeanReadLatencyNs(tps));
+                floors[d] = Math.Min(floors[d], m.MeanReadLatencyNs(tps));
             }
         }
 
@@ -174,20 +176,26 @@ internal sealed class TraceIndex
             {
                 var m = set.Traces[d].Windows[w].Memory![d];
                 latency[w * N + d] = m.MeanReadLatencyNs(tps);
-                Floor(d, m);
+                Floor(own, d, m, tps);
                 if (set.Calibration?.Windows is { } cal && w < cal.Count && cal[w].Memory is { } cm && cm.Length == N)
                 {
-                    Floor(d, cm[d]);
+                    Floor(floor, d, cm[d], tps);
                 }
             }
 
+            floor[d] = Math.Min(floor[d], own[d]);
             if (double.IsPositiveInfinity(floor[d]))
             {
                 floor[d] = Enumerable.Range(0, W).Select(w => latency[w * N + d]).Where(v => v > 0).DefaultIfEmpty(0).Min();
             }
+
+            if (double.IsPositiveInfinity(own[d]))
+            {
+                own[d] = floor[d];
+            }
         }
 
-        return (latency, floor);
+        return (latency, floor, own);
     }
 
     /// <summary>
@@ -275,14 +283,18 @@ internal sealed class TraceIndex
             return WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]);
         }
 
+        if (LatencySlope is { } slope && !double.IsNaN(slope[w]))
+        {
+            return MixLoaded(w, share, accesses);
+        }
+
         double t = 0;
         for (var d = 0; d < N; d++)
         {
             t += WindowMicros[row + d] * share[d];
         }
 
-        t /= accesses;
-        return LatencySlope is { } slope && !double.IsNaN(slope[w]) ? MixLoaded(w, share, accesses) : t;
+        return t / accesses;
     }
 
     /// <summary>The loaded-latency model is in use (see <see cref="BuildLoadedModel"/>).</summary>
@@ -300,8 +312,12 @@ internal sealed class TraceIndex
     /// <summary>T_d(w) − C(w) − S(w)·L_d(w) at [w * N + d] (0 for two nodes; the fit's residual for more).</summary>
     public double[]? LatencyResidual { get; private set; }
 
-    /// <summary>Per node, the unloaded latency the loaded-latency model uses, ns: its lowest window latency (windows with 100+ reads) in its own trace.</summary>
-    public double[]? ModelFloorNs { get; private set; }
+    /// <summary>
+    /// Per node, the unloaded latency the loaded-latency model uses, ns: as
+    /// <see cref="FloorLatencyNs"/> but from the node's own trace only, so
+    /// that a calibration run can serve as a held-out check of the model.
+    /// </summary>
+    public double[]? ModelFloorNs { get; }
 
     /// <summary>Windows where the loaded-latency model applies (the others keep the linear formula).</summary>
     public int LoadedWindows { get; private set; }
@@ -321,16 +337,6 @@ internal sealed class TraceIndex
     private void BuildLoadedModel(TraceSet set, LoadedLatency shape)
     {
         var lat = LatencyNs!;
-        // The unloaded latency from the node's own trace only, so that a
-        // calibration run can serve as a held-out check of the model.
-        var modelFloor = new double[N];
-        for (var d = 0; d < N; d++)
-        {
-            modelFloor[d] = Enumerable.Range(0, W).Where(w => set.Traces[d].Windows[w].Memory![d].Reads >= 100)
-                .Select(w => lat[w * N + d]).DefaultIfEmpty(FloorLatencyNs![d]).Min();
-        }
-
-        ModelFloorNs = modelFloor;
         var baseline = new double[W];
         var slope = new double[W];
         var resid = new double[W * N];

@@ -54,26 +54,21 @@ public sealed class EstimatorBackend : IBackend
     {
         var estimator = experiment.Estimator;
         inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, TraceFormat.FilePattern) : ContentDigest.Missing;
-        // The loaded-latency model joins the key only when on, so that results
+        // The loaded-latency model is an input only when on, so that results
         // stored before it existed (all with the model off) keep their keys.
-        return estimator.LoadedLatency == LoadedLatency.Off
-            ? new
-            {
-                Reference = estimator.Reference.ToString(),
-                estimator.WriteWeight,
-                estimator.AccessBytes,
-                estimator.UseCalibration,
-                estimator.Refill,
-            }
-            : new
-            {
-                Reference = estimator.Reference.ToString(),
-                estimator.WriteWeight,
-                estimator.AccessBytes,
-                estimator.UseCalibration,
-                estimator.Refill,
-                LoadedLatency = estimator.LoadedLatency.ToString(),
-            };
+        if (estimator.LoadedLatency != LoadedLatency.Off)
+        {
+            inputs["loaded_latency"] = ContentDigest.OfText(estimator.LoadedLatency.ToString());
+        }
+
+        return new
+        {
+            Reference = estimator.Reference.ToString(),
+            estimator.WriteWeight,
+            estimator.AccessBytes,
+            estimator.UseCalibration,
+            estimator.Refill,
+        };
     }
 
     /// <inheritdoc />
