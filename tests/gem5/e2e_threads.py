@@ -7,7 +7,8 @@ pthreads and OpenMP programs on --cores N: each thread's core (getcpu),
 per-thread memory policies (set_mempolicy per thread, inheritance at
 clone, first touch by the touching thread's policy), numactl-style
 default policies, move_pages/migrate_pages by tgid on pages of exited
-threads, loaded latency under contention, time epochs, and a 4-core run
+threads, migrations after the workers exit (O3 drain with halted cores),
+loaded latency under contention, time epochs, and a 4-core run
 driven over the grpc bridge whose epochs carry each core's instructions.
 Each test prints the gem5 host time of its runs.
 """
@@ -152,6 +153,27 @@ class Gem5Threads(unittest.TestCase):
         self.assertGreater(lat[4] - lat[1], 0.8 * (queue[4] - queue[1]))
         # Still faster in total: the channel was not saturated by one.
         self.assertLess(us[4], us[1])
+
+    def test_migrations_go_on_after_the_workers_exit(self):
+        """hot-promote migrates on every 20k-instruction epoch of core 0,
+        so batches come after the worker threads have exited and their O3
+        cores halted. Each batch drains gem5 first; before patch 0003 this
+        very run hung in that drain (the halted cores never drained)."""
+        run = run_gem5("migrate-after-exit", self.bin("stream_mt"),
+                       ("256", "1", "4"),
+                       (*CORES, "--cpu", "o3", "--policy", "bind:1",
+                        "--controller", "hot-promote",
+                        "--epoch-insts", "20000"),
+                       nodes=("--node", "dram:ddr4:16MiB",
+                              "--node", "nvm:nvm:64MiB"), timeout=300)
+        self.check_pass(run)
+        res = run.result
+        self.assertGreater(res["migrated_pages"], 0, res)
+        self.assertEqual(res["epochs"], res["core_instructions"][0] // 20000,
+                         res)
+        # The workers ran to their end (each core committed its share).
+        self.assertTrue(all(n > 100_000 for n in res["core_instructions"]),
+                        res["core_instructions"])
 
     def test_time_epochs_on_four_cores_with_a_trace(self):
         """--epoch-ticks ends epochs by simulated time (hot-promote drives

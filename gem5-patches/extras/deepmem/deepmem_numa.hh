@@ -236,6 +236,8 @@ class DeepMemNuma : public SimObject, public MemPlacer
     std::unordered_map<const EmulationPageTable *, PolicyTable> spaces;
     /** Round-robin position of the controller's migration stalls. */
     uint64_t stallNext = 0;
+    /** When each stalled thread's migration stall ends. */
+    std::unordered_map<ThreadContext *, Tick> stallEnd;
 
     std::unordered_map<Addr, Counts> pageCounts;
     /** Lines of a page are tracked in 64 bits: page size / 64. */
@@ -296,6 +298,16 @@ class DeepMemNuma : public SimObject, public MemPlacer
      *  thread of p's process, round-robin over them (NUMA balancing
      *  migrates in the context of the task that faulted). */
     void chargeSpread(Process *p, const std::vector<Tick> &costs);
+    /** Suspend each thread for its time (a stall on a stalled thread
+     *  extends it); each wakes on its own at the end. */
+    void stallThreads(
+        const std::vector<std::pair<ThreadContext *, Tick>> &stalls);
+    /** The end of a stall: wake the thread unless a later stall
+     *  extended it past when. */
+    void endStall(ThreadContext *tc, Tick when);
+    /** m5.drain() wakes every suspended O3 thread, stalled ones too:
+     *  suspend again those whose stall is not over. */
+    void reapplyStalls();
 
     // deepmem_numa_telemetry.cc: stats
     struct NumaStats : public statistics::Group

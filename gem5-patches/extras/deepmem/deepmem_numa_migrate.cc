@@ -114,30 +114,50 @@ DeepMemNuma::flushTlbs(Process *p)
         tc->getMMUPtr()->flushAll();
 }
 
-namespace
-{
-
-/** Suspend each thread for its time; each wakes on its own. */
 void
-stallThreads(SimObject *owner,
-             const std::vector<std::pair<ThreadContext *, Tick>> &stalls)
+DeepMemNuma::stallThreads(
+    const std::vector<std::pair<ThreadContext *, Tick>> &stalls)
 {
     for (const auto &[tc, ticks] : stalls) {
         if (ticks == 0)
             continue;
-        DPRINTF(DeepMemMigrate, "stall cpu %d (pid %d) for %d ticks\n",
-                tc->cpuId(), tc->getProcessPtr()->pid(), ticks);
-        tc->suspend();
-        ThreadContext *t = tc;
-        auto *wake = new EventFunctionWrapper([t]() {
-            if (t->status() == ThreadContext::Suspended)
-                t->activate();
-        }, owner->name() + ".migrationStall", true);
-        owner->schedule(wake, curTick() + ticks);
+        Tick &end = stallEnd[tc];
+        end = std::max(end, curTick()) + ticks;
+        DPRINTF(DeepMemMigrate, "stall cpu %d (pid %d) for %d ticks, "
+                "until %d\n", tc->cpuId(), tc->getProcessPtr()->pid(),
+                ticks, end);
+        if (tc->status() == ThreadContext::Active)
+            tc->suspend();
+        const Tick when = end;
+        auto *wake = new EventFunctionWrapper(
+            [this, tc, when]() { endStall(tc, when); },
+            name() + ".migrationStall", true);
+        schedule(wake, when);
     }
 }
 
-} // anonymous namespace
+void
+DeepMemNuma::endStall(ThreadContext *tc, Tick when)
+{
+    auto it = stallEnd.find(tc);
+    if (it == stallEnd.end() || it->second != when)
+        return;
+    stallEnd.erase(it);
+    if (tc->status() == ThreadContext::Suspended)
+        tc->activate();
+}
+
+void
+DeepMemNuma::reapplyStalls()
+{
+    for (const auto &[tc, end] : stallEnd) {
+        if (end > curTick() && tc->status() == ThreadContext::Active) {
+            DPRINTF(DeepMemMigrate, "stall cpu %d again until %d (a drain "
+                    "woke it)\n", tc->cpuId(), end);
+            tc->suspend();
+        }
+    }
+}
 
 void
 DeepMemNuma::chargeStall(ThreadContext *tc, Tick cost)
@@ -146,7 +166,7 @@ DeepMemNuma::chargeStall(ThreadContext *tc, Tick cost)
     // synchronously in its own context, as in Linux.
     if (cost == 0 || !tc)
         return;
-    stallThreads(this, {{tc, cost}});
+    stallThreads({{tc, cost}});
 }
 
 void
@@ -165,7 +185,7 @@ DeepMemNuma::chargeSpread(Process *p, const std::vector<Tick> &costs)
         stalls.emplace_back(tc, 0);
     for (Tick c : costs)
         stalls[stallNext++ % tcs.size()].second += c;
-    stallThreads(this, stalls);
+    stallThreads(stalls);
 }
 
 } // namespace gem5

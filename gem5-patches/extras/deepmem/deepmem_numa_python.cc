@@ -164,6 +164,8 @@ DeepMemNuma::migratePages(const std::vector<uint64_t> &vpns,
     if (moved_any)
         flushTlbs(mainProcess);
     chargeSpread(mainProcess, costs);
+    // The caller drained gem5 first, which woke the stalled threads.
+    reapplyStalls();
     return out;
 }
 
