@@ -15,14 +15,12 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gem5util import (CTRL, Run, build_workloads, gem5_path,  # noqa: E402
+from gem5util import (gem5_missing, CTRL, Run, build_workloads, gem5_path,  # noqa: E402
                       grpc_missing, out_root, run_gem5, stream_us)
 
 from deepmem.config import node_totals  # noqa: E402
 from deepmem.trace import read_trace  # noqa: E402
 
-SKIP = ("DEEPMEM_GEM5 is not set (path to a gem5.opt built with "
-        "gem5-patches): gem5 end-to-end tests skipped")
 STREAM_ARGS = ("1024", "1")
 # t_signal's cases that die, with the signal (exit status 128 + signal).
 SIGNAL_DEATHS = {"abort": (6, "SIGABRT"), "raise": (15, "SIGTERM"),
@@ -36,15 +34,12 @@ def report(run: Run) -> None:
     print(f"\n[e2e] {run.name}: {run.host_s:.1f} s host", flush=True)
 
 
-@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(gem5_missing(), gem5_missing())
 class Gem5EndToEnd(unittest.TestCase):
     bins = ""
 
     @classmethod
     def setUpClass(cls):
-        if not os.access(gem5_path(), os.X_OK):
-            raise unittest.SkipTest(f"DEEPMEM_GEM5={gem5_path()} is not an "
-                                    "executable")
         cls.bins = build_workloads()
         cls.streams: dict[str, Run] = {}
 
@@ -359,7 +354,7 @@ class Gem5EndToEnd(unittest.TestCase):
                             and w["w"] % 3 == 0 for w in moved))
 
 
-@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(gem5_missing(), gem5_missing())
 @unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5GrpcController(unittest.TestCase):
     """gem5 serves the run over the bridge; a Python controller drives it."""
@@ -452,7 +447,7 @@ class Gem5GrpcController(unittest.TestCase):
                            sum(latency[0]) / max(1, len(latency[0])))
 
 
-@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(gem5_missing(), gem5_missing())
 @unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5ControllerKilled(unittest.TestCase):
     """kill -9 of the controller mid-run, while gem5's stdout and stderr
@@ -537,6 +532,6 @@ class Gem5ControllerKilled(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not gem5_path():
-        print(f"SKIP: {SKIP}")
+    if gem5_missing():
+        print(f"SKIP: {gem5_missing()}")
     unittest.main()

@@ -24,13 +24,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gem5util import (CONFIG, Run, build_workloads, gem5_path,  # noqa: E402
+from gem5util import (gem5_missing, CONFIG, Run, build_workloads, gem5_path,  # noqa: E402
                       grpc_missing, out_root, run_gem5, stream_us)
 
 from deepmem.trace import read_trace  # noqa: E402
 
-SKIP = ("DEEPMEM_GEM5 is not set (path to a gem5.opt built with "
-        "gem5-patches): gem5 thread tests skipped")
 CORES = ("--cores", "4")
 TICKS_PER_NS = 1000  # gem5's tick is 1 ps
 
@@ -60,15 +58,12 @@ def read_latency_ns(run: Run, node: int, stat: str = "totMemAccLat"
     return s[iface + stat] / s[iface + "readBursts"] / TICKS_PER_NS
 
 
-@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(gem5_missing(), gem5_missing())
 class Gem5Threads(unittest.TestCase):
     bins = ""
 
     @classmethod
     def setUpClass(cls):
-        if not os.access(gem5_path(), os.X_OK):
-            raise unittest.SkipTest(f"DEEPMEM_GEM5={gem5_path()} is not an "
-                                    "executable")
         cls.bins = build_workloads()
 
     def bin(self, name: str) -> str:
@@ -203,7 +198,7 @@ class Gem5Threads(unittest.TestCase):
         self.assertGreater(migrated, 0)
 
 
-@unittest.skipUnless(gem5_path(), SKIP)
+@unittest.skipIf(gem5_missing(), gem5_missing())
 @unittest.skipIf(grpc_missing(), grpc_missing())
 class Gem5GrpcFourCores(unittest.TestCase):
     """A 4-core run served over the bridge to a Python controller."""

@@ -31,6 +31,18 @@ def gem5_path() -> str:
     return os.environ.get("DEEPMEM_GEM5", "")
 
 
+def gem5_missing() -> str:
+    """Why the gem5 tests cannot run here, or "" when DEEPMEM_GEM5 names
+    an executable."""
+    path = gem5_path()
+    if not path:
+        return ("DEEPMEM_GEM5 is not set (path to a gem5.opt built with "
+                "gem5-patches): gem5 tests skipped")
+    if not os.access(path, os.X_OK):
+        return f"DEEPMEM_GEM5={path} is not an executable: gem5 tests skipped"
+    return ""
+
+
 def grpc_missing() -> str:
     """Why the bridge tests cannot run here, or "" when grpcio imports."""
     try:
