@@ -24,8 +24,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gem5util import (gem5_missing, CONFIG, Run, build_workloads, gem5_path,  # noqa: E402
-                      grpc_missing, out_root, run_gem5, stream_us)
+from gem5util import (CONFIG, Run, build_workloads,  # noqa: E402
+                      gem5_missing, gem5_path, grpc_missing, out_root,
+                      run_gem5, stream_us)
 
 from deepmem.trace import read_trace  # noqa: E402
 
