@@ -233,13 +233,14 @@ public class ThreadedTraceTests
         var dir = Directory.CreateTempSubdirectory("deepmem-mt-plan-");
         try
         {
-            var plan = PlacementOptimizer.Optimize(w.Experiment, ExperimentFile(workload), null, NodeNames(workload)[Fast], Path.Combine(dir.FullName, "plan.json"));
-            Assert.Equal(NodeNames(workload)[Fast], plan.FastNode);
+            var fastName = NodeNames(workload)[Fast];
+            var plan = PlacementOptimizer.Optimize(w.Experiment, ExperimentFile(workload), null, fastName, Path.Combine(dir.FullName, "plan.json"));
+            Assert.Equal(fastName, plan.FastNode);
             Assert.Equal(w.Experiment.Spec.Nodes[Fast].CapacityBytes, plan.CapacityBytes);
 
             // What the plan puts on the fast node, counted here: its regions' touched pages, and the
             // pages outside every region and the untraced frames (Linux local default: node 0).
-            var nodes = plan.Regions.Select(r => r.Node == NodeNames(workload)[Fast] ? Fast : Slow).ToArray();
+            var nodes = plan.Regions.Select(r => r.Node == fastName ? Fast : Slow).ToArray();
             var pages = (ulong)Enumerable.Range(0, est.RegionCount).Where(r => nodes[r] == Fast).Sum(est.RegionTouchedPages)
                 + (ulong)est.OtherTouchedPages + est.Traces.MaxUntracedFrames();
             Assert.Equal(pages * est.Traces.PageSize, plan.FastBytesUsed);
@@ -247,9 +248,9 @@ public class ThreadedTraceTests
 
             Assert.Equal(est.EstimateRegionNodes(nodes, Fast), plan.Microseconds, Rel * plan.Microseconds);
             Assert.Equal(w.AllFast, plan.AllFastMicroseconds, 1e-6 * w.AllFast);
-            // Everything on the slow node fits (the pages outside the regions
-            // and the untraced frames stay on the fast node, as the search
-            // pins them), so the optimum is never worse than that placement.
+            // Every region on the slow node is one of the placements searched
+            // (the pages outside the regions and the untraced frames stay on
+            // the fast node, as the search pins them), so the optimum is never worse.
             var regionsSlow = est.EstimateRegionNodes(Enumerable.Repeat(Slow, est.RegionCount).ToArray(), Fast);
             Assert.True(plan.Microseconds <= regionsSlow * (1 + Rel), $"{workload}: plan {plan.Microseconds} us, every region on the slow node {regionsSlow} us");
             if (IsOrdered(workload))
