@@ -17,7 +17,7 @@ public sealed class ExecutorFlags
         Description = "where points run: local (this machine, -j at a time) or slurm (one task of a job array per point); overrides the file's executor.kind",
     };
 
-    private readonly Option<int?> _jobs = new("--jobs", "-j", "--parallel") { Description = "runs at once on this machine (local executor; default 1)" };
+    private readonly Option<int?> _jobs;
     private readonly Option<string?> _partition = new("--partition") { Description = "slurm: partition (default: the cluster's default)" };
     private readonly Option<string?> _account = new("--account") { Description = "slurm: account" };
     private readonly Option<string?> _time = new("--time") { Description = "slurm: time limit per task, e.g. 30min, 2h (default: the partition's)" };
@@ -28,8 +28,20 @@ public sealed class ExecutorFlags
     private readonly Option<string[]> _sbatch = new("--sbatch") { Description = "slurm: an extra sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short" };
     private readonly Option<string?> _poll = new("--poll") { Description = "slurm: how often the queue is asked (default 10s)" };
 
-    /// <summary>True when -j was given on the command line.</summary>
-    public bool JobsGiven(ParseResult parse) => parse.GetValue(_jobs) is not null;
+    /// <summary>
+    /// The flags of a verb whose local executor runs <paramref name="defaultJobs"/>
+    /// at once when neither -j nor the file's <c>executor.jobs</c> says (null: 1,
+    /// the file's default).
+    /// </summary>
+    public ExecutorFlags(int? defaultJobs = null)
+    {
+        DefaultJobs = defaultJobs;
+        var said = defaultJobs is { } n ? $"the file's executor.jobs, else {n}, this machine's cores" : "the file's executor.jobs, else 1";
+        _jobs = new Option<int?>("--jobs", "-j", "--parallel") { Description = $"runs at once on this machine (local executor; default: {said})" };
+    }
+
+    /// <summary>Runs at once when neither -j nor the file says (null: the file's default, 1).</summary>
+    public int? DefaultJobs { get; }
 
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -50,6 +62,11 @@ public sealed class ExecutorFlags
     {
         var problems = new List<string>();
         var spec = fromFile with { Kind = parse.GetValue(_executor) ?? fromFile.Kind };
+        if (DefaultJobs is { } fallback && !fromFile.JobsFromFile)
+        {
+            spec = spec with { Jobs = fallback };
+        }
+
         var slurm = spec.Slurm;
         if (parse.GetValue(_jobs) is { } jobs)
         {

@@ -19,14 +19,14 @@ public static class CrossCheckCommand
         var random = new Option<int>("--random") { Description = "random region placements per workload", DefaultValueFactory = _ => 10 };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "where the table and plot go (default: results/crosscheck)" };
         var only = new Option<string[]>("--case") { Description = "run only these cases' gem5 runs and write no table (repeatable; what a cluster task runs)" };
-        var executor = new ExecutorFlags();
+        var executor = new ExecutorFlags(Environment.ProcessorCount);
         var command = new Command("crosscheck", "run the validation protocol: placements and policies in gem5 and on the estimator; write the error table and a scatter plot (resumable)")
         {
             files, random, output, only,
         };
         executor.AddTo(command);
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(files)!, parse.GetValue(random), parse.GetValue(output), parse.GetValue(only),
-            spec => executor.Apply(parse, executor.JobsGiven(parse) ? spec : spec with { Jobs = Environment.ProcessorCount }, Console.Error), ct));
+            spec => executor.Apply(parse, spec, Console.Error), ct));
         return command;
     }
 

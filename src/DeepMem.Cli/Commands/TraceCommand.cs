@@ -31,7 +31,7 @@ public static class TraceCommand
         {
             Description = "record only these runs: node names, or 'calibration' (repeatable; what a cluster task runs)",
         };
-        var executor = new ExecutorFlags();
+        var executor = new ExecutorFlags(Environment.ProcessorCount);
         var command = new Command("trace", "run the workload in gem5 once per node, all data bound to that node, recording window traces")
         {
             file, output, window, calibrate, only,
@@ -39,7 +39,7 @@ public static class TraceCommand
         executor.AddTo(command);
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(output), parse.GetValue(window),
             parse.GetValue(calibrate), parse.GetValue(only),
-            spec => executor.Apply(parse, executor.JobsGiven(parse) ? spec : spec with { Jobs = Environment.ProcessorCount }, Console.Error), ct));
+            spec => executor.Apply(parse, spec, Console.Error), ct));
         return command;
     }
 

@@ -12,6 +12,9 @@ public sealed record ExecutorSpec
     /// <summary>Points run at once by the local executor.</summary>
     public int Jobs { get; init; } = 1;
 
+    /// <summary>True when the file's <c>executor.jobs</c> set <see cref="Jobs"/> (a verb's own default then yields to it).</summary>
+    public bool JobsFromFile { get; init; }
+
     /// <summary>The slurm executor's settings.</summary>
     public SlurmOptions Slurm { get; init; } = new();
 

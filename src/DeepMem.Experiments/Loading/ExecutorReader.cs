@@ -48,7 +48,7 @@ internal static class ExecutorReader
         }
 
         map.RejectUnknown();
-        return new ExecutorSpec { Kind = kind, Jobs = jobs, Slurm = slurm };
+        return new ExecutorSpec { Kind = kind, Jobs = jobs, JobsFromFile = map.Get("jobs") is not null, Slurm = slurm };
     }
 
     private static int Whole(YamlMap map, string key, int fallback, int min)

@@ -79,6 +79,26 @@ public class ExecutorSpecTests
         Assert.Contains("--jobs must be at least 1", err.ToString(), StringComparison.Ordinal);
         Assert.Contains("--time: expected a duration", err.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_verbs_own_default_jobs_yields_to_the_file_and_to_the_flag()
+    {
+        var flags = new ExecutorFlags(defaultJobs: 6);
+        var command = new System.CommandLine.Command("trace");
+        flags.AddTo(command);
+        var silent = Load("").Experiments[0].Executor;
+        var saysOne = Load("executor: { jobs: 1 }\n").Experiments[0].Executor;
+        Assert.Equal((false, true), (silent.JobsFromFile, saysOne.JobsFromFile));
+
+        Assert.Equal(6, flags.Apply(command.Parse([]), silent, TextWriter.Null)!.Jobs);
+        Assert.Equal(1, flags.Apply(command.Parse([]), saysOne, TextWriter.Null)!.Jobs);
+        Assert.Equal(3, flags.Apply(command.Parse(["-j", "3"]), saysOne, TextWriter.Null)!.Jobs);
+
+        var plain = new ExecutorFlags();
+        var run = new System.CommandLine.Command("run");
+        plain.AddTo(run);
+        Assert.Equal(1, plain.Apply(run.Parse([]), silent, TextWriter.Null)!.Jobs);
+    }
 }
 
 public class SingleRunSelectionTests
