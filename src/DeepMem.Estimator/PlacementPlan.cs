@@ -9,9 +9,9 @@ namespace DeepMem.Estimator;
 /// <param name="FastNode">The capacity-limited node.</param>
 /// <param name="FastBytesUsed">Fast-node bytes the plan uses (footprints of the regions placed there).</param>
 /// <param name="CapacityBytes">The fast-node limit the plan respects.</param>
-/// <param name="Method">"exact" (branch and bound) or "greedy" (benefit per byte).</param>
-/// <param name="ProvenOptimal">True when the exact search finished within its node budget.</param>
-/// <param name="ExploredNodes">Branch-and-bound nodes visited (0 for greedy).</param>
+/// <param name="Method">"exact" (branch and bound) or "greedy" (benefit per byte); with a nonlinear estimator "exhaustive" (every subset that fits) or the linear method + "+local" (a local search after it).</param>
+/// <param name="ProvenOptimal">True when the exact or exhaustive search finished within its budget.</param>
+/// <param name="ExploredNodes">Branch-and-bound nodes visited (0 for greedy), or placements estimated by the nonlinear search.</param>
 public sealed record PlacementPlan(
     IReadOnlyList<int> RegionNodes,
     int OtherNode,

@@ -4,9 +4,12 @@ namespace DeepMem.Estimator;
 /// Finds the static region→node placement with the lowest estimate when
 /// one node (the fast one) holds at most a given number of bytes and the
 /// others are unlimited. The search ranks with the linear estimate; with a
-/// calibrated estimator (<see cref="DifferentialEstimator.Calibrated"/>) the
-/// plan it finds is optimal for the linear form, and its reported estimate
-/// is the calibrated one.
+/// nonlinear estimator (<see cref="DifferentialEstimator.Nonlinear"/>:
+/// calibrated, or the loaded-latency model) it then searches again with that
+/// estimate: every subset of the items that fits when there are at most
+/// <see cref="PlacementSearchOptions.ExactNonlinearLimit"/> of them
+/// ("exhaustive", proven optimal for that estimate), else a local search of
+/// single moves from the linear plan (method "+local", not proven).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -122,6 +125,18 @@ public static class PlacementSearch
             }
         }
 
+        if (estimator.Nonlinear)
+        {
+            // The knapsack ranked with the linear form; the calibrated one
+            // can prefer a split (both nodes' bandwidth at once), so the plan
+            // is searched again with the estimate it reports.
+            var free = Enumerable.Range(0, items)
+                .Where(i => !(i == ix.R && options.OtherPagesNode is not null) && size[i] <= capacity).ToArray();
+            (nodes, used, method, optimal, explored) = free.Length <= options.ExactNonlinearLimit
+                ? Exhaustive(estimator, free, slowNode, size, fast, capacity)
+                : LocalSearch(estimator, free, nodes, slowNode, size, fast, capacity, method, explored);
+        }
+
         var regionNodes = nodes[..ix.R];
         var other = nodes[ix.R];
         if (options.OtherPagesNode == fast)
@@ -131,6 +146,88 @@ public static class PlacementSearch
 
         return new PlacementPlan(regionNodes, other, estimator.EstimateRegionNodes(regionNodes, other), fast,
             used * pageSize, capacityBytes, method, optimal, explored);
+    }
+
+    /// <summary>Every subset of <paramref name="free"/> on the fast node that fits, ranked by the estimator's own (nonlinear) estimate.</summary>
+    private static (int[] Nodes, ulong Used, string Method, bool Optimal, long Explored) Exhaustive(DifferentialEstimator estimator,
+        int[] free, int[] slowNode, ulong[] size, int fast, ulong capacity)
+    {
+        var r = estimator.Index.R;
+        var nodes = (int[])slowNode.Clone();
+        int[] best = [];
+        ulong bestUsed = 0;
+        var bestValue = double.MaxValue;
+        long explored = 0;
+        for (var mask = 0; mask < 1 << free.Length; mask++)
+        {
+            ulong used = 0;
+            for (var k = 0; k < free.Length; k++)
+            {
+                var on = (mask >> k & 1) == 1;
+                nodes[free[k]] = on ? fast : slowNode[free[k]];
+                used += on ? size[free[k]] : 0;
+            }
+
+            if (used > capacity)
+            {
+                continue;
+            }
+
+            explored++;
+            var value = estimator.EstimateRegionNodes(nodes.AsSpan(0, r), nodes[r]);
+            if (value < bestValue)
+            {
+                (best, bestUsed, bestValue) = ((int[])nodes.Clone(), used, value);
+            }
+        }
+
+        return (best, bestUsed, "exhaustive", true, explored);
+    }
+
+    /// <summary>
+    /// From the linear plan, moves one item of <paramref name="free"/> to or
+    /// off the fast node while that lowers the estimator's own estimate and
+    /// fits: a local optimum, not a proven one.
+    /// </summary>
+    private static (int[] Nodes, ulong Used, string Method, bool Optimal, long Explored) LocalSearch(DifferentialEstimator estimator,
+        int[] free, int[] start, int[] slowNode, ulong[] size, int fast, ulong capacity, string method, long explored)
+    {
+        var r = estimator.Index.R;
+        var nodes = (int[])start.Clone();
+        ulong used = 0;
+        foreach (var i in free)
+        {
+            used += nodes[i] == fast ? size[i] : 0;
+        }
+
+        var value = estimator.EstimateRegionNodes(nodes.AsSpan(0, r), nodes[r]);
+        for (var improved = true; improved;)
+        {
+            improved = false;
+            foreach (var i in free)
+            {
+                var toFast = nodes[i] != fast;
+                if (toFast && used + size[i] > capacity)
+                {
+                    continue;
+                }
+
+                nodes[i] = toFast ? fast : slowNode[i];
+                explored++;
+                var moved = estimator.EstimateRegionNodes(nodes.AsSpan(0, r), nodes[r]);
+                if (moved < value * (1 - 1e-12))
+                {
+                    (value, improved) = (moved, true);
+                    used = toFast ? used + size[i] : used - size[i];
+                }
+                else
+                {
+                    nodes[i] = toFast ? slowNode[i] : fast;
+                }
+            }
+        }
+
+        return (nodes, used, method + "+local", false, explored);
     }
 
     private static bool[] Greedy(double[] benefit, ulong[] weight, ulong capacity)

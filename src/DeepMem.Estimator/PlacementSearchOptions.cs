@@ -16,6 +16,14 @@ public sealed record PlacementSearchOptions
     /// <summary>Largest number of candidate regions solved exactly (branch and bound); more use the greedy heuristic.</summary>
     public int ExactRegionLimit { get; init; } = 24;
 
+    /// <summary>
+    /// Largest number of items (regions, plus the pages outside them when the
+    /// plan may place them) whose every subset is estimated when the estimator
+    /// is nonlinear (2^n estimates of O(windows × regions) each); more use a
+    /// local search from the linear plan.
+    /// </summary>
+    public int ExactNonlinearLimit { get; init; } = 12;
+
     /// <summary>Branch-and-bound node budget; when exceeded, the best plan found so far is returned as not proven optimal.</summary>
     public long MaxExploredNodes { get; init; } = 50_000_000;
 

@@ -111,7 +111,7 @@ internal sealed class TraceIndex
         BuildCoefficients();
         if (options.UseCalibration && set.Calibration is { } calibration)
         {
-            Exponent = FitExponents(calibration, options.WriteWeight);
+            (Exponent, Curvature) = FitCalibration(calibration, options.WriteWeight);
         }
         else if (options.LoadedLatency != LoadedLatency.Off && LatencyNs is not null)
         {
@@ -264,10 +264,19 @@ internal sealed class TraceIndex
 
     /// <summary>
     /// γ(w) of the calibrated window formula (two nodes), null without a
-    /// calibration: T(w) = T_0(w) + (T_1(w) − T_0(w)) · x^γ(w), x = the share
-    /// of the window's accesses on node 1. γ = 1 is the linear formula.
+    /// calibration: T(w) = T_0(w) + (T_1(w) − T_0(w)) · x^γ(w) + κ(w) · x(1 − x),
+    /// x = the share of the window's accesses on node 1. γ = 1 and κ = 0 is
+    /// the linear formula.
     /// </summary>
     public double[]? Exponent { get; }
+
+    /// <summary>
+    /// κ(w) of the calibrated window formula, µs (≤ 0): non-zero only in the
+    /// windows where the calibration run was faster than both nodes' traces
+    /// (both nodes' channels serving at once), where γ = 1 and the formula is
+    /// the parabola through T_0, the calibration window and T_1.
+    /// </summary>
+    public double[]? Curvature { get; }
 
     /// <summary>
     /// The window formula for window <paramref name="w"/>, with
@@ -280,7 +289,8 @@ internal sealed class TraceIndex
         if (Exponent is { } gamma)
         {
             var x = Math.Clamp(share[1] / accesses, 0, 1);
-            return WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]);
+            var curved = WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]) + Curvature![w] * x * (1 - x);
+            return Math.Max(curved, 0);
         }
 
         if (LatencySlope is { } slope && !double.IsNaN(slope[w]))
@@ -414,15 +424,21 @@ internal sealed class TraceIndex
     }
 
     /// <summary>
-    /// Per window, the exponent that makes the formula meet the calibration
-    /// run: y = (T_c − T_0) / (T_1 − T_0) = x_c^γ, with x_c the calibration
-    /// run's own share of accesses on node 1. Windows where that is undefined
-    /// (no accesses, x_c near 0 or 1, the two nodes within 1% of each other,
-    /// or T_c outside them) keep γ = 1.
+    /// Per window, the shape that makes the formula meet the calibration run
+    /// at x_c, the run's own share of accesses on node 1 (y = (T_c − T_0) / (T_1 − T_0)):
+    /// between the nodes (0 &lt; y &lt; 1), the exponent x_c^γ = y; faster than
+    /// both (T_c &lt; min(T_0, T_1)), γ = 1 and the curvature κ = (T_c − T_0 − (T_1 − T_0) x_c) / (x_c (1 − x_c)),
+    /// so that placements that split the accesses gain from both nodes'
+    /// bandwidth. Windows where that is undefined (no accesses, x_c near 0 or
+    /// 1, or the two nodes within 1% of each other and T_c not below both)
+    /// or where the calibration was slower than both nodes keep the linear
+    /// formula: a parabola through such a hump overestimates placements near
+    /// the middle (docs/estimator.md).
     /// </summary>
-    private double[] FitExponents(WindowTrace calibration, double writeWeight)
+    private (double[] Gamma, double[] Kappa) FitCalibration(WindowTrace calibration, double writeWeight)
     {
         var gamma = new double[W];
+        var kappa = new double[W];
         for (var w = 0; w < W; w++)
         {
             gamma[w] = 1;
@@ -437,22 +453,24 @@ internal sealed class TraceIndex
 
             var (t0, t1) = (WindowMicros[w * N], WindowMicros[w * N + 1]);
             var tc = c.Ticks / TicksPerSecond * 1e6;
-            if (!(all > 0) || Math.Abs(t1 - t0) < 0.01 * Math.Min(t0, t1))
+            var x = all > 0 ? one / all : 0;
+            if (x < 0.05 || x > 0.95)
             {
                 continue;
             }
 
-            var x = one / all;
             var y = (tc - t0) / (t1 - t0);
-            if (x < 0.05 || x > 0.95 || !(y > 0) || !(y < 1))
+            if (tc < Math.Min(t0, t1))
             {
-                continue;
+                kappa[w] = (tc - t0 - (t1 - t0) * x) / (x * (1 - x));
             }
-
-            gamma[w] = Math.Clamp(Math.Log(y) / Math.Log(x), MinExponent, MaxExponent);
+            else if (Math.Abs(t1 - t0) >= 0.01 * Math.Min(t0, t1) && y > 0 && y < 1)
+            {
+                gamma[w] = Math.Clamp(Math.Log(y) / Math.Log(x), MinExponent, MaxExponent);
+            }
         }
 
-        return gamma;
+        return (gamma, kappa);
     }
 
     public TraceSet Set { get; }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace DeepMem.Tests.Estimator;
 
-/// <summary>The calibrated window formula T_0 + (T_1 − T_0) · x^γ(w), γ fitted to a 1:1 interleave run.</summary>
+/// <summary>The calibrated window formula T_0 + (T_1 − T_0) · x^γ(w) + κ(w) · x(1 − x), γ or κ fitted to a 1:1 interleave run.</summary>
 public class CalibrationTests
 {
     private const double Eps = 1e-9;
@@ -92,6 +92,25 @@ public class CalibrationTests
             var est = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(c));
             Assert.Equal(550, est.EstimateRegionNodes([0, 1]), Eps);
         }
+    }
+
+    [Fact]
+    public void A_calibration_faster_than_both_nodes_bends_the_window_below_them_and_keeps_the_ends()
+    {
+        // w0 takes 80 µs with 1 of 4 accesses on node 1, faster than both ends (100 / 300 µs):
+        // κ = (80 − 100 − 200 · 1/4) / (1/4 · 3/4) = −373.33, γ = 1. w1 stays linear (γ = 1).
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo().WithCalibration(Calibration(w0Ticks: 80)));
+
+        // A on 0, B on 1: w0 meets the calibration (x = 1/4), 80 + 400.
+        Assert.Equal(480, est.EstimateRegionNodes([0, 1]), Eps);
+
+        // A on 1, B on 0: w0 at x = 3/4 is 250 − 373.33 · 3/16 = 180 (linear: 250); w1 at x = 1/2, 400.
+        Assert.Equal(580, est.EstimateRegionNodes([1, 0]), Eps);
+        Assert.Equal(650, new DifferentialEstimator(TestTraces.TwoByTwo()).EstimateRegionNodes([1, 0]), Eps);
+
+        // The ends stay the single-device traces.
+        Assert.Equal(300, est.EstimateRegionNodes([0, 0], 0), Eps);
+        Assert.Equal(900, est.EstimateRegionNodes([1, 1], 1), Eps);
     }
 
     [Fact]

@@ -299,6 +299,22 @@ public class ThreadedTraceTests
         Assert.Equal(best, plan.Microseconds, Rel * best);
     }
 
+    [Theory]
+    [MemberData(nameof(Workloads))]
+    public void Past_the_exhaustive_limit_a_local_search_improves_on_the_linear_plan(string workload)
+    {
+        var w = Load(workload);
+        var options = PlacementSearchOptions.UnderLocalDefault(Fast, w.Experiment.Spec.Nodes[Fast].CapacityBytes);
+        var exhaustive = PlacementSearch.FindBest(w.Estimator, options);
+        var local = PlacementSearch.FindBest(w.Estimator, options with { ExactNonlinearLimit = 0 });
+        var linearPlan = PlacementSearch.FindBest(new DifferentialEstimator(w.Estimator.Traces, w.Estimator.Options with { UseCalibration = false }), options);
+
+        Assert.Equal(("exhaustive", true), (exhaustive.Method, exhaustive.ProvenOptimal));
+        Assert.Equal((linearPlan.Method + "+local", false), (local.Method, local.ProvenOptimal));
+        Assert.InRange(local.Microseconds, exhaustive.Microseconds * (1 - Rel), w.Estimator.EstimateRegionNodes([.. linearPlan.RegionNodes], linearPlan.OtherNode) * (1 + Rel));
+        Assert.True(local.FastBytesUsed <= local.CapacityBytes);
+    }
+
     // ---- Policies on the estimator backend ----
 
     [Theory]
