@@ -45,7 +45,7 @@ public static class OptimizeCommand
 
         var inv = CultureInfo.InvariantCulture;
         var capacity = Units.FormatSize(plan.CapacityBytes);
-        stdout.WriteLine(string.Create(inv, $"plan for {plan.Experiment}: fast node {plan.FastNode}, capacity {capacity}, {plan.Method}{(plan.ProvenOptimal ? " (proven optimal)" : "")}, {plan.ExploredNodes} nodes explored in {plan.SearchSeconds * 1e3:F1} ms"));
+        stdout.WriteLine(string.Create(inv, $"plan for {plan.Experiment}: fast node {plan.FastNode}, capacity {capacity}, {plan.Method}{(plan.ProvenOptimal ? " (proven optimal)" : "")}, {plan.ExploredNodes} {(plan.Method == "exhaustive" || plan.Method.EndsWith("+local", StringComparison.Ordinal) ? "placements estimated" : "nodes explored")} in {plan.SearchSeconds * 1e3:F1} ms"));
         var table = new MarkdownTable(MarkdownTable.Number("region"), MarkdownTable.Number("start"), MarkdownTable.Number("length"), MarkdownTable.Text("node"));
         foreach (var region in plan.Regions)
         {
