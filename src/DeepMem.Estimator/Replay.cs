@@ -534,17 +534,22 @@ internal sealed class Replay : IDisposable
         }
 
         _epochPages.Clear();
+        var epochInstructions = _spec.Epoch.IsTime ? _instructions - _epochStartInstructions : _spec.EpochInstructions;
         var report = new EpochReport(
             _epochs,
             Ticks(epochStartMicros),
             Ticks(_micros),
-            _spec.Epoch.IsTime ? _instructions - _epochStartInstructions : _spec.EpochInstructions,
+            epochInstructions,
             _instructions,
             stats,
             new PageCounts(vpn, r, wr, nodes),
             _pendingMigrated,
             Ticks(_pendingMigrationMicros),
-            _pendingRejections);
+            _pendingRejections)
+        {
+            // Traces count core 0's instructions only, so the other cores' are known only when there are none.
+            CoreInstructions = _ix.Set.Header.Cores == 1 ? [(long)epochInstructions] : [],
+        };
         _epochStartInstructions = _instructions;
         _pendingRejections = [];
         _pendingMigrated = 0;

@@ -87,6 +87,7 @@ public class EstimatorSimulatorTests
         // w0: A's 3 reads on dram, B's 1 on nvm (a quarter of the reads):
         // nvm at 100 + (200 - 100) * 1/4 = 125 ns, dram at its 20 ns.
         var e0 = policy.Reports[0];
+        Assert.Equal([1000L], e0.CoreInstructions); // one core: its count is the epoch's
         Assert.Equal(20, e0.Nodes[0].AvgReadLatencyNs, 9);
         Assert.Equal(125, e0.Nodes[1].AvgReadLatencyNs, 9);
 

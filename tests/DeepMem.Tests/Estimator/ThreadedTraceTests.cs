@@ -18,10 +18,10 @@ namespace DeepMem.Tests.Estimator;
 /// property (<see cref="OrderedSets"/>).
 /// </summary>
 /// <remarks>
-/// The policy runs do not check <see cref="EpochReport.CoreInstructions"/>:
-/// the traces count core 0's instructions only (windows end at core 0's
-/// counts), and the estimator backend reports no per-core counts (the list
-/// stays empty).
+/// The policy runs check that <see cref="EpochReport.CoreInstructions"/> is
+/// empty: the traces count core 0's instructions only (windows end at core
+/// 0's counts), so the estimator backend reports per-core counts only for
+/// single-core traces.
 /// </remarks>
 public class ThreadedTraceTests
 {
@@ -331,6 +331,7 @@ public class ThreadedTraceTests
         Assert.Equal(0UL, run.BindSpills);
         Assert.NotEmpty(record.Reports);
         Assert.Equal((ulong)record.Reports.Count, r.Epochs);
+        Assert.All(record.Reports, e => Assert.Empty(e.CoreInstructions));
         var topology = record.Topology!;
         foreach (var report in record.Reports)
         {
