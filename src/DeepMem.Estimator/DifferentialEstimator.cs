@@ -97,6 +97,9 @@ public sealed class DifferentialEstimator
     /// </summary>
     public bool Calibrated => Index.Exponent is not null;
 
+    /// <summary>How many windows take each shape of the calibrated formula; null when not <see cref="Calibrated"/>.</summary>
+    public CalibrationShapes? CalibrationShapes => Index.CalibrationShapes;
+
     /// <summary>
     /// True when estimates follow a window formula that is not linear in the
     /// placement (calibrated, or the loaded-latency model): they then sum

@@ -270,6 +270,9 @@ internal sealed class TraceIndex
     /// </summary>
     public double[]? Exponent { get; }
 
+    /// <summary>How many windows take each shape of the calibrated formula; null without a calibration.</summary>
+    public CalibrationShapes? CalibrationShapes { get; private set; }
+
     /// <summary>
     /// κ(w) of the calibrated window formula, µs (≤ 0): non-zero only in the
     /// windows where the calibration run was faster than both nodes' traces
@@ -439,6 +442,7 @@ internal sealed class TraceIndex
     {
         var gamma = new double[W];
         var kappa = new double[W];
+        int exponent = 0, parabola = 0, slower = 0;
         for (var w = 0; w < W; w++)
         {
             gamma[w] = 1;
@@ -463,13 +467,20 @@ internal sealed class TraceIndex
             if (tc < Math.Min(t0, t1))
             {
                 kappa[w] = (tc - t0 - (t1 - t0) * x) / (x * (1 - x));
+                parabola++;
             }
             else if (Math.Abs(t1 - t0) >= 0.01 * Math.Min(t0, t1) && y > 0 && y < 1)
             {
                 gamma[w] = Math.Clamp(Math.Log(y) / Math.Log(x), MinExponent, MaxExponent);
+                exponent++;
+            }
+            else if (tc > Math.Max(t0, t1))
+            {
+                slower++;
             }
         }
 
+        CalibrationShapes = new CalibrationShapes(exponent, parabola, W - exponent - parabola, slower);
         return (gamma, kappa);
     }
 

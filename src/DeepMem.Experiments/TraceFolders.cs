@@ -48,6 +48,12 @@ public static class TraceFolders
                 continue;
             }
 
+            if (new DifferentialEstimator(set).CalibrationShapes is { } shapes)
+            {
+                stdout.WriteLine(string.Create(inv,
+                    $"  calibrated formula (the default with this run): x^γ in {shapes.Exponent} windows, the parabola below both nodes in {shapes.Parabola}, linear in {shapes.Linear} ({shapes.SlowerThanBoth} of them slower than both nodes)"));
+            }
+
             foreach (var p in CalibrationHoldout.Predict(set))
             {
                 holdout.Add(folder.Name, p.Model, p.EstimateMicros.ToString("F1", inv), p.MeasuredMicros.ToString("F1", inv),

@@ -57,6 +57,19 @@ public class TracesCommandTests
         Assert.Equal(2, rows.Count);
         // docs/accuracy.md: the linear formula misses this one by -26.49%.
         Assert.Contains("| 31970.7 | -26.49 |", rows[0]);
+
+        // docs/accuracy.md: in 19 of its 40 windows the 1:1 run is slower than all-NVM.
+        Assert.Contains("x^γ in 21 windows, the parabola below both nodes in 0, linear in 19 (19 of them slower than both nodes)", stdout.ToString());
+    }
+
+    [Fact]
+    public void The_calibrated_formulas_shapes_are_counted_per_set()
+    {
+        // docs/accuracy.md: in 19 of mt_stream's 28 windows on HBM + DDR4 the 1:1 run beats both nodes.
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(ExitCodes.Ok, TracesCommand.Execute([Traces("mt-stream-hbm-ddr")], stdout, stderr));
+        Assert.Contains("calibrated formula (the default with this run): x^γ in 9 windows, the parabola below both nodes in 19, linear in 0 (0 of them slower than both nodes)",
+            stdout.ToString());
     }
 
     [Fact]
