@@ -9,11 +9,11 @@ namespace DeepMem.Tests.Estimator;
 
 /// <summary>
 /// The committed traces recorded in gem5 with 4 O3 cores
-/// (configs/traces/mt-*-ddr-nvm and mt-*-hbm-ddr) and their experiments
+/// (configs/traces/mt-*-ddr-nvm, mt-*-hbm-ddr and mt-*-ddr-cxl) and their experiments
 /// (configs/experiments/suite-mt/*.yaml, estimator backend): parsing, the
 /// static estimates, the optimum search and the built-in policies on the
 /// estimator backend. Node 0 is the fast node (DDR4, HBM) with 4 MiB,
-/// node 1 the slow one (NVM, DDR4). The bounds that need the fast node to be
+/// node 1 the slow one (NVM, DDR4, CXL). The bounds that need the fast node to be
 /// faster in every window run on the sets where the recordings have that
 /// property (<see cref="OrderedSets"/>).
 /// </summary>
@@ -30,23 +30,30 @@ public class ThreadedTraceTests
 
     private static readonly string[] Kernels = ["stream", "gups", "spmv", "phases"];
 
-    private static readonly string[] Names = [.. Kernels.Select(k => k + "-ddr-nvm"), .. Kernels.Select(k => k + "-hbm-ddr")];
+    private static readonly string[] Names = [.. Kernels.Select(k => k + "-ddr-nvm"), .. Kernels.Select(k => k + "-hbm-ddr"), .. Kernels.Select(k => k + "-ddr-cxl")];
 
-    /// <summary>The four multi-threaded workloads of the suite on DDR4 + NVM and on HBM + DDR4.</summary>
+    /// <summary>The four multi-threaded workloads of the suite on DDR4 + NVM, HBM + DDR4 and DDR4 + CXL.</summary>
     public static TheoryData<string> Workloads() => new(Names);
 
     /// <summary>The sets whose fast node is the faster one in every window (see <see cref="The_fast_node_is_faster_in_every_window_where_the_set_says_so"/>).</summary>
     public static TheoryData<string> OrderedSets() => new(Names.Where(IsOrdered));
 
     /// <summary>
-    /// DDR4 is faster than NVM in every window of every kernel. HBM is faster
-    /// than DDR4 in every window only for phases: stream, gups and spmv have
-    /// windows that DDR4 runs as fast or faster (all-HBM still wins overall).
+    /// DDR4 is faster than NVM in every window of every kernel, and than CXL
+    /// in every window of stream, gups and spmv (phases has windows that CXL,
+    /// a second DDR4 channel behind its link, runs as fast or faster). HBM is
+    /// faster than DDR4 in every window only for phases: stream, gups and spmv
+    /// have windows that DDR4 runs as fast or faster (all-HBM still wins
+    /// overall).
     /// </summary>
-    private static bool IsOrdered(string set) => set.EndsWith("-ddr-nvm", StringComparison.Ordinal) || set == "phases-hbm-ddr";
+    private static bool IsOrdered(string set) =>
+        set.EndsWith("-ddr-nvm", StringComparison.Ordinal) || set == "phases-hbm-ddr" || (set.EndsWith("-ddr-cxl", StringComparison.Ordinal) && set != "phases-ddr-cxl");
 
     /// <summary>The node names of a set: fast, slow.</summary>
-    private static string[] NodeNames(string set) => set.EndsWith("-hbm-ddr", StringComparison.Ordinal) ? ["hbm", "ddr"] : ["dram", "nvm"];
+    private static string[] NodeNames(string set) =>
+        set.EndsWith("-hbm-ddr", StringComparison.Ordinal) ? ["hbm", "ddr"]
+        : set.EndsWith("-ddr-cxl", StringComparison.Ordinal) ? ["dram", "cxl"]
+        : ["dram", "nvm"];
 
     /// <summary>The built-ins that place or move pages of any thread, and whether they migrate.</summary>
     private static readonly (string Name, bool Migrates)[] Policies =
