@@ -111,7 +111,7 @@ internal sealed class TraceIndex
         BuildCoefficients();
         if (options.UseCalibration && set.Calibration is { } calibration)
         {
-            (Exponent, Curvature) = FitCalibration(calibration, options.WriteWeight);
+            (Exponent, Curvature, CalibrationShapes) = FitCalibration(calibration, options.WriteWeight);
         }
         else if (options.LoadedLatency != LoadedLatency.Off && LatencyNs is not null)
         {
@@ -271,7 +271,7 @@ internal sealed class TraceIndex
     public double[]? Exponent { get; }
 
     /// <summary>How many windows take each shape of the calibrated formula; null without a calibration.</summary>
-    public CalibrationShapes? CalibrationShapes { get; private set; }
+    public CalibrationShapes? CalibrationShapes { get; }
 
     /// <summary>
     /// κ(w) of the calibrated window formula, µs (≤ 0): non-zero only in the
@@ -438,7 +438,7 @@ internal sealed class TraceIndex
     /// formula: a parabola through such a hump overestimates placements near
     /// the middle (docs/estimator.md).
     /// </summary>
-    private (double[] Gamma, double[] Kappa) FitCalibration(WindowTrace calibration, double writeWeight)
+    private (double[] Gamma, double[] Kappa, CalibrationShapes Shapes) FitCalibration(WindowTrace calibration, double writeWeight)
     {
         var gamma = new double[W];
         var kappa = new double[W];
@@ -480,8 +480,7 @@ internal sealed class TraceIndex
             }
         }
 
-        CalibrationShapes = new CalibrationShapes(exponent, parabola, W - exponent - parabola, slower);
-        return (gamma, kappa);
+        return (gamma, kappa, new CalibrationShapes(exponent, parabola, W - exponent - parabola, slower));
     }
 
     public TraceSet Set { get; }
