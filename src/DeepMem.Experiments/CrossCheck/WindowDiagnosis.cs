@@ -28,7 +28,7 @@ public enum WindowCause
 /// <summary>One window of a case: measured, the window formula on the run's own placement, and its error split.</summary>
 /// <param name="Window">Window index.</param>
 /// <param name="MeasuredMicros">gem5's time of the window.</param>
-/// <param name="ModelMicros">The window formula applied to the placement the gem5 run had in that window, plus gem5's migration stall of the window.</param>
+/// <param name="ModelMicros">The window formula applied to the placement the gem5 run had in that window, plus what gem5's migration stall of the window added to the run (on N cores, the most stalled thread's share).</param>
 /// <param name="FastMicros">The window in the fast node's trace.</param>
 /// <param name="SlowMicros">The window in the slow node's trace.</param>
 /// <param name="SlowShare">Share of the run's accesses in the window that went to the slow node.</param>
@@ -217,9 +217,12 @@ public sealed record WindowDiagnosis
             }
 
             var measured = win.Ticks / tps * 1e6;
-            // The stall gem5 charged for this window's migrations is known
-            // exactly; the formula covers the rest of the window.
-            var stall = win.MigrationTicks / tps * 1e6;
+            // The stall gem5 charged for this window's migrations is known;
+            // the formula covers the rest of the window. On N cores gem5
+            // spreads a batch's pages round-robin over the threads, and the
+            // run waits for the most stalled one: ceil(pages / N) of the
+            // pages' cost (exact when the batch's pages cost the same).
+            var stall = WallStall(win.MigrationTicks / tps * 1e6, win.MigratedPages, run.Header.Cores);
             var traced = estimator.WindowAccesses(w);
             var ratio = traced > 0 ? all / traced : all > 0 ? double.PositiveInfinity : 1;
             var fastMicros = estimator.TraceWindowMicroseconds(fastNode, w);
@@ -269,6 +272,14 @@ public sealed record WindowDiagnosis
             Windows = rows,
         };
     }
+
+    /// <summary>
+    /// What a batch of <paramref name="pages"/> migrations costing
+    /// <paramref name="totalMicros"/> in all adds to the run on
+    /// <paramref name="cores"/> cores (docs/gem5.md, "Migration stalls").
+    /// </summary>
+    internal static double WallStall(double totalMicros, ulong pages, int cores) =>
+        pages == 0 || cores <= 1 ? totalMicros : totalMicros * Math.Ceiling(pages / (double)cores) / pages;
 
     private static readonly WindowCause[] PartOrder = [WindowCause.Migration, WindowCause.AccessCounts, WindowCause.Bandwidth, WindowCause.Mlp, WindowCause.Unmeasured];
 

@@ -274,6 +274,37 @@ public class EstimatorSimulatorTests
             r.Rejections.Select(g => (g.Reason, g.Count, string.Join(",", g.FirstIndices))));
     }
 
+    [Theory]
+    [InlineData(1, 10.0)]
+    [InlineData(2, 6.0)]
+    [InlineData(4, 4.0)]
+    public async Task On_several_cores_a_batch_stalls_the_threads_round_robin_and_the_run_waits_for_the_most_stalled(int cores, double stallMicros)
+    {
+        // As the patched gem5 charges it (docs/gem5.md, "Migration stalls"): page i of a
+        // batch stalls thread (k + i) mod T, k carrying over. Every page costs 2 us here.
+        // Epoch 0 moves 2 pages, epoch 1 moves 3. On 2 cores: threads 0,1 (2 us), then
+        // 0,1,0 (4 us): 6 us on the timeline. On 4 cores: 0,1 then 2,3,0: 2 + 2 us.
+        // One core: all 10 us. The migration time reported is the whole 10 us.
+        static IReadOnlyList<PageMigration> Decide(EpochReport r) => r.Epoch switch
+        {
+            0 => [new(0x200, 0), new(0x100, 1)],
+            1 => [new(0x200, 1), new(0x101, 1), new(0x100, 0)],
+            _ => [],
+        };
+        var set = ThreeWindows();
+        set = TraceSet.Create(set.Traces.Select(t => t with { Header = t.Header with { Cores = cores } }).ToList());
+        var spec = Spec(epochInstructions: 1000) with { Cpu = Spec().Cpu with { Cores = cores } };
+        var policy = new ScriptedPolicy(Nodes(0, 1), Decide);
+        var run = await Run(set, spec, policy);
+        var r = run.Result;
+        Assert.Equal(RunStatus.Succeeded, r.Status);
+        Assert.Equal(5UL, r.MigratedPages);
+        Assert.Equal(10e-6, r.MigrationSeconds, 15);
+        Assert.Equal((run.WindowMicroseconds.Sum() + stallMicros) * 1e-6, r.SimulatedSeconds, 12);
+        // Epoch 1's report carries epoch 0's batch (4 us in all); the last window ends no epoch.
+        Assert.Equal([0UL, 4UL], policy.Reports.Select(e => e.MigrationTicks));
+    }
+
     [Fact]
     public async Task A_migration_to_a_full_node_is_rejected()
     {

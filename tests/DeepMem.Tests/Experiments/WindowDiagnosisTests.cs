@@ -108,6 +108,28 @@ public class WindowDiagnosisTests
         Assert.Equal(2.5, d.Windows[1].AccessRatio, Eps);
     }
 
+    [Theory]
+    [InlineData(1, 10.0)]
+    [InlineData(4, 4.0)]
+    [InlineData(8, 2.0)]
+    public void A_window_s_migration_stall_counts_what_the_most_stalled_thread_waited(int cores, double stallMicros)
+    {
+        // gem5 charged 5 pages 10 us in all (1 tick = 1 us in the test traces). On 4 cores
+        // the threads got 2, 1, 1, 1 pages: the run waited 2 pages' cost, 4 us.
+        var est = new DifferentialEstimator(TestTraces.TwoByTwo());
+        var run = TracedRun(est, 150, 350, _ => 0);
+        var w0 = run.Windows[0];
+        run = run with
+        {
+            Header = run.Header with { Cores = cores },
+            Windows = [new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0.Reads, w0.Writes, w0.Nodes) { MigratedPages = 5, MigrationTicks = 10 }, run.Windows[1]],
+        };
+        var d = WindowDiagnosis.Of("policy", est, run, 500, 0, 1);
+        Assert.Equal(WindowCause.Migration, d.Windows[0].Cause);
+        var formula = est.EstimateWindows((_, _) => 0)[0];
+        Assert.Equal(formula + stallMicros, d.Windows[0].ModelMicros, Eps);
+    }
+
     private static WindowTrace WithMemory(WindowTrace t, Func<int, MemoryCounters[]> memory) => t with
     {
         Windows = t.Windows.Select(w => new TraceWindow(w.Index, w.Ticks, w.Instructions, w.Pages, w.Reads, w.Writes, w.Nodes)
