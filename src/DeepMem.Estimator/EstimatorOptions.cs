@@ -33,6 +33,15 @@ public sealed record EstimatorOptions
     public LoadedLatency LoadedLatency { get; init; } = LoadedLatency.Off;
 
     /// <summary>
+    /// Link latency in front of a node's controller, ns, by node name (a
+    /// CXL-like node's added latency; nodes not named have none). The traces'
+    /// memory counters time a read at the controller, without the link, so
+    /// the loaded-latency model and the latencies the estimator reports add
+    /// it to each read. The experiment loader fills it from the nodes.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> LinkLatencyNs { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
     /// Charge the cache refill after a migration on the dynamic backend
     /// (default false): the first window that touches a moved page again
     /// reads the lines the CPU touches there, beyond the memory accesses the

@@ -102,7 +102,7 @@ internal sealed class TraceIndex
             WindowInstructions[w] = set.Traces[0].Windows[w].Instructions;
         }
 
-        (LatencyNs, FloorLatencyNs, ModelFloorNs) = BuildLatencies(set);
+        (LatencyNs, FloorLatencyNs, ModelFloorNs) = BuildLatencies(set, options.LinkLatencyNs);
         if (options.Refill)
         {
             BuildTouches(set);
@@ -148,7 +148,7 @@ internal sealed class TraceIndex
         return full > floor ? floor + (full - floor) * Math.Clamp(readShare, 0, 1) : full;
     }
 
-    private (double[]?, double[]?, double[]?) BuildLatencies(TraceSet set)
+    private (double[]?, double[]?, double[]?) BuildLatencies(TraceSet set, IReadOnlyDictionary<string, double> linkNs)
     {
         if (set.Traces.Any(t => t.Windows.Any(w => w.Memory is null)))
         {
@@ -192,6 +192,21 @@ internal sealed class TraceIndex
             if (double.IsPositiveInfinity(own[d]))
             {
                 own[d] = floor[d];
+            }
+        }
+
+        // A read crosses the node's link (if any) before the controller sees it.
+        for (var d = 0; d < N; d++)
+        {
+            if (linkNs.TryGetValue(set.Header.Nodes[d].Name, out var link) && link > 0)
+            {
+                for (var w = 0; w < W; w++)
+                {
+                    latency[w * N + d] += link;
+                }
+
+                floor[d] += link;
+                own[d] += link;
             }
         }
 

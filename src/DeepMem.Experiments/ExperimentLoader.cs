@@ -232,7 +232,7 @@ public static partial class ExperimentLoader
             Policy = s.Policy,
             Backend = s.Backend,
             Gem5 = s.Gem5,
-            Estimator = s.Estimator,
+            Estimator = s.Estimator with { LinkLatencyNs = s.Nodes.Where(n => n.ExtraLatencyNs > 0).ToDictionary(n => n.Name, n => n.ExtraLatencyNs) },
             Executor = s.Executor,
             Report = s.Report,
             ResultsRoot = resultsRoot,

@@ -48,13 +48,20 @@ public static class TraceFolders
                 continue;
             }
 
+            var options = new EstimatorOptions { LinkLatencyNs = LinkLatencies(h) };
+            if (options.LinkLatencyNs.Count > 0)
+            {
+                stdout.WriteLine(string.Create(inv,
+                    $"  link latency the loaded-latency formula adds (the traces time reads at the controller; from the device preset of the node's kind): {string.Join(", ", options.LinkLatencyNs.Select(kv => $"{kv.Key} {kv.Value:0.#} ns"))}"));
+            }
+
             if (new DifferentialEstimator(set).CalibrationShapes is { } shapes)
             {
                 stdout.WriteLine(string.Create(inv,
                     $"  calibrated formula (the default with this run): x^γ in {shapes.Exponent} windows, the parabola below both nodes in {shapes.Parabola}, linear in {shapes.Linear} ({shapes.SlowerThanBoth} of them slower than both nodes)"));
             }
 
-            foreach (var p in CalibrationHoldout.Predict(set))
+            foreach (var p in CalibrationHoldout.Predict(set, options))
             {
                 holdout.Add(folder.Name, p.Model, p.EstimateMicros.ToString("F1", inv), p.MeasuredMicros.ToString("F1", inv),
                     p.ErrorPercent.ToString("+0.00;-0.00", inv), p.MeanWindowErrorPercent.ToString("F2", inv));
@@ -70,6 +77,26 @@ public static class TraceFolders
         }
 
         return !failed;
+    }
+
+    /// <summary>
+    /// Link latency per node name: the trace header does not carry it, so a
+    /// node whose kind has exactly one device preset gets that preset's added
+    /// latency (a cxl node: the cxl preset's 70 ns).
+    /// </summary>
+    private static Dictionary<string, double> LinkLatencies(TraceHeader h)
+    {
+        var links = new Dictionary<string, double>();
+        foreach (var node in h.Nodes)
+        {
+            var presets = DevicePresets.All.Where(p => string.Equals(p.Kind.ToString(), node.Kind, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (presets is [{ ExtraLatencyNs: > 0 } preset])
+            {
+                links[node.Name] = preset.ExtraLatencyNs;
+            }
+        }
+
+        return links;
     }
 
     /// <summary>The node names in id order, from the header of the first single-device trace in the folder.</summary>

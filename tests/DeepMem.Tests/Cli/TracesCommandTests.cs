@@ -73,6 +73,19 @@ public class TracesCommandTests
     }
 
     [Fact]
+    public void On_a_cxl_set_the_loaded_latency_formula_adds_the_link_the_traces_do_not_time()
+    {
+        // docs/accuracy.md: without the 70 ns link the CXL node's controller latency looks like
+        // DDR4's and the formula stays linear in every window; with it, it applies in all 28.
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(ExitCodes.Ok, TracesCommand.Execute([Traces("mt-stream-ddr-cxl")], stdout, stderr));
+        var text = stdout.ToString();
+        Assert.Contains("from the device preset of the node's kind): cxl 70 ns", text);
+        var loaded = Assert.Single(text.Split('\n'), l => l.StartsWith("| mt-stream-ddr-cxl | loaded latency", StringComparison.Ordinal));
+        Assert.Contains("(proportional, 28 of 28 windows) | 10701.7 | 11127.3 | -3.83 |", loaded);
+    }
+
+    [Fact]
     public void A_folder_without_traces_is_bad_input_and_the_others_are_still_described()
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

@@ -110,6 +110,25 @@ public class LoadedLatencyTests
     }
 
     [Fact]
+    public void A_link_in_front_of_a_node_counts_in_its_latency()
+    {
+        // The controller times nvm's reads as dram's (20 / 30 ns), so without the link the
+        // latencies explain nothing and both windows stay linear. A 100 ns link on nvm:
+        // 120 / 130 ns (unloaded 120), and the model applies.
+        var latencies = new[] { new[] { 20.0, 30 }, [20, 30] };
+        Assert.StartsWith("loaded latency (proportional, 0 of 2 windows)", new DifferentialEstimator(WithLatencies(latencies), On).WindowModel);
+        var est = new DifferentialEstimator(WithLatencies(latencies), On with { LinkLatencyNs = new Dictionary<string, double> { ["nvm"] = 100 } });
+        Assert.StartsWith("loaded latency (proportional, 2 of 2 windows)", est.WindowModel);
+        Assert.Equal(300, est.EstimateRegionNodes([0, 0], 0), Eps);
+        Assert.Equal(900, est.EstimateRegionNodes([1, 1], 1), Eps);
+
+        // w1, half the accesses on each: S = (600 − 200) / (130 − 30) = 4, C = 200 − 30 S = 80;
+        // dram at 20 + 10/2 = 25 ns, nvm at 120 + 10/2 = 125 ns: T = 80 + 4 (25 + 125) / 2 = 380 (linear: 400).
+        var w1 = est.EstimateStatic(StaticPlacement.FromNodes([0, 1], 0), perWindow: true).PerWindowMicroseconds![1];
+        Assert.Equal(380, w1, Eps);
+    }
+
+    [Fact]
     public void The_holdout_predicts_the_calibration_run_with_each_formula_that_did_not_see_it()
     {
         // The calibration run puts page 0x100 (A's 3 reads) on dram and the

@@ -59,6 +59,14 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
+    public void The_estimator_takes_each_node_s_link_latency_from_the_memory_section()
+    {
+        Assert.Empty(Assert.Single(Load(Good).Experiments).Estimator.LinkLatencyNs);
+        var cxl = Assert.Single(Load(Good.Replace("{ name: nvm, preset: nvm, capacity: 256MiB }", "{ name: far, preset: cxl, capacity: 256MiB }", StringComparison.Ordinal)).Experiments);
+        Assert.Equal(new Dictionary<string, double> { ["far"] = 70 }, cxl.Estimator.LinkLatencyNs);
+    }
+
+    [Fact]
     public void The_loaded_latency_model_is_off_unless_switched_on_and_changes_the_hash_only_when_on()
     {
         var plain = Assert.Single(Load(Good + "\nestimator:\n  traces: t\n").Experiments);
