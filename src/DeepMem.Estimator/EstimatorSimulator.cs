@@ -15,7 +15,9 @@ namespace DeepMem.Estimator;
 /// Default: node 0, then 1, 2, ...; Preferred: its node, then the others fastest first;
 /// Bind: its nodes in list order, then (counted as a bind spill) the others fastest first;
 /// Interleave: the weighted pattern by virtual page number over the nodes in ascending id order (as Linux and gem5), then the other listed nodes, then the rest.
-/// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>).</item>
+/// A node is full at its capacity in pages (from the <see cref="SimulationSpec"/>). Pages first touched in the same window are
+/// placed in the order the program most likely touched them: pages outside any region, then region by region in creation order,
+/// by address within a region.</item>
 /// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
 /// <see cref="SimulationSpec.EpochInstructions"/>, or for an epoch in simulated time
 /// (<see cref="SimulationSpec.Epoch"/>) at the first window boundary at or

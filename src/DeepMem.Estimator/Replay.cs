@@ -280,20 +280,16 @@ internal sealed class Replay : IDisposable
         ReserveUntraced(w);
         Array.Copy(_epochNodeReads, _windowStartReads, _n);
         int start = ix.Offsets[w], end = ix.Offsets[w + 1];
+        if (!PlaceFirstTouches(w, start, end, out failure))
+        {
+            micros = 0;
+            return false;
+        }
+
         for (var e = start; e < end; e++)
         {
             var p = pages[e];
             var d = nodeOf[p];
-            if (d < 0)
-            {
-                d = FirstTouch(p);
-                if (d < 0)
-                {
-                    micros = 0;
-                    failure = $"out of memory: every node is full when page 0x{ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
-                    return false;
-                }
-            }
 
             share[d] += weight[e];
             _epochNodeReads[d] += reads[e];
@@ -415,6 +411,51 @@ internal sealed class Replay : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Places the pages window <paramref name="w"/> touches first. The trace
+    /// lists a window's pages by address, not by when they were touched, and
+    /// the order decides which pages get a node that fills up during the
+    /// window. Programs mostly initialise their data in the order they
+    /// allocate it, so pages outside any region go first (stacks, the image),
+    /// then each region's pages in the order the regions were created, by
+    /// address within a region: an mmap region gets a lower address than the
+    /// one before it, so address order alone would fill a node with the data
+    /// allocated last.
+    /// </summary>
+    private bool PlaceFirstTouches(int w, int start, int end, out string failure)
+    {
+        failure = "";
+        var pages = _ix.EntryPage;
+        _firstTouches.Clear();
+        for (var e = start; e < end; e++)
+        {
+            if (_nodeOf[pages[e]] < 0)
+            {
+                _firstTouches.Add(pages[e]);
+            }
+        }
+
+        if (_firstTouches.Count > 1)
+        {
+            var region = _ix.PageRegion;
+            var number = _ix.PageNumbers;
+            _firstTouches.Sort((a, b) => region[a] != region[b] ? region[a].CompareTo(region[b]) : number[a].CompareTo(number[b]));
+        }
+
+        foreach (var p in _firstTouches)
+        {
+            if (FirstTouch(p) < 0)
+            {
+                failure = $"out of memory: every node is full when page 0x{_ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private readonly List<int> _firstTouches = [];
 
     private int FirstTouch(int p)
     {

@@ -306,6 +306,27 @@ public class EstimatorSimulatorTests
     }
 
     [Fact]
+    public async Task Pages_first_touched_in_one_window_fill_a_node_in_the_order_their_regions_were_created()
+    {
+        // Region 1 (page 0x200) is created first, region 2 (0x100, 0x101) after it at a lower
+        // address, as mmap does; window 0 touches all three and node 0 holds one page. Under
+        // first-touch the program initialises region 1 first: it gets node 0, not page 0x100.
+        var set = TestTraces.Set(
+            [[100, 100], [300, 300]],
+            [
+                [new(0x100, 1, 0), new(0x101, 1, 0), new(0x200, 1, 0)],
+                [new(0x100, 1, 0), new(0x101, 1, 0), new(0x200, 1, 0)],
+            ],
+            [TestTraces.Region(1, 0x200, 1), TestTraces.Region(2, 0x100, 2)]);
+        var policy = new ScriptedPolicy((_, _) => RegionPlacement.Default);
+        var run = await Run(set, Spec(epochInstructions: 1000, node0Pages: 1), policy);
+        Assert.Equal(RunStatus.Succeeded, run.Result.Status);
+        var pages = policy.Reports[0].Pages;
+        Assert.Equal([0x100UL, 0x101UL, 0x200UL], pages.PageNumbers);
+        Assert.Equal([1, 1, 0], pages.Nodes);
+    }
+
+    [Fact]
     public async Task A_migration_to_a_full_node_is_rejected()
     {
         var policy = new ScriptedPolicy(Nodes(0, 1), r => r.Epoch == 0 ? [new PageMigration(0x200, 0)] : []);
