@@ -41,6 +41,18 @@ public class ResultKeyTests
     }
 
     [Fact]
+    public void An_estimate_stored_by_other_estimator_or_policy_code_reruns()
+    {
+        using var exp = EstimatorExperiment.Create();
+        var key = ResultKey.Of(exp.Load());
+        var code = string.Join(",", new[] { typeof(DifferentialEstimator), typeof(Core.IPlacementPolicy), typeof(PolicySpec), typeof(EstimatorBackend) }
+            .Select(t => t.Assembly.ManifestModule.ModuleVersionId));
+        Assert.Equal(ContentDigest.OfText(code), key.Inputs["estimator code"]);
+        var older = new Dictionary<string, string>(key.Inputs) { ["estimator code"] = ContentDigest.OfText("another build") };
+        Assert.Equal(["estimator code"], key.ChangedSince(older));
+    }
+
+    [Fact]
     public async Task A_rewritten_plan_or_retrained_table_reruns_the_points_that_use_it()
     {
         foreach (var (policy, option, file) in new[] { ("static-plan", "plan", "plan.json"), ("q-learning", "table", "qtable.json") })
