@@ -156,9 +156,9 @@ internal sealed class Replay : IDisposable
             var regionOrder = Enumerable.Range(0, regions.Count).OrderBy(r => regions[r].FirstWindow).ToArray();
             var epochLength = _spec.EpochInstructions;
             var nextEpochEnd = epochLength;
-            // An epoch in simulated time ends at the first window boundary at
-            // or after each multiple of it on the estimated timeline (which
-            // depends on the placement and the migrations so far).
+            // An epoch in simulated time ends at the first window (or window
+            // part) boundary at or after each multiple of it on the estimated
+            // timeline (which depends on the placement and the migrations so far).
             var epochMicros = _spec.Epoch.Nanoseconds / 1000;
             var nextEpochEndMicros = epochMicros;
             var share = new double[_n];
@@ -178,14 +178,43 @@ internal sealed class Replay : IDisposable
                     }
                 }
 
-                if (!ReplayWindow(w, share, out var t, out var oom))
+                // An epoch in time shorter than the window: the window is
+                // replayed in parts, each a share of its accesses and
+                // instructions, so the policy decides as often as in gem5.
+                ReserveUntraced(w);
+                if (!PlaceFirstTouches(w, out var oomFirst))
                 {
-                    return Finish(RunStatus.Failed, oom, clock, windowMicros);
+                    return Finish(RunStatus.Failed, oomFirst, clock, windowMicros);
                 }
 
-                windowMicros[w] = t;
+                var parts = SubWindows(w, epochMicros, share);
+                for (var j = 0; j < parts - 1; j++)
+                {
+                    var part = ReplayWindow(w, j, parts, share);
+                    windowMicros[w] += part;
+                    _micros += part;
+                    _instructions += Part(_ix.WindowInstructions[w], j, parts);
+                    if (_micros >= nextEpochEndMicros)
+                    {
+                        while (nextEpochEndMicros <= _micros)
+                        {
+                            nextEpochEndMicros += epochMicros;
+                        }
+
+                        var boundary = _micros;
+                        if (!EndEpoch(epochStartMicros, out var failure))
+                        {
+                            return Finish(RunStatus.Failed, failure, clock, windowMicros);
+                        }
+
+                        epochStartMicros = boundary;
+                    }
+                }
+
+                var t = ReplayWindow(w, parts - 1, parts, share);
+                windowMicros[w] += t;
                 _micros += t;
-                _instructions += _ix.WindowInstructions[w];
+                _instructions += Part(_ix.WindowInstructions[w], parts - 1, parts);
 
                 if (epochLength > 0 && _instructions >= nextEpochEnd && w < _ix.W - 1)
                 {
@@ -266,9 +295,72 @@ internal sealed class Replay : IDisposable
 
     private int[] Prepend(int[] first) => first.Concat(_fastestFirst.Where(d => !first.Contains(d))).ToArray();
 
-    private bool ReplayWindow(int w, double[] share, out double micros, out string failure)
+    /// <summary>
+    /// Into how many parts window <paramref name="w"/> is replayed: one,
+    /// unless epochs are in simulated time and at least two fit in the
+    /// window's time on the placement it starts with (threaded traces: a
+    /// window of core 0's instructions can last several epochs). Not with
+    /// refill, which works on whole windows, and not for the last window,
+    /// after which no epoch ends.
+    /// </summary>
+    private int SubWindows(int w, double epochMicros, double[] share)
     {
-        failure = "";
+        if (!(epochMicros > 0) || _refill.Length > 0 || w == _ix.W - 1)
+        {
+            return 1;
+        }
+
+        var ix = _ix;
+        var a = ix.WindowAccesses[w];
+        double micros;
+        if (a > 0)
+        {
+            Array.Clear(share);
+            for (int e = ix.Offsets[w], end = ix.Offsets[w + 1]; e < end; e++)
+            {
+                share[_nodeOf[ix.EntryPage[e]]] += ix.EntryWeight[e];
+            }
+
+            micros = ix.Mix(w, share, a);
+        }
+        else
+        {
+            micros = ix.FallbackMicros[w];
+        }
+
+        return (int)Math.Clamp(Math.Floor(micros / epochMicros), 1, MaxSubWindows);
+    }
+
+    private const int MaxSubWindows = 64;
+
+    /// <summary>
+    /// Part <paramref name="j"/> of <paramref name="parts"/> of a count:
+    /// whole accesses go to one part each (cumulative rounding), and the
+    /// parts add up to the count exactly, so a page touched once in the
+    /// window is touched in exactly one part.
+    /// </summary>
+    private static double Part(double count, int j, int parts)
+    {
+        if (parts == 1)
+        {
+            return count;
+        }
+
+        var before = Math.Floor(count * j / parts + 0.5);
+        return j == parts - 1 ? count - before : Math.Floor(count * (j + 1) / parts + 0.5) - before;
+    }
+
+    private static ulong Part(ulong count, int j, int parts) => (ulong)Part((double)count, j, parts);
+
+    /// <summary>
+    /// Replays part <paramref name="j"/> of <paramref name="parts"/> of window
+    /// <paramref name="w"/> on the current placement: its share of the
+    /// window's accesses go to the nodes and the epoch's counts, and it takes
+    /// that share of the window formula's time for the placement's access
+    /// shares (µs). The window's new pages are placed before its first part.
+    /// </summary>
+    private double ReplayWindow(int w, int j, int parts, double[] share)
+    {
         var ix = _ix;
         var nodeOf = _nodeOf;
         var pages = ix.EntryPage;
@@ -277,33 +369,28 @@ internal sealed class Replay : IDisposable
         var writes = ix.EntryWrites;
         var epochs = _epochTouched.Length > 0;
         Array.Clear(share);
-        ReserveUntraced(w);
         Array.Copy(_epochNodeReads, _windowStartReads, _n);
         int start = ix.Offsets[w], end = ix.Offsets[w + 1];
-        if (!PlaceFirstTouches(w, start, end, out failure))
-        {
-            micros = 0;
-            return false;
-        }
-
         for (var e = start; e < end; e++)
         {
             var p = pages[e];
             var d = nodeOf[p];
 
             share[d] += weight[e];
-            _epochNodeReads[d] += reads[e];
-            _epochNodeWrites[d] += writes[e];
-            if (epochs)
+            var r = Part(reads[e], j, parts);
+            var wr = Part(writes[e], j, parts);
+            _epochNodeReads[d] += r;
+            _epochNodeWrites[d] += wr;
+            if (epochs && (parts == 1 || r + wr > 0))
             {
                 EpochTouch(p);
-                _epochPageReads[p] += reads[e];
-                _epochPageWrites[p] += writes[e];
+                _epochPageReads[p] += r;
+                _epochPageWrites[p] += wr;
             }
 
             if (_refill.Length > 0)
             {
-                _windowAccesses[p] += reads[e] + writes[e];
+                _windowAccesses[p] += r + wr;
             }
         }
 
@@ -311,14 +398,7 @@ internal sealed class Replay : IDisposable
         var refetch = _refill.Length > 0 ? Refill(w) : 0;
         AddLatencies(w);
         var a = ix.WindowAccesses[w];
-        if (!(a > 0))
-        {
-            micros = ix.FallbackMicros[w] + refetch;
-            return true;
-        }
-
-        micros = ix.Mix(w, share, a) + refetch;
-        return true;
+        return (a > 0 ? ix.Mix(w, share, a) : ix.FallbackMicros[w]) / parts + refetch;
     }
 
     /// <summary>
@@ -423,10 +503,11 @@ internal sealed class Replay : IDisposable
     /// one before it, so address order alone would fill a node with the data
     /// allocated last.
     /// </summary>
-    private bool PlaceFirstTouches(int w, int start, int end, out string failure)
+    private bool PlaceFirstTouches(int w, out string failure)
     {
         failure = "";
         var pages = _ix.EntryPage;
+        int start = _ix.Offsets[w], end = _ix.Offsets[w + 1];
         _firstTouches.Clear();
         for (var e = start; e < end; e++)
         {

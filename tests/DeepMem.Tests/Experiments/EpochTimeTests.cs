@@ -167,11 +167,22 @@ public class EpochTimeTests
     }
 
     [Fact]
-    public async Task A_window_longer_than_the_epoch_ends_one_epoch_and_instruction_epochs_are_unchanged()
+    public async Task A_window_that_lasts_several_epochs_is_replayed_in_parts_one_epoch_each_and_instruction_epochs_are_unchanged()
     {
-        // 300 us windows, 100 us epochs: one epoch per window boundary, not three.
+        // All on nvm: 300 us windows and 100 us epochs, so each window but the last is
+        // replayed in three parts of 100 us, and an epoch ends after each: 27 epochs.
         var slow = await Epochs(EpochLength.OfTime(100_000), 1);
-        Assert.Equal(9, slow.Count);
+        Assert.Equal(27, slow.Count);
+        Assert.Equal(Enumerable.Range(1, 27).Select(i => 100UL * (ulong)i), slow.Select(r => r.EndTick));
+        // The parts share the window's 1000 instructions and the page's 10 reads by cumulative
+        // rounding (3, 4, 3), so both add up to the window's.
+        Assert.Equal([333UL, 334UL, 333UL], slow.Take(3).Select(r => r.EpochInstructions));
+        Assert.Equal([3U, 4U, 3U], slow.Take(3).Select(r => r.Pages.Reads.Single()));
+        Assert.Equal(9000UL, slow[^1].TotalInstructions);
+
+        // All on dram: 100 us windows, one part each, one epoch per window boundary.
+        Assert.Equal(9, (await Epochs(EpochLength.OfTime(100_000), 0)).Count);
+
         // Instruction epochs ignore the timeline: every 3000 instructions on either node.
         for (var node = 0; node < 2; node++)
         {
