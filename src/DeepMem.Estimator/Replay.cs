@@ -188,19 +188,38 @@ internal sealed class Replay : IDisposable
                 }
 
                 var parts = SubWindows(w, epochMicros, share);
-                for (var j = 0; j < parts - 1; j++)
+                for (var j = 0; j < parts; j++)
                 {
-                    var part = ReplayWindow(w, j, parts, share);
-                    windowMicros[w] += part;
-                    _micros += part;
+                    var t = ReplayWindow(w, j, parts, share);
+                    windowMicros[w] += t;
+                    _micros += t;
                     _instructions += Part(_ix.WindowInstructions[w], j, parts);
-                    if (_micros >= nextEpochEndMicros)
+                    if (w == _ix.W - 1)
                     {
-                        while (nextEpochEndMicros <= _micros)
+                        break; // no epoch ends after the last window
+                    }
+
+                    bool due;
+                    if (epochLength > 0)
+                    {
+                        due = _instructions >= nextEpochEnd;
+                        while (nextEpochEnd <= _instructions)
+                        {
+                            nextEpochEnd += epochLength;
+                        }
+                    }
+                    else
+                    {
+                        due = epochMicros > 0 && _micros >= nextEpochEndMicros;
+                        while (due && nextEpochEndMicros <= _micros)
                         {
                             nextEpochEndMicros += epochMicros;
                         }
+                    }
 
+                    if (due)
+                    {
+                        // The next epoch starts here; the migrations decided now are charged to it.
                         var boundary = _micros;
                         if (!EndEpoch(epochStartMicros, out var failure))
                         {
@@ -209,43 +228,6 @@ internal sealed class Replay : IDisposable
 
                         epochStartMicros = boundary;
                     }
-                }
-
-                var t = ReplayWindow(w, parts - 1, parts, share);
-                windowMicros[w] += t;
-                _micros += t;
-                _instructions += Part(_ix.WindowInstructions[w], parts - 1, parts);
-
-                if (epochLength > 0 && _instructions >= nextEpochEnd && w < _ix.W - 1)
-                {
-                    while (nextEpochEnd <= _instructions)
-                    {
-                        nextEpochEnd += epochLength;
-                    }
-
-                    // The next epoch starts here; the migrations decided now are charged to it.
-                    var boundary = _micros;
-                    if (!EndEpoch(epochStartMicros, out var failure))
-                    {
-                        return Finish(RunStatus.Failed, failure, clock, windowMicros);
-                    }
-
-                    epochStartMicros = boundary;
-                }
-                else if (epochMicros > 0 && _micros >= nextEpochEndMicros && w < _ix.W - 1)
-                {
-                    while (nextEpochEndMicros <= _micros)
-                    {
-                        nextEpochEndMicros += epochMicros;
-                    }
-
-                    var boundary = _micros;
-                    if (!EndEpoch(epochStartMicros, out var failure))
-                    {
-                        return Finish(RunStatus.Failed, failure, clock, windowMicros);
-                    }
-
-                    epochStartMicros = boundary;
                 }
             }
 
