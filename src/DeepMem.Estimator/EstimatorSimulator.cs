@@ -21,10 +21,14 @@ namespace DeepMem.Estimator;
 /// <item>An epoch ends after the window in which the committed instructions reach the next multiple of
 /// <see cref="SimulationSpec.EpochInstructions"/>, or for an epoch in simulated time
 /// (<see cref="SimulationSpec.Epoch"/>) at the first window boundary at or
-/// after each multiple of it on the estimated timeline (0: no epochs); none is
+/// after each multiple of it on the estimated timeline (0: no epochs); a window
+/// that lasts two or more such epochs is replayed in as many parts, each a share of its
+/// accesses, instructions and time, and an epoch can end after each part; none is
 /// reported after the last window.
 /// The migrations the policy returns are applied at once, in order; each costs
-/// <see cref="MigrationCostSpec.PageSeconds"/> of simulated time, charged to the next epoch.
+/// <see cref="MigrationCostSpec.PageSeconds"/> of simulated time, charged to the next epoch;
+/// on N cores (the traces' count) page i of a batch stalls thread (k + i) mod N and the
+/// timeline grows by the most stalled thread's sum, as in gem5.
 /// A migration to a missing node, of an unmapped page or to a full node is rejected
 /// and listed in the next report; a migration to the page's own node is a no-op.</item>
 /// <item>Node statistics count the reference accesses; bytes are accesses × <see cref="EstimatorOptions.AccessBytes"/>.

@@ -178,15 +178,15 @@ internal sealed class Replay : IDisposable
                     }
                 }
 
-                // An epoch in time shorter than the window: the window is
-                // replayed in parts, each a share of its accesses and
-                // instructions, so the policy decides as often as in gem5.
                 ReserveUntraced(w);
                 if (!PlaceFirstTouches(w, out var oomFirst))
                 {
                     return Finish(RunStatus.Failed, oomFirst, clock, windowMicros);
                 }
 
+                // An epoch in time shorter than the window: the window is
+                // replayed in parts, each a share of its accesses and
+                // instructions, so the policy decides as often as in gem5.
                 var parts = SubWindows(w, epochMicros, share);
                 for (var j = 0; j < parts; j++)
                 {
