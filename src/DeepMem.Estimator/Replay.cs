@@ -292,7 +292,21 @@ internal sealed class Replay : IDisposable
             return 1;
         }
 
+        // Every window formula lies at or below the slowest node's trace
+        // time, so a window shorter than two epochs there needs no estimate
+        // (single-core traces: nearly every window).
         var ix = _ix;
+        var slowest = 0.0;
+        for (var d = 0; d < _n; d++)
+        {
+            slowest = Math.Max(slowest, ix.WindowMicros[w * _n + d]);
+        }
+
+        if (slowest < 2 * epochMicros)
+        {
+            return 1;
+        }
+
         var a = ix.WindowAccesses[w];
         double micros;
         if (a > 0)
@@ -475,50 +489,27 @@ internal sealed class Replay : IDisposable
     }
 
     /// <summary>
-    /// Places the pages window <paramref name="w"/> touches first. The trace
-    /// lists a window's pages by address, not by when they were touched, and
-    /// the order decides which pages get a node that fills up during the
-    /// window. Programs mostly initialise their data in the order they
-    /// allocate it, so pages outside any region go first (stacks, the image),
-    /// then each region's pages in the order the regions were created, by
-    /// address within a region: an mmap region gets a lower address than the
-    /// one before it, so address order alone would fill a node with the data
-    /// allocated last.
+    /// Places the pages window <paramref name="w"/> lists first, in the order
+    /// <see cref="TraceIndex.FirstTouchPages"/> gives (region creation order).
+    /// A page never returns to unplaced, so these are exactly the window's
+    /// unplaced pages.
     /// </summary>
     private bool PlaceFirstTouches(int w, out string failure)
     {
         failure = "";
-        var pages = _ix.EntryPage;
-        int start = _ix.Offsets[w], end = _ix.Offsets[w + 1];
-        _firstTouches.Clear();
-        for (var e = start; e < end; e++)
+        var ix = _ix;
+        for (int i = ix.FirstTouchOffsets[w], end = ix.FirstTouchOffsets[w + 1]; i < end; i++)
         {
-            if (_nodeOf[pages[e]] < 0)
-            {
-                _firstTouches.Add(pages[e]);
-            }
-        }
-
-        if (_firstTouches.Count > 1)
-        {
-            var region = _ix.PageRegion;
-            var number = _ix.PageNumbers;
-            _firstTouches.Sort((a, b) => region[a] != region[b] ? region[a].CompareTo(region[b]) : number[a].CompareTo(number[b]));
-        }
-
-        foreach (var p in _firstTouches)
-        {
+            var p = ix.FirstTouchPages[i];
             if (FirstTouch(p) < 0)
             {
-                failure = $"out of memory: every node is full when page 0x{_ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
+                failure = $"out of memory: every node is full when page 0x{ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
                 return false;
             }
         }
 
         return true;
     }
-
-    private readonly List<int> _firstTouches = [];
 
     private int FirstTouch(int p)
     {

@@ -108,6 +108,7 @@ internal sealed class TraceIndex
             BuildTouches(set);
         }
         BuildReferenceCounts(set, options.WriteWeight);
+        BuildFirstTouches();
         BuildCoefficients();
         if (options.UseCalibration && set.Calibration is { } calibration)
         {
@@ -566,6 +567,49 @@ internal sealed class TraceIndex
     public double ConstantMicros { get; private set; }
 
     public int Entries => EntryPage.Length;
+
+    /// <summary>
+    /// The pages each window lists first, in the order first-touch places
+    /// them: FirstTouchPages[FirstTouchOffsets[w] .. FirstTouchOffsets[w + 1]).
+    /// A window's entries are in trace order, not in the order the program
+    /// touched them, and when a node fills during a window that order decides
+    /// which pages get it. Programs mostly initialise their data in the order
+    /// they allocate it, so pages outside any region go first (stacks, the
+    /// image), then each region's pages in the order the regions were
+    /// created, by address within a region: an mmap region gets a lower
+    /// address than the one before it, so address order alone would fill a
+    /// node with the data allocated last.
+    /// </summary>
+    public int[] FirstTouchOffsets { get; private set; } = [];
+
+    /// <summary>Dense page ids, per window, in first-touch order (see <see cref="FirstTouchOffsets"/>).</summary>
+    public int[] FirstTouchPages { get; private set; } = [];
+
+    private void BuildFirstTouches()
+    {
+        var offsets = new int[W + 1];
+        var pages = new List<int>(P);
+        var seen = new bool[P];
+        var order = Comparer<int>.Create((a, b) =>
+            PageRegion[a] != PageRegion[b] ? PageRegion[a].CompareTo(PageRegion[b]) : PageNumbers[a].CompareTo(PageNumbers[b]));
+        for (var w = 0; w < W; w++)
+        {
+            var start = offsets[w] = pages.Count;
+            for (var e = Offsets[w]; e < Offsets[w + 1]; e++)
+            {
+                if (!seen[EntryPage[e]])
+                {
+                    seen[EntryPage[e]] = true;
+                    pages.Add(EntryPage[e]);
+                }
+            }
+
+            pages.Sort(start, pages.Count - start, order);
+        }
+
+        offsets[W] = pages.Count;
+        (FirstTouchOffsets, FirstTouchPages) = (offsets, pages.ToArray());
+    }
 
     private void BuildReferenceCounts(TraceSet set, double writeWeight)
     {

@@ -49,17 +49,22 @@ public sealed class EstimatorBackend : IBackend
         }
     }
 
+    /// <summary>
+    /// The estimator's own code (the window formulas, the replay) and the
+    /// built-in policies it runs change its answer as much as the traces do.
+    /// A deterministic build's module version id is a hash of the compiled
+    /// code, so a stored estimate reruns exactly when either changed.
+    /// </summary>
+    private static readonly string CodeDigest = ContentDigest.OfText(string.Join(",",
+        new[] { typeof(DifferentialEstimator), typeof(IPlacementPolicy), typeof(DeepMem.Policies.PolicySpec), typeof(EstimatorBackend) }
+            .Select(t => t.Assembly.ManifestModule.ModuleVersionId)));
+
     /// <inheritdoc />
     public object KeyInputs(Experiment experiment, IDictionary<string, string> inputs)
     {
         var estimator = experiment.Estimator;
         inputs["traces"] = estimator.TraceDir is { } dir ? ContentDigest.OfFolder(dir, TraceFormat.FilePattern) : ContentDigest.Missing;
-        // The estimator's own code (the window formulas, the replay) and the
-        // built-in policies it runs change its answer as much as the traces
-        // do. A deterministic build's module version id is a hash of the
-        // compiled code, so a stored estimate reruns exactly when either changed.
-        inputs["estimator code"] = ContentDigest.OfText(string.Join(",",
-            new[] { typeof(DifferentialEstimator), typeof(IPlacementPolicy), typeof(DeepMem.Policies.PolicySpec), typeof(EstimatorBackend) }.Select(t => t.Assembly.ManifestModule.ModuleVersionId)));
+        inputs["estimator code"] = CodeDigest;
         // The loaded-latency model is an input only when on, so that results
         // stored before it existed (all with the model off) keep their keys.
         if (estimator.LoadedLatency != LoadedLatency.Off)
