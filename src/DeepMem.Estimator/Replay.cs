@@ -47,6 +47,13 @@ internal sealed class Replay : IDisposable
     // accesses per page.
     private readonly bool[] _refill;
     private readonly double[] _windowAccesses;
+
+    // Windows replayed in parts: the part in which each of the window's new
+    // pages is first touched (0 for the others), and the node first touch
+    // would give each, predicted before they are placed.
+    private readonly byte[] _firstPart;
+    private readonly int[] _predicted;
+    private readonly ulong[] _predictedUsed;
     private double _refetchedLines;
     private double _refetchMicros;
     private List<Rejection> _pendingRejections = [];
@@ -106,6 +113,10 @@ internal sealed class Replay : IDisposable
         _refill = touches ? new bool[ix.P] : [];
         _windowAccesses = touches ? new double[ix.P] : [];
         _threadStall = new double[Math.Max(1, ix.Set.Header.Cores)];
+        var parts = spec.Epoch.IsTime && !touches;
+        _firstPart = parts ? new byte[ix.P] : [];
+        _predicted = parts ? new int[ix.P] : [];
+        _predictedUsed = new ulong[_n];
     }
 
     /// <summary>
@@ -179,17 +190,19 @@ internal sealed class Replay : IDisposable
                 }
 
                 ReserveUntraced(w);
-                if (!PlaceFirstTouches(w, out var oomFirst))
-                {
-                    return Finish(RunStatus.Failed, oomFirst, clock, windowMicros);
-                }
 
                 // An epoch in time shorter than the window: the window is
                 // replayed in parts, each a share of its accesses and
                 // instructions, so the policy decides as often as in gem5.
+                // The window's new pages are first touched across its parts.
                 var parts = SubWindows(w, epochMicros, share);
                 for (var j = 0; j < parts; j++)
                 {
+                    if (!PlaceFirstTouches(w, j, parts, out var oomFirst))
+                    {
+                        return Finish(RunStatus.Failed, oomFirst, clock, windowMicros);
+                    }
+
                     var t = ReplayWindow(w, j, parts, share);
                     windowMicros[w] += t;
                     _micros += t;
@@ -227,6 +240,14 @@ internal sealed class Replay : IDisposable
                         }
 
                         epochStartMicros = boundary;
+                    }
+                }
+
+                if (parts > 1)
+                {
+                    for (int i = _ix.FirstTouchOffsets[w], end = _ix.FirstTouchOffsets[w + 1]; i < end; i++)
+                    {
+                        _firstPart[_ix.FirstTouchPages[i]] = 0;
                     }
                 }
             }
@@ -311,10 +332,14 @@ internal sealed class Replay : IDisposable
         double micros;
         if (a > 0)
         {
+            // The window's new pages are not placed yet: they count on the
+            // nodes first touch will give them.
+            Predict(w, 0);
             Array.Clear(share);
             for (int e = ix.Offsets[w], end = ix.Offsets[w + 1]; e < end; e++)
             {
-                share[_nodeOf[ix.EntryPage[e]]] += ix.EntryWeight[e];
+                var p = ix.EntryPage[e];
+                share[_nodeOf[p] >= 0 ? _nodeOf[p] : _predicted[p]] += ix.EntryWeight[e];
             }
 
             micros = ix.Mix(w, share, a);
@@ -352,8 +377,13 @@ internal sealed class Replay : IDisposable
     /// Replays part <paramref name="j"/> of <paramref name="parts"/> of window
     /// <paramref name="w"/> on the current placement: its share of the
     /// window's accesses go to the nodes and the epoch's counts, and it takes
-    /// that share of the window formula's time for the placement's access
-    /// shares (µs). The window's new pages are placed before its first part.
+    /// 1/<paramref name="parts"/> of the window formula's time for the
+    /// window's access shares on the placement of the moment (µs): the pages
+    /// placed so far where they are, the window's pages first touched in a
+    /// later part where first touch would put them now. A page first touched
+    /// in part s has its accesses (in the epoch's counts) in parts s and
+    /// later only, spread evenly over them (<see cref="PlaceFirstTouches"/>);
+    /// the other pages' accesses are spread over all parts.
     /// </summary>
     private double ReplayWindow(int w, int j, int parts, double[] share)
     {
@@ -371,10 +401,19 @@ internal sealed class Replay : IDisposable
         {
             var p = pages[e];
             var d = nodeOf[p];
+            if (d < 0)
+            {
+                // First touched in a later part: no accesses yet, but the
+                // window's time is that of all its accesses where they go.
+                share[_predicted[p]] += weight[e];
+                continue;
+            }
 
             share[d] += weight[e];
-            var r = Part(reads[e], j, parts);
-            var wr = Part(writes[e], j, parts);
+            var s = parts > 1 ? _firstPart[p] : 0;
+            var left = parts - s;
+            var r = Part(reads[e], j - s, left);
+            var wr = Part(writes[e], j - s, left);
             _epochNodeReads[d] += r;
             _epochNodeWrites[d] += wr;
             if (epochs && (parts == 1 || r + wr > 0))
@@ -492,13 +531,18 @@ internal sealed class Replay : IDisposable
     /// Places the pages window <paramref name="w"/> lists first, in the order
     /// <see cref="TraceIndex.FirstTouchPages"/> gives (region creation order).
     /// A page never returns to unplaced, so these are exactly the window's
-    /// unplaced pages.
+    /// unplaced pages. A window replayed in parts spreads them over its
+    /// parts in that order (part j places the K new pages from ⌈K·j/parts⌉
+    /// on, so part 0 places at least one): a program allocates as it goes,
+    /// and a policy that frees fast memory at an epoch's end sees the
+    /// window's later pages take it, as in gem5.
     /// </summary>
-    private bool PlaceFirstTouches(int w, out string failure)
+    private bool PlaceFirstTouches(int w, int j, int parts, out string failure)
     {
         failure = "";
         var ix = _ix;
-        for (int i = ix.FirstTouchOffsets[w], end = ix.FirstTouchOffsets[w + 1]; i < end; i++)
+        int first = ix.FirstTouchOffsets[w], k = ix.FirstTouchOffsets[w + 1] - first;
+        for (int i = first + Ceiling(k, j, parts), end = first + Ceiling(k, j + 1, parts); i < end; i++)
         {
             var p = ix.FirstTouchPages[i];
             if (FirstTouch(p) < 0)
@@ -506,13 +550,88 @@ internal sealed class Replay : IDisposable
                 failure = $"out of memory: every node is full when page 0x{ix.PageNumbers[p]:x} is first touched in window {w} (capacities in pages: {string.Join(", ", _capacity)})";
                 return false;
             }
+
+            if (parts > 1)
+            {
+                _firstPart[p] = (byte)j;
+            }
+        }
+
+        if (parts > 1 && j < parts - 1)
+        {
+            Predict(w, Ceiling(k, j + 1, parts));
         }
 
         return true;
     }
 
+    /// <summary>
+    /// Predicts, into <c>_predicted</c>, the node first touch will give each
+    /// of window <paramref name="w"/>'s new pages from its
+    /// <paramref name="from"/>th on, in first-touch order, as the nodes are now.
+    /// </summary>
+    private void Predict(int w, int from)
+    {
+        var ix = _ix;
+        var used = _predictedUsed;
+        Array.Copy(_used, used, _n);
+        for (int i = ix.FirstTouchOffsets[w] + from, end = ix.FirstTouchOffsets[w + 1]; i < end; i++)
+        {
+            var p = ix.FirstTouchPages[i];
+            var d = FirstTouchNode(p, used, out _);
+            _predicted[p] = Math.Max(d, 0);
+            if (d >= 0)
+            {
+                used[d]++;
+            }
+        }
+    }
+
+    /// <summary>⌈k · j / parts⌉.</summary>
+    private static int Ceiling(int k, int j, int parts) => (int)(((long)k * j + parts - 1) / parts);
+
     private int FirstTouch(int p)
     {
+        var d = FirstTouchNode(p, _used, out var spill);
+        if (d < 0)
+        {
+            return -1;
+        }
+
+        if (spill)
+        {
+            var r = _ix.PageRegion[p];
+            var placement = r >= 0 ? _regionPlacement[r] : null;
+            if (placement?.Mode == PlacementMode.Bind)
+            {
+                _bindSpills++;
+                if (!_bindSpillReported)
+                {
+                    _bindSpillReported = true;
+                    _progress?.Report(new RunProgress(_instructions, Ticks(_micros), _epochs, _migrated,
+                        $"bound nodes [{string.Join(",", placement.Nodes)}] are full: page 0x{_ix.PageNumbers[p]:x} spilled to node {d} (Linux would fail the allocation); counted as a bind spill"));
+                }
+            }
+            else
+            {
+                _fallbacks++;
+            }
+        }
+
+        _used[d]++;
+        _nodeOf[p] = d;
+        return d;
+    }
+
+    /// <summary>
+    /// The node first touch gives page <paramref name="p"/> when the nodes
+    /// hold <paramref name="used"/> pages: the first in its region's order
+    /// with room, -1 when every node is full. <paramref name="spill"/>: that
+    /// node is not one the placement asks for (a fallback or a bind spill).
+    /// </summary>
+    private int FirstTouchNode(int p, ulong[] used, out bool spill)
+    {
+        spill = false;
         var r = _ix.PageRegion[p];
         var placement = r >= 0 ? _regionPlacement[r] : null;
         int[] order;
@@ -548,28 +667,9 @@ internal sealed class Replay : IDisposable
         for (var i = 0; i < order.Length; i++)
         {
             var d = order[i];
-            if (_used[d] < _capacity[d])
+            if (used[d] < _capacity[d])
             {
-                if (i >= primaries)
-                {
-                    if (placement?.Mode == PlacementMode.Bind)
-                    {
-                        _bindSpills++;
-                        if (!_bindSpillReported)
-                        {
-                            _bindSpillReported = true;
-                            _progress?.Report(new RunProgress(_instructions, Ticks(_micros), _epochs, _migrated,
-                                $"bound nodes [{string.Join(",", placement.Nodes)}] are full: page 0x{_ix.PageNumbers[p]:x} spilled to node {d} (Linux would fail the allocation); counted as a bind spill"));
-                        }
-                    }
-                    else
-                    {
-                        _fallbacks++;
-                    }
-                }
-
-                _used[d]++;
-                _nodeOf[p] = d;
+                spill = i >= primaries;
                 return d;
             }
         }

@@ -190,4 +190,44 @@ public class EpochTimeTests
             Assert.Equal([3000UL, 6000UL, 9000UL], insts.Select(r => r.TotalInstructions));
         }
     }
+
+    [Fact]
+    public async Task A_window_replayed_in_parts_first_touches_its_new_pages_across_the_parts_so_fast_memory_freed_at_an_epoch_end_is_taken_again()
+    {
+        // Window 0 (300 us on either node, so three parts of 100 us) first
+        // touches three pages of one region, 10 reads each; dram holds one
+        // page. The policy demotes whatever is on dram at every epoch end,
+        // as TPP does while the fast tier has no free page. The pages are
+        // first touched one per part, so each takes the frame the previous
+        // epoch freed: three demotions. Placing all three at the window's
+        // start would put only the first on dram: one demotion.
+        var set = TestTraces.Set(
+            [[300, 300], [300, 300]],
+            [[new(0x100, 10, 0), new(0x101, 10, 0), new(0x102, 10, 0)], [new(0x100, 1, 0), new(0x101, 1, 0), new(0x102, 1, 0)]],
+            [TestTraces.Region(1, 0x100, 3)]);
+        var policy = new ScriptedPolicy(migrate: r => Enumerable.Range(0, r.Pages.Count)
+            .Where(i => r.Pages.Nodes[i] == 0).Select(i => new PageMigration(r.Pages.PageNumbers[i], 1)).ToList());
+        var spec = Spec(EpochLength.OfTime(100_000)) with
+        {
+            Nodes = [Spec(EpochLength.OfTime(100_000)).Nodes[0] with { CapacityBytes = TestTraces.PageSize }, Spec(EpochLength.OfTime(100_000)).Nodes[1]],
+        };
+        var run = await new EstimatorSimulator(set).RunDetailedAsync(spec, policy, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RunStatus.Succeeded, run.Result.Status);
+        Assert.Equal(3UL, run.Result.MigratedPages);
+        Assert.Equal(3, policy.Reports.Count);
+        // A page's accesses fall in the parts from its first touch on: the
+        // first page's 10 reads over three parts (3, 4, 3), the second's over
+        // two (5, 5), the third's in the last part.
+        Assert.Equal([0x100UL], policy.Reports[0].Pages.PageNumbers);
+        Assert.Equal([3U], policy.Reports[0].Pages.Reads);
+        Assert.Equal([0x100UL, 0x101UL], policy.Reports[1].Pages.PageNumbers);
+        Assert.Equal([4U, 5U], policy.Reports[1].Pages.Reads);
+        Assert.Equal([1, 0], policy.Reports[1].Pages.Nodes);
+        Assert.Equal([3U, 5U, 10U], policy.Reports[2].Pages.Reads);
+        Assert.Equal([1, 1, 0], policy.Reports[2].Pages.Nodes);
+        // Both nodes take 300 us a window, so the time is theirs and the three migrations' (one core).
+        Assert.True(run.Result.MigrationSeconds > 0);
+        Assert.Equal(600 + run.Result.MigrationSeconds * 1e6, run.Result.Ticks, 6);
+    }
 }
