@@ -6,9 +6,11 @@ namespace DeepMem.Bridge;
 /// Records the single-device window traces the estimator needs: one gem5
 /// run per node with every page bound to that node, each writing
 /// <c>&lt;node&gt;.trace.jsonl.gz</c>. Each run's node gets the capacity of all
-/// nodes together, so the whole footprint fits. Optionally, for two nodes, a
-/// calibration run with every page interleaved 1:1 writes
-/// <c>calibration.trace.jsonl.gz</c>. Runs go in parallel.
+/// nodes together, so the whole footprint fits. Optionally, for two nodes,
+/// calibration runs with every page interleaved over both: 1:1 writes
+/// <c>calibration.trace.jsonl.gz</c>, another mix a:b
+/// <c>calibration-a-b.trace.jsonl.gz</c> (<see cref="CalibrationMix"/>).
+/// Runs go in parallel.
 /// </summary>
 /// <param name="simulator">The backend that runs each recording (gem5: without a controller, see <see cref="Gem5Simulator"/>).</param>
 public sealed class TraceRecorder(IMemorySimulator simulator)
@@ -69,11 +71,20 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
     /// <summary>Name of the calibration run (its folder and its line in the results).</summary>
     public const string CalibrationRun = "calibration";
 
-    /// <summary>The runs of a recording: one per node (all pages bound there), and the calibration run (pages interleaved 1:1 over two nodes).</summary>
-    public static IReadOnlyList<(string Run, string TraceFile, RegionPlacement Placement)> Runs(SimulationSpec spec, bool calibrate) =>
+    /// <summary>
+    /// The runs of a recording: one per node (all pages bound there), then
+    /// the calibration runs (pages interleaved over two nodes): 1:1 when
+    /// <paramref name="calibrate"/>, and each of <paramref name="mixes"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Run, string TraceFile, RegionPlacement Placement)> Runs(SimulationSpec spec, bool calibrate,
+        IReadOnlyList<CalibrationMix>? mixes = null) =>
         spec.Nodes.Select((n, i) => (n.Name, TraceFileName(n.Name), RegionPlacement.Bind(i)))
-            .Concat(calibrate ? [(CalibrationRun, CalibrationFileName, RegionPlacement.Interleave([0, 1]))] : [])
+            .Concat(Calibrations(calibrate, mixes).Select(m => (m.Run, m.FileName, m.Placement)))
             .ToList();
+
+    /// <summary>The calibration mixes to record: 1:1 when <paramref name="calibrate"/>, then <paramref name="mixes"/>, each once.</summary>
+    public static IReadOnlyList<CalibrationMix> Calibrations(bool calibrate, IReadOnlyList<CalibrationMix>? mixes) =>
+        (calibrate ? [CalibrationMix.Even] : Array.Empty<CalibrationMix>()).Concat(mixes ?? []).Distinct().ToList();
 
     /// <summary>The spec of one recording run into <paramref name="outDir"/> (see <see cref="Gem5CommandLine.RecordingSpec"/>).</summary>
     public static SimulationSpec RunSpec(SimulationSpec spec, string run, string traceFile, string outDir, ulong windowInstructions) =>
@@ -89,16 +100,16 @@ public sealed class TraceRecorder(IMemorySimulator simulator)
     /// trace; <paramref name="only"/> limits it to the runs named.
     /// </summary>
     public async Task<IReadOnlyList<NodeTrace>> RecordAsync(SimulationSpec spec, string outDir, ulong windowInstructions, int parallel,
-        CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null)
+        CancellationToken ct, bool calibrate = false, IReadOnlyCollection<string>? only = null, IReadOnlyList<CalibrationMix>? mixes = null)
     {
-        if (calibrate && spec.Nodes.Count != 2)
+        if (Calibrations(calibrate, mixes).Count > 0 && spec.Nodes.Count != 2)
         {
             throw new InvalidOperationException($"a calibration run needs exactly two memory nodes; the experiment has {spec.Nodes.Count}");
         }
 
         Directory.CreateDirectory(outDir);
         using var gate = new SemaphoreSlim(Math.Max(1, parallel));
-        var runs = Runs(spec, calibrate).Where(r => only is not { Count: > 0 } || only.Contains(r.Run)).ToList();
+        var runs = Runs(spec, calibrate, mixes).Where(r => only is not { Count: > 0 } || only.Contains(r.Run)).ToList();
         var tasks = runs.Select(async run =>
         {
             await gate.WaitAsync(ct).ConfigureAwait(false);

@@ -24,6 +24,13 @@ public static class TraceFormat
     /// <summary>Name of the calibration run's trace in a trace folder (every page interleaved 1:1 over two nodes).</summary>
     public const string CalibrationFile = "calibration" + FileSuffix;
 
+    /// <summary>
+    /// True for a calibration run's trace: <c>calibration.trace.jsonl.gz</c>
+    /// (1:1) or <c>calibration-a-b.trace.jsonl.gz</c> (the mix a:b).
+    /// </summary>
+    public static bool IsCalibrationFile(string fileName) =>
+        fileName == CalibrationFile || (fileName.StartsWith("calibration-", StringComparison.Ordinal) && fileName.EndsWith(FileSuffix, StringComparison.Ordinal));
+
     /// <summary>File name of a node's single-device trace in a trace folder.</summary>
     public static string NodeFile(string node) => node + FileSuffix;
 

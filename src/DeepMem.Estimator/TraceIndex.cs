@@ -110,7 +110,12 @@ internal sealed class TraceIndex
         BuildReferenceCounts(set, options.WriteWeight);
         BuildFirstTouches();
         BuildCoefficients();
-        if (options.UseCalibration && set.Calibration is { } calibration)
+        if (options.UseCalibration && set.Calibrations.Count > 1)
+        {
+            CalibrationShapes = FitKnots(set.Calibrations, options.WriteWeight);
+            (Exponent, Curvature) = (Enumerable.Repeat(1.0, W).ToArray(), new double[W]);
+        }
+        else if (options.UseCalibration && set.Calibration is { } calibration)
         {
             (Exponent, Curvature, CalibrationShapes) = FitCalibration(calibration, options.WriteWeight);
         }
@@ -308,6 +313,11 @@ internal sealed class TraceIndex
         if (Exponent is { } gamma)
         {
             var x = Math.Clamp(share[1] / accesses, 0, 1);
+            if (KnotOffsets is { } ko)
+            {
+                return Interpolate(ko[w], ko[w + 1], x);
+            }
+
             var curved = WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]) + Curvature![w] * x * (1 - x);
             return Math.Max(curved, 0);
         }
@@ -443,6 +453,105 @@ internal sealed class TraceIndex
     }
 
     /// <summary>
+    /// With two or more calibration runs, window w's knots of the calibrated
+    /// formula are KnotX/KnotT[KnotOffsets[w] .. KnotOffsets[w + 1]): (0, T_0(w)),
+    /// each run's (x_c, T_c(w)) in x order, (1, T_1(w)); the formula is the
+    /// straight line between the knots around x. Null with fewer runs.
+    /// </summary>
+    public int[]? KnotOffsets { get; private set; }
+
+    /// <summary>The knots' shares of accesses on node 1 (see <see cref="KnotOffsets"/>).</summary>
+    public double[] KnotX { get; private set; } = [];
+
+    /// <summary>The knots' window times, µs (see <see cref="KnotOffsets"/>).</summary>
+    public double[] KnotT { get; private set; } = [];
+
+    private double Interpolate(int first, int end, double x)
+    {
+        var i = first + 1;
+        while (i < end - 1 && x > KnotX[i])
+        {
+            i++;
+        }
+
+        var (x0, x1) = (KnotX[i - 1], KnotX[i]);
+        var t = x1 > x0 ? KnotT[i - 1] + (KnotT[i] - KnotT[i - 1]) * (x - x0) / (x1 - x0) : KnotT[i];
+        return Math.Max(t, 0);
+    }
+
+    /// <summary>A calibration window's share of (weighted) accesses on node 1; 0 without accesses.</summary>
+    private static double SlowShare(TraceWindow c, double writeWeight)
+    {
+        double all = 0, one = 0;
+        for (var i = 0; i < c.Pages.Length; i++)
+        {
+            var a = c.Reads[i] + writeWeight * c.Writes[i];
+            all += a;
+            one += c.Nodes[i] == 1 ? a : 0;
+        }
+
+        return all > 0 ? one / all : 0;
+    }
+
+    /// <summary>
+    /// The knots of the piecewise-linear calibrated formula (two or more
+    /// calibration runs): per window, each run's share of accesses on node 1
+    /// x_c and its time T_c, where 0.05 ≤ x_c ≤ 0.95; runs within 0.01 of
+    /// each other in x share one knot at their mean. Unlike the one-run
+    /// shapes, a window whose mixed runs are slower than both nodes follows
+    /// them: the measured points are the curve.
+    /// </summary>
+    private CalibrationShapes FitKnots(IReadOnlyList<WindowTrace> calibrations, double writeWeight)
+    {
+        var offsets = new int[W + 1];
+        var xs = new List<double>();
+        var ts = new List<double>();
+        var piecewise = 0;
+        var points = new List<(double X, double T)>();
+        for (var w = 0; w < W; w++)
+        {
+            offsets[w] = xs.Count;
+            points.Clear();
+            foreach (var calibration in calibrations)
+            {
+                var c = calibration.Windows[w];
+                var x = SlowShare(c, writeWeight);
+                if (x is >= 0.05 and <= 0.95)
+                {
+                    points.Add((x, c.Ticks / TicksPerSecond * 1e6));
+                }
+            }
+
+            points.Sort((a, b) => a.X.CompareTo(b.X));
+            xs.Add(0);
+            ts.Add(WindowMicros[w * N]);
+            for (var i = 0; i < points.Count;)
+            {
+                var j = i;
+                double sx = 0, st = 0;
+                while (j < points.Count && points[j].X - points[i].X < 0.01)
+                {
+                    sx += points[j].X;
+                    st += points[j].T;
+                    j++;
+                }
+
+                xs.Add(sx / (j - i));
+                ts.Add(st / (j - i));
+                i = j;
+            }
+
+            xs.Add(1);
+            ts.Add(WindowMicros[w * N + 1]);
+            piecewise += points.Count > 0 ? 1 : 0;
+        }
+
+        offsets[W] = xs.Count;
+        (KnotOffsets, KnotX, KnotT) = (offsets, xs.ToArray(), ts.ToArray());
+        return new CalibrationShapes(0, 0, W - piecewise, 0) { Piecewise = piecewise, Runs = calibrations.Count };
+    }
+
+    /// <summary>
     /// Per window, the shape that makes the formula meet the calibration run
     /// at x_c, the run's own share of accesses on node 1 (y = (T_c − T_0) / (T_1 − T_0)):
     /// between the nodes (0 &lt; y &lt; 1), the exponent x_c^γ = y; faster than
@@ -463,17 +572,9 @@ internal sealed class TraceIndex
         {
             gamma[w] = 1;
             var c = calibration.Windows[w];
-            double all = 0, one = 0;
-            for (var i = 0; i < c.Pages.Length; i++)
-            {
-                var a = c.Reads[i] + writeWeight * c.Writes[i];
-                all += a;
-                one += c.Nodes[i] == 1 ? a : 0;
-            }
-
             var (t0, t1) = (WindowMicros[w * N], WindowMicros[w * N + 1]);
             var tc = c.Ticks / TicksPerSecond * 1e6;
-            var x = all > 0 ? one / all : 0;
+            var x = SlowShare(c, writeWeight);
             if (x < 0.05 || x > 0.95)
             {
                 continue;

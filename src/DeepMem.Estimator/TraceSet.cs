@@ -36,10 +36,10 @@ public sealed class TraceSet
     /// </summary>
     public const string CalibrationFile = TraceFormat.CalibrationFile;
 
-    private TraceSet(IReadOnlyList<WindowTrace> traces, WindowTrace? calibration = null)
+    private TraceSet(IReadOnlyList<WindowTrace> traces, IReadOnlyList<WindowTrace>? calibrations = null)
     {
         Traces = traces;
-        Calibration = calibration;
+        Calibrations = calibrations ?? [];
         var warnings = new List<string>();
         for (var d = 0; d < traces.Count; d++)
         {
@@ -70,7 +70,16 @@ public sealed class TraceSet
     /// the single-device traces; null when none was recorded. The estimator
     /// fits its per-window correction to it.
     /// </summary>
-    public WindowTrace? Calibration { get; }
+    public WindowTrace? Calibration => Calibrations.Count > 0 ? Calibrations[0] : null;
+
+    /// <summary>
+    /// Every calibration run of the set, each at its own mix of the two
+    /// nodes (<c>deepmem trace --calibrate-mix</c>), in the order attached
+    /// (<see cref="Load"/>: the 1:1 run first, then the others by file
+    /// name). With two or more, the calibrated window formula interpolates
+    /// between the measured mixes (docs/estimator.md).
+    /// </summary>
+    public IReadOnlyList<WindowTrace> Calibrations { get; }
 
     /// <summary>The traces; index = the node the run was bound to.</summary>
     public IReadOnlyList<WindowTrace> Traces { get; }
@@ -129,7 +138,7 @@ public sealed class TraceSet
         if (nodeNames is null)
         {
             files = Directory.GetFiles(directory, TraceFormat.FilePattern)
-                .Where(f => Path.GetFileName(f) != CalibrationFile).Order(StringComparer.Ordinal).ToList();
+                .Where(f => !TraceFormat.IsCalibrationFile(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0)
             {
                 throw new TraceSetException([$"trace folder {directory} holds no *.trace.jsonl.gz files"]);
@@ -146,12 +155,20 @@ public sealed class TraceSet
         }
 
         var set = Create(files.Select(TraceReader.ReadFile).ToList());
-        var calibration = Path.Combine(directory, CalibrationFile);
-        return File.Exists(calibration) ? set.WithCalibration(TraceReader.ReadFile(calibration)) : set;
+        var calibrations = Directory.GetFiles(directory, TraceFormat.FilePattern)
+            .Select(Path.GetFileName).OfType<string>().Where(TraceFormat.IsCalibrationFile)
+            .OrderBy(f => f == CalibrationFile ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal);
+        foreach (var f in calibrations)
+        {
+            set = set.WithCalibration(TraceReader.ReadFile(Path.Combine(directory, f)));
+        }
+
+        return set;
     }
 
     /// <summary>
-    /// This set with <paramref name="calibration"/> attached, after checking
+    /// This set with <paramref name="calibration"/> attached (after those it
+    /// has), after checking
     /// that it fits: two nodes, the same nodes, page size and workload, and
     /// windows that end at the same instruction counts.
     /// </summary>
@@ -173,7 +190,7 @@ public sealed class TraceSet
             CompareWith(Traces[0], calibration, instructionTolerance, problems);
         }
 
-        return problems.Count > 0 ? throw new TraceSetException(problems) : new TraceSet(Traces, calibration);
+        return problems.Count > 0 ? throw new TraceSetException(problems) : new TraceSet(Traces, [.. Calibrations, calibration]);
     }
 
     /// <summary>Checks <paramref name="traces"/> (any order) and orders them by bound node.</summary>

@@ -37,7 +37,7 @@ public static class TraceFolders
             var nodes = string.Join(", ", Enumerable.Range(0, set.NodeCount).Select(d =>
                 string.Create(inv, $"{h.Nodes[d].Name} {set.Traces[d].End.Ticks / h.TicksPerSecond * 1e6:F1} µs")));
             stdout.WriteLine(string.Create(inv,
-                $"{folder}: {set.WindowCount} windows of {h.WindowInstructions} instructions, {h.Cpu} x{h.Cores}, {set.Regions.Count} regions; all data on {nodes}; calibration run: {(set.Calibration is null ? "no" : "yes")}"));
+                $"{folder}: {set.WindowCount} windows of {h.WindowInstructions} instructions, {h.Cpu} x{h.Cores}, {set.Regions.Count} regions; all data on {nodes}; calibration runs: {(set.Calibrations.Count == 0 ? "none" : string.Join(", ", set.Calibrations.Select(RunName)))}"));
             foreach (var warning in set.Warnings)
             {
                 stdout.WriteLine($"  warning: {warning}");
@@ -57,8 +57,9 @@ public static class TraceFolders
 
             if (new DifferentialEstimator(set).CalibrationShapes is { } shapes)
             {
-                stdout.WriteLine(string.Create(inv,
-                    $"  calibrated formula (the default with this run): x^γ in {shapes.Exponent} windows, the parabola below both nodes in {shapes.Parabola}, linear in {shapes.Linear} ({shapes.SlowerThanBoth} of them slower than both nodes)"));
+                stdout.WriteLine(shapes.Runs > 1
+                    ? string.Create(inv, $"  calibrated formula (the default with these runs): piecewise linear through the {shapes.Runs} measured mixes in {shapes.Piecewise} windows, linear in {shapes.Linear}")
+                    : string.Create(inv, $"  calibrated formula (the default with this run): x^γ in {shapes.Exponent} windows, the parabola below both nodes in {shapes.Parabola}, linear in {shapes.Linear} ({shapes.SlowerThanBoth} of them slower than both nodes)"));
             }
 
             foreach (var p in CalibrationHoldout.Predict(set, options))
@@ -72,12 +73,16 @@ public static class TraceFolders
         if (rows > 0)
         {
             stdout.WriteLine();
-            stdout.WriteLine("The calibration run (every page interleaved 1:1) predicted from the single-device traces alone:");
+            stdout.WriteLine("The calibration run (the first listed: every page interleaved 1:1 where there is one) predicted from the single-device traces alone:");
             stdout.Write(holdout.ToString());
         }
 
         return !failed;
     }
+
+    /// <summary>A calibration run's name: its file name without the suffix (calibration, calibration-3-1).</summary>
+    private static string RunName(WindowTrace t) =>
+        string.IsNullOrEmpty(t.Source) ? "calibration" : Path.GetFileName(t.Source).Replace(TraceFormat.FileSuffix, "", StringComparison.Ordinal);
 
     /// <summary>
     /// Link latency per node name: the trace header does not carry it, so a
@@ -107,7 +112,7 @@ public static class TraceFolders
             throw new ArgumentException("no such folder");
         }
 
-        var first = folder.GetFiles(TraceFormat.FilePattern).Where(f => f.Name != TraceFormat.CalibrationFile).OrderBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault()
+        var first = folder.GetFiles(TraceFormat.FilePattern).Where(f => !TraceFormat.IsCalibrationFile(f.Name)).OrderBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault()
             ?? throw new ArgumentException($"no window traces ({TraceFormat.FilePattern}) in the folder");
         using var reader = TraceReader.Open(first.FullName);
         return reader.Header.Nodes.Select(n => n.Name).ToList();

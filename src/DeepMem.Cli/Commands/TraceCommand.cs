@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepMem.Bridge;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Execution;
@@ -27,19 +28,23 @@ public static class TraceCommand
         {
             Description = "also record the calibration run (two nodes: every page interleaved 1:1) that the estimator fits its per-window correction to",
         };
+        var mix = new Option<string[]>("--calibrate-mix")
+        {
+            Description = "also record a calibration run with the pages interleaved a:b over the two nodes, e.g. 3:1 (repeatable; the run calibration-a-b)",
+        };
         var only = new Option<string[]>("--only")
         {
-            Description = "record only these runs: node names, or 'calibration' (repeatable; what a cluster task runs)",
+            Description = "record only these runs: node names, 'calibration' or 'calibration-a-b' (repeatable; what a cluster task runs)",
         };
         var executor = new ExecutorFlags(Environment.ProcessorCount);
         var command = new Command("trace", "run the workload in gem5 once per node, all data bound to that node, recording window traces")
         {
-            file, output, window, calibrate, only,
+            file, output, window, calibrate, mix, only,
         };
         executor.AddTo(command);
         command.SetAction((parse, ct) => ExecuteAsync(parse.GetValue(file)!, parse.GetValue(output), parse.GetValue(window),
             parse.GetValue(calibrate), parse.GetValue(only),
-            spec => executor.Apply(parse, spec, Console.Error), ct));
+            spec => executor.Apply(parse, spec, Console.Error), ct, parse.GetValue(mix)));
         return command;
     }
 
@@ -50,8 +55,21 @@ public static class TraceCommand
 
     /// <summary>Records the runs (all, or <paramref name="only"/>) where <paramref name="executorFor"/> says (null: exit 2); returns the exit code.</summary>
     public static async Task<int> ExecuteAsync(FileInfo file, DirectoryInfo? output, string? window,
-        bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor, CancellationToken ct)
+        bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor, CancellationToken ct,
+        IReadOnlyList<string>? calibrateMixes = null)
     {
+        var mixes = new List<CalibrationMix>();
+        foreach (var text in calibrateMixes ?? [])
+        {
+            if (!CalibrationMix.TryParse(text, out var m))
+            {
+                await Console.Error.WriteLineAsync($"error: --calibrate-mix '{text}' is not a mix a:b of whole numbers from 1 to {CalibrationMix.MaxWeight}, e.g. 3:1");
+                return ExitCodes.BadInput;
+            }
+
+            mixes.Add(m);
+        }
+
         var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
         if (loaded is null)
         {
@@ -77,7 +95,13 @@ public static class TraceCommand
             return ExitCodes.BadInput;
         }
 
-        var runs = TraceRecording.Runs(e, calibrate);
+        if (mixes.Count > 0 && e.Spec.Nodes.Count != 2)
+        {
+            await Console.Error.WriteLineAsync($"error: --calibrate-mix: a calibration run needs exactly two memory nodes; the experiment has {e.Spec.Nodes.Count}");
+            return ExitCodes.BadInput;
+        }
+
+        var runs = TraceRecording.Runs(e, calibrate, mixes);
         if (only is { Count: > 0 } && only.Except(runs).ToList() is { Count: > 0 } unknown)
         {
             await Console.Error.WriteLineAsync($"error: --only: no run {string.Join(", ", unknown.Select(u => $"'{u}'"))}; runs: {string.Join(", ", runs)}");
@@ -94,8 +118,9 @@ public static class TraceCommand
         try
         {
             var results = await TraceRecording.RecordAsync(e, file.ToString(), dir, windowInsts, calibrate, only is { Count: > 0 } ? only : runs, spec,
-                run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local", .. calibrate ? CalibrateFlag : []],
-                ExecutorFlags.Printer(Console.Error), line => Console.Error.WriteLine(line), ct);
+                run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local",
+                    .. calibrate ? CalibrateFlag : [], .. mixes.SelectMany(m => new[] { "--calibrate-mix", m.ToString() })],
+                ExecutorFlags.Printer(Console.Error), line => Console.Error.WriteLine(line), ct, mixes);
             foreach (var r in results)
             {
                 (r.Ok ? Console.Out : Console.Error).WriteLine(r.Message);

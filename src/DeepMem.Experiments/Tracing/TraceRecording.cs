@@ -20,9 +20,9 @@ public static class TraceRecording
     /// <summary>Name of the calibration run.</summary>
     public const string CalibrationRun = TraceRecorder.CalibrationRun;
 
-    /// <summary>The runs of <paramref name="experiment"/>: each node's, then the calibration run when asked.</summary>
-    public static IReadOnlyList<string> Runs(Experiment experiment, bool calibrate) =>
-        experiment.Spec.Nodes.Select(n => n.Name).Concat(calibrate ? [CalibrationRun] : []).ToList();
+    /// <summary>The runs of <paramref name="experiment"/>: each node's, then the calibration runs asked for (1:1 when <paramref name="calibrate"/>, and <paramref name="mixes"/>).</summary>
+    public static IReadOnlyList<string> Runs(Experiment experiment, bool calibrate, IReadOnlyList<CalibrationMix>? mixes = null) =>
+        TraceRecorder.Runs(experiment.Spec, calibrate, mixes).Select(r => r.Run).ToList();
 
     /// <summary>The trace folder: <paramref name="output"/>, else the experiment's estimator.traces, else &lt;output&gt;/traces.</summary>
     public static string Folder(Experiment experiment, string? output) =>
@@ -37,7 +37,7 @@ public static class TraceRecording
     /// </summary>
     public static async Task<IReadOnlyList<TraceRun>> RecordAsync(Experiment experiment, string file, string dir, ulong window, bool calibrate,
         IReadOnlyList<string> runs, ExecutorSpec executor, Func<string, IReadOnlyList<string>> slurmTaskArguments,
-        IProgress<ExecutorProgress>? slurmProgress, Action<string> log, CancellationToken ct)
+        IProgress<ExecutorProgress>? slurmProgress, Action<string> log, CancellationToken ct, IReadOnlyList<CalibrationMix>? mixes = null)
     {
         try
         {
@@ -52,7 +52,7 @@ public static class TraceRecording
             var recorder = new TraceRecorder(simulator) { RelativeRoot = RepoLocator.FindRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))) };
             return executor.Kind == "slurm"
                 ? await OnSlurmAsync(new SlurmExecutor(executor.Slurm), experiment, dir, runs, slurmTaskArguments, slurmProgress, ct).ConfigureAwait(false)
-                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, ct, calibrate, runs.ToList()).ConfigureAwait(false))
+                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, ct, calibrate, runs.ToList(), mixes).ConfigureAwait(false))
                     .Select(t => new TraceRun(t.Node, t.TracePath, t.Ok, t.Message)).ToList();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ExecutorUnavailableException)
@@ -74,7 +74,8 @@ public static class TraceRecording
         await slurm.RunArrayAsync($"trace-{e.Name}", System.IO.Path.Combine(e.ResultsRoot, "slurm"), args, (end, lastTry) =>
         {
             var run = runs[end.Task];
-            var trace = System.IO.Path.Combine(dir, run == CalibrationRun ? TraceRecorder.CalibrationFileName : TraceRecorder.TraceFileName(run));
+            // A node's trace and a calibration run's are both <run>.trace.jsonl.gz.
+            var trace = System.IO.Path.Combine(dir, TraceRecorder.TraceFileName(run));
             var ok = end.State == "COMPLETED" && File.Exists(trace) && File.GetLastWriteTimeUtc(trace) >= end.Submitted.UtcDateTime.AddSeconds(-2);
             if (ok || lastTry)
             {

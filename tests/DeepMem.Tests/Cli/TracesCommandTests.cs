@@ -32,9 +32,9 @@ public class TracesCommandTests
             Assert.Equal("", stderr.ToString());
             var text = stdout.ToString();
             Assert.Contains("phases-ddr-nvm: 21 windows of 100000 instructions, O3 x1", text);
-            Assert.Contains("calibration run: yes", text);
+            Assert.Contains("calibration runs: calibration\n", text);
             Assert.Contains("mt-stream-alone: 28 windows of 100000 instructions, O3 x4", text);
-            Assert.Contains("calibration run: no", text);
+            Assert.Contains("calibration runs: none", text);
             var rows = text.Split('\n').Where(l => l.StartsWith("| phases-ddr-nvm |", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, rows.Count);
             Assert.Contains("| linear |", rows[0]);

@@ -153,20 +153,7 @@ public class CalibrationTests
     {
         var options = new Gem5Options { ConfigScript = "deepmem_se.py", PythonPath = "py" };
         var recorder = new TraceRecorder(new Gem5Simulator(options));
-        var spec = new SimulationSpec
-        {
-            Name = "t",
-            Nodes =
-            [
-                new NodeSpec("dram", "ddr4", DeviceKind.Dram, 1 << 20, 50, 50, 19.2, 0),
-                new NodeSpec("nvm", "nvm", DeviceKind.Nvm, 64 << 20, 150, 500, 2.3, 0),
-            ],
-            Cpu = new CpuSpec("o3", 3e9, 32768, 32768, 1 << 18),
-            Workload = new WorkloadSpec("/bin/kernel", ["10"], "/tmp"),
-            EpochInstructions = 100_000,
-            Migration = new MigrationCostSpec(2000),
-            OutputDir = "/tmp/out",
-        };
+        var spec = TwoNodeSpec();
         var calibration = TraceRecorder.Runs(spec, calibrate: true)[^1];
         Assert.Equal(TraceRecorder.CalibrationRun, calibration.Run);
         var args = Gem5CommandLine.ForFixedPlacement(options, TraceRecorder.RunSpec(spec, calibration.Run, calibration.TraceFile, "/tmp/t", 100_000),
@@ -178,4 +165,123 @@ public class CalibrationTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => recorder.RecordAsync(three, "/tmp/t", 100_000, 1, default, calibrate: true));
         Assert.Contains("exactly two memory nodes", ex.Message);
     }
+
+    /// <summary>
+    /// A calibration run of <see cref="TestTraces.TwoByTwo"/> whose w0 reads
+    /// pages 0x100 and 0x200 <paramref name="w0Reads"/> times on nodes
+    /// <paramref name="w0Nodes"/> in <paramref name="w0Ticks"/>; w1 as in <see cref="Calibration"/>.
+    /// </summary>
+    private static WindowTrace Mix(ulong w0Ticks, uint[] w0Reads, int[] w0Nodes, string source)
+    {
+        var c = Calibration(w0Ticks);
+        var w0 = c.Windows[0];
+        return c with
+        {
+            Windows = [new TraceWindow(0, w0.Ticks, w0.Instructions, w0.Pages, w0Reads, w0.Writes, w0Nodes), c.Windows[1]],
+            Source = source,
+        };
+    }
+
+    [Fact]
+    public void With_two_calibration_runs_the_window_formula_is_the_line_between_the_measured_mixes()
+    {
+        // w0 (100 µs on node 0, 300 on node 1): one run with 1 of 2 accesses
+        // on node 1 takes 150 µs, one with 3 of 4 takes 330 µs (slower than
+        // both nodes). Knots (0, 100), (1/2, 150), (3/4, 330), (1, 300). w1's
+        // runs both have 1 of 2 on node 1 at 400 µs: one knot (1/2, 400).
+        var set = TestTraces.TwoByTwo()
+            .WithCalibration(Mix(150, [1, 1], [0, 1], "calibration.trace.jsonl.gz"))
+            .WithCalibration(Mix(330, [3, 1], [1, 0], "calibration-1-3.trace.jsonl.gz"));
+        var est = new DifferentialEstimator(set);
+        Assert.True(est.Calibrated);
+        Assert.Equal(2, est.CalibrationShapes!.Runs);
+        Assert.Equal(2, est.CalibrationShapes.Piecewise);
+
+        // A on 0, B on 1: w0 has x = 1/4, halfway to the first knot: 125; w1 at its knot, 400.
+        Assert.Equal(525, est.EstimateRegionNodes([0, 1]), Eps);
+        // A on 1, B on 0: w0 at x = 3/4 is the second run, 330, above both nodes
+        // (one run could not say so: it keeps such a window linear); w1 400.
+        Assert.Equal(730, est.EstimateRegionNodes([1, 0]), Eps);
+        Assert.Equal([330, 400], est.EstimateWindows((_, p) => p == 0x200 ? 0 : 1));
+
+        // The ends stay the single-device traces.
+        Assert.Equal(300, est.EstimateRegionNodes([0, 0], 0), Eps);
+        Assert.Equal(900, est.EstimateRegionNodes([1, 1], 1), Eps);
+
+        // Switched off, it is linear again.
+        Assert.False(new DifferentialEstimator(set, new EstimatorOptions { UseCalibration = false }).Calibrated);
+    }
+
+    [Fact]
+    public void Load_takes_every_calibration_file_the_1_1_run_first_and_none_for_a_node()
+    {
+        var dir = Directory.CreateTempSubdirectory("deepmem-calib-").FullName;
+        try
+        {
+            foreach (var t in TestTraces.TwoByTwo().Traces)
+            {
+                TraceWriter.WriteFile(Path.Combine(dir, WindowTrace.FileNameFor(t.Header.Nodes[t.Header.BoundNode!.Value].Name)), t);
+            }
+
+            TraceWriter.WriteFile(Path.Combine(dir, new CalibrationMix(3, 1).FileName), Mix(120, [3, 1], [0, 0], ""));
+            TraceWriter.WriteFile(Path.Combine(dir, TraceSet.CalibrationFile), Calibration());
+            var loaded = TraceSet.Load(dir);
+            Assert.Equal(2, loaded.NodeCount);
+            Assert.Equal([TraceSet.CalibrationFile, "calibration-3-1.trace.jsonl.gz"], loaded.Calibrations.Select(c => Path.GetFileName(c.Source)));
+            Assert.Same(loaded.Calibrations[0], loaded.Calibration);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("3:1", 3, 1, "calibration-3-1", "weighted-interleave:0=3,1=1")]
+    [InlineData("6:2", 3, 1, "calibration-3-1", "weighted-interleave:0=3,1=1")]
+    [InlineData("2:2", 1, 1, "calibration", "interleave:0,1")]
+    [InlineData("1:3", 1, 3, "calibration-1-3", "weighted-interleave:0=1,1=3")]
+    public void A_calibration_mix_is_reduced_and_named_and_interleaves_every_page_by_its_weights(string text, int a, int b, string run, string policy)
+    {
+        Assert.True(CalibrationMix.TryParse(text, out var mix));
+        Assert.Equal((a, b), (mix.Node0, mix.Node1));
+        Assert.Equal(run, mix.Run);
+        Assert.Equal(run + ".trace.jsonl.gz", mix.FileName);
+        Assert.True(TraceFormat.IsCalibrationFile(mix.FileName));
+        Assert.Equal(policy, Gem5CommandLine.PolicyArgument(mix.Placement));
+    }
+
+    [Theory]
+    [InlineData("0:1")]
+    [InlineData("3")]
+    [InlineData("3:1:1")]
+    [InlineData("a:b")]
+    [InlineData("-1:2")]
+    [InlineData("65:1")]
+    public void A_bad_calibration_mix_is_refused(string text) => Assert.False(CalibrationMix.TryParse(text, out _));
+
+    [Fact]
+    public void The_recording_lists_a_run_per_node_then_the_1_1_run_and_each_mix_once()
+    {
+        var spec = TwoNodeSpec();
+        var runs = TraceRecorder.Runs(spec, calibrate: true, [new CalibrationMix(3, 1), new CalibrationMix(1, 1), new CalibrationMix(6, 2)]);
+        Assert.Equal(["dram", "nvm", "calibration", "calibration-3-1"], runs.Select(r => r.Run));
+        Assert.Equal(["dram", "nvm", "calibration-3-1"], TraceRecorder.Runs(spec, calibrate: false, [new CalibrationMix(3, 1)]).Select(r => r.Run));
+        Assert.False(TraceFormat.IsCalibrationFile("dram.trace.jsonl.gz"));
+    }
+
+    private static SimulationSpec TwoNodeSpec() => new()
+    {
+        Name = "t",
+        Nodes =
+        [
+            new NodeSpec("dram", "ddr4", DeviceKind.Dram, 1 << 20, 50, 50, 19.2, 0),
+            new NodeSpec("nvm", "nvm", DeviceKind.Nvm, 64 << 20, 150, 500, 2.3, 0),
+        ],
+        Cpu = new CpuSpec("o3", 3e9, 32768, 32768, 1 << 18),
+        Workload = new WorkloadSpec("/bin/kernel", ["10"], "/tmp"),
+        EpochInstructions = 100_000,
+        Migration = new MigrationCostSpec(2000),
+        OutputDir = "/tmp/out",
+    };
 }

@@ -117,6 +117,16 @@ public class SingleRunSelectionTests
             Assert.Equal(ExitCodes.BadInput, trace);
             Assert.Contains("--only: no run 'nvm'; runs: fast, slow1", stderr.ToString(), StringComparison.Ordinal);
 
+            // A calibration mix is a run of its own, named by its reduced mix.
+            var mixed = await DeepMem.Cli.Commands.TraceCommand.ExecuteAsync(new FileInfo(exp.File), null, null, true,
+                ["calibration-2-1"], s => s, CancellationToken.None, ["6:2"]);
+            Assert.Equal(ExitCodes.BadInput, mixed);
+            Assert.Contains("--only: no run 'calibration-2-1'; runs: fast, slow1, calibration, calibration-3-1", stderr.ToString(), StringComparison.Ordinal);
+            var bad = await DeepMem.Cli.Commands.TraceCommand.ExecuteAsync(new FileInfo(exp.File), null, null, false, null, s => s,
+                CancellationToken.None, ["3-1"]);
+            Assert.Equal(ExitCodes.BadInput, bad);
+            Assert.Contains("--calibrate-mix '3-1' is not a mix a:b of whole numbers from 1 to 64, e.g. 3:1", stderr.ToString(), StringComparison.Ordinal);
+
             var cross = await DeepMem.Cli.Commands.CrossCheckCommand.ExecuteAsync([new FileInfo(exp.File)], 2, null, ["no-such-case"], s => s,
                 CancellationToken.None);
             Assert.Equal(ExitCodes.BadInput, cross);
