@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DeepMem.Bridge;
 using DeepMem.Core;
 using DeepMem.Experiments;
 using DeepMem.Experiments.Execution;
@@ -58,16 +57,11 @@ public static class TraceCommand
         bool calibrate, IReadOnlyList<string>? only, Func<ExecutorSpec, ExecutorSpec?> executorFor, CancellationToken ct,
         IReadOnlyList<string>? calibrateMixes = null)
     {
-        var mixes = new List<CalibrationMix>();
-        foreach (var text in calibrateMixes ?? [])
+        var mixes = calibrateMixes ?? [];
+        if (TraceRecording.CheckMixes(mixes) is { } bad)
         {
-            if (!CalibrationMix.TryParse(text, out var m))
-            {
-                await Console.Error.WriteLineAsync($"error: --calibrate-mix '{text}' is not a mix a:b of whole numbers from 1 to {CalibrationMix.MaxWeight}, e.g. 3:1");
-                return ExitCodes.BadInput;
-            }
-
-            mixes.Add(m);
+            await Console.Error.WriteLineAsync("error: " + bad);
+            return ExitCodes.BadInput;
         }
 
         var loaded = CommandSupport.Load(file.ToString(), Console.Error, ct: ct);
@@ -119,7 +113,7 @@ public static class TraceCommand
         {
             var results = await TraceRecording.RecordAsync(e, file.ToString(), dir, windowInsts, calibrate, only is { Count: > 0 } ? only : runs, spec,
                 run => ["trace", file.FullName, "--only", run, "--out", dir, "--window", windowInsts.ToString(inv), "--executor", "local",
-                    .. calibrate ? CalibrateFlag : [], .. mixes.SelectMany(m => new[] { "--calibrate-mix", m.ToString() })],
+                    .. calibrate ? CalibrateFlag : [], .. mixes.SelectMany(m => new[] { "--calibrate-mix", m })],
                 ExecutorFlags.Printer(Console.Error), line => Console.Error.WriteLine(line), ct, mixes);
             foreach (var r in results)
             {

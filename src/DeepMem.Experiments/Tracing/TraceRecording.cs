@@ -20,9 +20,17 @@ public static class TraceRecording
     /// <summary>Name of the calibration run.</summary>
     public const string CalibrationRun = TraceRecorder.CalibrationRun;
 
-    /// <summary>The runs of <paramref name="experiment"/>: each node's, then the calibration runs asked for (1:1 when <paramref name="calibrate"/>, and <paramref name="mixes"/>).</summary>
-    public static IReadOnlyList<string> Runs(Experiment experiment, bool calibrate, IReadOnlyList<CalibrationMix>? mixes = null) =>
-        TraceRecorder.Runs(experiment.Spec, calibrate, mixes).Select(r => r.Run).ToList();
+    /// <summary>The runs of <paramref name="experiment"/>: each node's, then the calibration runs asked for (1:1 when <paramref name="calibrate"/>, and the mixes a:b of <paramref name="mixes"/>, see <see cref="CheckMixes"/>).</summary>
+    public static IReadOnlyList<string> Runs(Experiment experiment, bool calibrate, IReadOnlyList<string>? mixes = null) =>
+        TraceRecorder.Runs(experiment.Spec, calibrate, Mixes(mixes)).Select(r => r.Run).ToList();
+
+    /// <summary>The first of <paramref name="mixes"/> that is not a calibration mix a:b, as an error line; null when all are.</summary>
+    public static string? CheckMixes(IReadOnlyList<string>? mixes) =>
+        (mixes ?? []).Where(m => !CalibrationMix.TryParse(m, out _))
+            .Select(m => $"--calibrate-mix '{m}' is not a mix a:b of whole numbers from 1 to {CalibrationMix.MaxWeight}, e.g. 3:1").FirstOrDefault();
+
+    private static List<CalibrationMix> Mixes(IReadOnlyList<string>? mixes) =>
+        (mixes ?? []).Select(m => CalibrationMix.TryParse(m, out var mix) ? mix : throw new ArgumentException(CheckMixes([m]))).ToList();
 
     /// <summary>The trace folder: <paramref name="output"/>, else the experiment's estimator.traces, else &lt;output&gt;/traces.</summary>
     public static string Folder(Experiment experiment, string? output) =>
@@ -37,7 +45,7 @@ public static class TraceRecording
     /// </summary>
     public static async Task<IReadOnlyList<TraceRun>> RecordAsync(Experiment experiment, string file, string dir, ulong window, bool calibrate,
         IReadOnlyList<string> runs, ExecutorSpec executor, Func<string, IReadOnlyList<string>> slurmTaskArguments,
-        IProgress<ExecutorProgress>? slurmProgress, Action<string> log, CancellationToken ct, IReadOnlyList<CalibrationMix>? mixes = null)
+        IProgress<ExecutorProgress>? slurmProgress, Action<string> log, CancellationToken ct, IReadOnlyList<string>? mixes = null)
     {
         try
         {
@@ -52,7 +60,7 @@ public static class TraceRecording
             var recorder = new TraceRecorder(simulator) { RelativeRoot = RepoLocator.FindRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))) };
             return executor.Kind == "slurm"
                 ? await OnSlurmAsync(new SlurmExecutor(executor.Slurm), experiment, dir, runs, slurmTaskArguments, slurmProgress, ct).ConfigureAwait(false)
-                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, ct, calibrate, runs.ToList(), mixes).ConfigureAwait(false))
+                : (await recorder.RecordAsync(experiment.Spec, dir, window, executor.Jobs, ct, calibrate, runs.ToList(), Mixes(mixes)).ConfigureAwait(false))
                     .Select(t => new TraceRun(t.Node, t.TracePath, t.Ok, t.Message)).ToList();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ExecutorUnavailableException)
