@@ -12,8 +12,8 @@ namespace DeepMem.Estimator;
 /// <param name="SlowerThanBoth">Of <paramref name="Linear"/>, the windows where the calibration run was slower than both nodes.</param>
 public sealed record CalibrationShapes(int Exponent, int Parabola, int Linear, int SlowerThanBoth)
 {
-    /// <summary>With two or more calibration runs: windows where the formula is piecewise linear through at least one measured mix (the others are in <see cref="Linear"/>).</summary>
-    public int Piecewise { get; init; }
+    /// <summary>With two or more calibration runs: windows where the formula goes through at least one measured mix (the others are in <see cref="Linear"/>).</summary>
+    public int Interpolated { get; init; }
 
     /// <summary>Calibration runs the formula is fitted to.</summary>
     public int Runs { get; init; } = 1;

@@ -455,8 +455,11 @@ internal sealed class TraceIndex
     /// <summary>
     /// With two or more calibration runs, window w's knots of the calibrated
     /// formula are KnotX/KnotT[KnotOffsets[w] .. KnotOffsets[w + 1]): (0, T_0(w)),
-    /// each run's (x_c, T_c(w)) in x order, (1, T_1(w)); the formula is the
-    /// straight line between the knots around x. Null with fewer runs.
+    /// each run's (x_c, T_c(w)) in x order, (1, T_1(w)). The formula is the
+    /// monotone cubic through them (PCHIP: between two knots it never leaves
+    /// their range unless the data does), with a corner at a measured mix
+    /// faster or slower than both its neighbours, where two channels' loads
+    /// balance. Null with fewer runs.
     /// </summary>
     public int[]? KnotOffsets { get; private set; }
 
@@ -475,8 +478,73 @@ internal sealed class TraceIndex
         }
 
         var (x0, x1) = (KnotX[i - 1], KnotX[i]);
-        var t = x1 > x0 ? KnotT[i - 1] + (KnotT[i] - KnotT[i - 1]) * (x - x0) / (x1 - x0) : KnotT[i];
-        return Math.Max(t, 0);
+        var h = x1 - x0;
+        if (!(h > 0))
+        {
+            return Math.Max(KnotT[i], 0);
+        }
+
+        // Cubic Hermite with the knots' shape-preserving slopes; at a
+        // measured mix that is a local extreme, the slope on each side is
+        // that side's secant, so the curve has a corner there.
+        var u = (x - x0) / h;
+        var secant = (KnotT[i] - KnotT[i - 1]) / h;
+        var d0 = KnotD[i - 1] == 0 && i - 1 > first ? secant : KnotD[i - 1];
+        var d1 = KnotD[i] == 0 && i < end - 1 ? secant : KnotD[i];
+        var (h00, h10, h01, h11) = (((2 * u) - 3) * u * u + 1, ((u - 2) * u + 1) * u, (3 - (2 * u)) * u * u, (u - 1) * u * u);
+        return Math.Max(h00 * KnotT[i - 1] + h10 * h * d0 + h01 * KnotT[i] + h11 * h * d1, 0);
+    }
+
+    /// <summary>
+    /// The knots' slopes, µs per unit of x: Fritsch–Carlson's monotone
+    /// choice, as SciPy's PchipInterpolator makes it (0 at a local extreme,
+    /// where <see cref="Interpolate"/> puts a corner instead; see <see cref="KnotOffsets"/>).
+    /// </summary>
+    public double[] KnotD { get; private set; } = [];
+
+    private static void Slopes(ReadOnlySpan<double> x, ReadOnlySpan<double> t, Span<double> d)
+    {
+        var n = x.Length;
+        if (n == 2)
+        {
+            d[0] = d[1] = (t[1] - t[0]) / (x[1] - x[0]);
+            return;
+        }
+
+        Span<double> delta = stackalloc double[n - 1];
+        Span<double> h = stackalloc double[n - 1];
+        for (var k = 0; k < n - 1; k++)
+        {
+            h[k] = x[k + 1] - x[k];
+            delta[k] = (t[k + 1] - t[k]) / h[k];
+        }
+
+        for (var k = 1; k < n - 1; k++)
+        {
+            if (delta[k - 1] * delta[k] <= 0)
+            {
+                d[k] = 0;
+            }
+            else
+            {
+                var (w1, w2) = (2 * h[k] + h[k - 1], h[k] + 2 * h[k - 1]);
+                d[k] = (w1 + w2) / (w1 / delta[k - 1] + w2 / delta[k]);
+            }
+        }
+
+        d[0] = EndSlope(h[0], h[1], delta[0], delta[1]);
+        d[n - 1] = EndSlope(h[n - 2], h[n - 3], delta[n - 2], delta[n - 3]);
+    }
+
+    private static double EndSlope(double h0, double h1, double m0, double m1)
+    {
+        var d = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
+        if (Math.Sign(d) != Math.Sign(m0))
+        {
+            return 0;
+        }
+
+        return Math.Sign(m0) != Math.Sign(m1) && Math.Abs(d) > Math.Abs(3 * m0) ? 3 * m0 : d;
     }
 
     /// <summary>A calibration window's share of (weighted) accesses on node 1; 0 without accesses.</summary>
@@ -494,7 +562,7 @@ internal sealed class TraceIndex
     }
 
     /// <summary>
-    /// The knots of the piecewise-linear calibrated formula (two or more
+    /// The knots of the interpolating calibrated formula (two or more
     /// calibration runs): per window, each run's share of accesses on node 1
     /// x_c and its time T_c, where 0.05 ≤ x_c ≤ 0.95; runs within 0.01 of
     /// each other in x share one knot at their mean. Unlike the one-run
@@ -506,7 +574,7 @@ internal sealed class TraceIndex
         var offsets = new int[W + 1];
         var xs = new List<double>();
         var ts = new List<double>();
-        var piecewise = 0;
+        var interpolated = 0;
         var points = new List<(double X, double T)>();
         for (var w = 0; w < W; w++)
         {
@@ -543,12 +611,19 @@ internal sealed class TraceIndex
 
             xs.Add(1);
             ts.Add(WindowMicros[w * N + 1]);
-            piecewise += points.Count > 0 ? 1 : 0;
+            interpolated += points.Count > 0 ? 1 : 0;
         }
 
         offsets[W] = xs.Count;
         (KnotOffsets, KnotX, KnotT) = (offsets, xs.ToArray(), ts.ToArray());
-        return new CalibrationShapes(0, 0, W - piecewise, 0) { Piecewise = piecewise, Runs = calibrations.Count };
+        KnotD = new double[KnotX.Length];
+        for (var w = 0; w < W; w++)
+        {
+            Slopes(KnotX.AsSpan(offsets[w], offsets[w + 1] - offsets[w]), KnotT.AsSpan(offsets[w], offsets[w + 1] - offsets[w]),
+                KnotD.AsSpan(offsets[w], offsets[w + 1] - offsets[w]));
+        }
+
+        return new CalibrationShapes(0, 0, W - interpolated, 0) { Interpolated = interpolated, Runs = calibrations.Count };
     }
 
     /// <summary>

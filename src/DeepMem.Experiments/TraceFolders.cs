@@ -58,7 +58,7 @@ public static class TraceFolders
             if (new DifferentialEstimator(set).CalibrationShapes is { } shapes)
             {
                 stdout.WriteLine(shapes.Runs > 1
-                    ? string.Create(inv, $"  calibrated formula (the default with these runs): piecewise linear through the {shapes.Runs} measured mixes in {shapes.Piecewise} windows, linear in {shapes.Linear}")
+                    ? string.Create(inv, $"  calibrated formula (the default with these runs): the monotone cubic through the {shapes.Runs} measured mixes in {shapes.Interpolated} windows (a corner at a mix faster or slower than its neighbours), linear in {shapes.Linear}")
                     : string.Create(inv, $"  calibrated formula (the default with this run): x^γ in {shapes.Exponent} windows, the parabola below both nodes in {shapes.Parabola}, linear in {shapes.Linear} ({shapes.SlowerThanBoth} of them slower than both nodes)"));
             }
 

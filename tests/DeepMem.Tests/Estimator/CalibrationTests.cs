@@ -183,7 +183,7 @@ public class CalibrationTests
     }
 
     [Fact]
-    public void With_two_calibration_runs_the_window_formula_is_the_line_between_the_measured_mixes()
+    public void With_two_calibration_runs_the_window_formula_is_the_monotone_cubic_through_the_measured_mixes_with_a_corner_at_an_extreme()
     {
         // w0 (100 µs on node 0, 300 on node 1): one run with 1 of 2 accesses
         // on node 1 takes 150 µs, one with 3 of 4 takes 330 µs (slower than
@@ -195,10 +195,16 @@ public class CalibrationTests
         var est = new DifferentialEstimator(set);
         Assert.True(est.Calibrated);
         Assert.Equal(2, est.CalibrationShapes!.Runs);
-        Assert.Equal(2, est.CalibrationShapes.Piecewise);
+        Assert.Equal(2, est.CalibrationShapes.Interpolated);
 
-        // A on 0, B on 1: w0 has x = 1/4, halfway to the first knot: 125; w1 at its knot, 400.
-        Assert.Equal(525, est.EstimateRegionNodes([0, 1]), Eps);
+        // A on 0, B on 1: w0 has x = 1/4, halfway between the knots at 0 and 1/2.
+        // Secants 100, 720, -120 µs per unit of x. Slopes: at 0, the end
+        // formula ((2·0.5 + 0.25)·100 − 0.5·720) / 0.75 < 0 against a rising
+        // secant, so 0; at 1/2, the weighted harmonic mean 2.25 / (1/100 + 1.25/720)
+        // = 191.716; at 3/4 the secants change sign (an extreme), so a corner.
+        // Hermite at u = 1/2: (100 + 150) / 2 + 0.5 · (0 − 191.716) / 8 = 113.018
+        // (the line would give 125); w1 at its knot, 400.
+        Assert.Equal(125 - 0.5 * (2.25 / (1.0 / 100 + 1.25 / 720)) / 8 + 400, est.EstimateRegionNodes([0, 1]), Eps);
         // A on 1, B on 0: w0 at x = 3/4 is the second run, 330, above both nodes
         // (one run could not say so: it keeps such a window linear); w1 400.
         Assert.Equal(730, est.EstimateRegionNodes([1, 0]), Eps);
