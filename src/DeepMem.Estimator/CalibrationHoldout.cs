@@ -37,18 +37,60 @@ public static class CalibrationHoldout
                 continue;
             }
 
-            var windows = estimator.EstimateWindows((w, page) => NodeIn(calibration.Windows[w], page, set.NodeCount));
-            var n = Math.Min(windows.Length, measuredWindows.Length);
-            double err = 0;
-            for (var w = 0; w < n; w++)
-            {
-                err += measuredWindows[w] > 0 ? Math.Abs(windows[w] - measuredWindows[w]) / measuredWindows[w] : 0;
-            }
-
-            result.Add(new HoldoutPrediction(estimator.WindowModel, windows.Sum(), measuredWindows.Sum(), n > 0 ? err / n * 100 : 0));
+            result.Add(PredictRun(estimator, estimator.WindowModel, calibration, measuredWindows, set.NodeCount));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// With two or more calibration runs (several mixes): each run predicted
+    /// by the calibrated formula fitted to the others only, in the order of
+    /// <see cref="TraceSet.Calibrations"/>. What a mix adds that the others
+    /// do not already give; empty with fewer than two runs.
+    /// </summary>
+    public static IReadOnlyList<HoldoutPrediction> PredictEachMix(TraceSet set, EstimatorOptions? options = null)
+    {
+        var runs = set.Calibrations;
+        var result = new List<HoldoutPrediction>();
+        if (runs.Count < 2)
+        {
+            return result;
+        }
+
+        var calibrated = (options ?? new EstimatorOptions()) with { UseCalibration = true };
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var others = TraceSet.Create(set.Traces);
+            foreach (var other in runs.Where((_, k) => k != i))
+            {
+                others = others.WithCalibration(other);
+            }
+
+            var run = runs[i];
+            var measuredWindows = run.Windows.Select(w => w.Ticks / set.Header.TicksPerSecond * 1e6).ToArray();
+            var names = string.Join(", ", runs.Where((_, k) => k != i).Select(RunName));
+            result.Add(PredictRun(new DifferentialEstimator(others, calibrated), $"{RunName(run)} from {names}", run, measuredWindows, set.NodeCount));
+        }
+
+        return result;
+    }
+
+    /// <summary>A calibration run's name: its file name without the suffix (calibration, calibration-3-1).</summary>
+    public static string RunName(WindowTrace run) =>
+        string.IsNullOrEmpty(run.Source) ? "calibration" : Path.GetFileName(run.Source).Replace(TraceFormat.FileSuffix, "", StringComparison.Ordinal);
+
+    private static HoldoutPrediction PredictRun(DifferentialEstimator estimator, string model, WindowTrace run, double[] measuredWindows, int nodes)
+    {
+        var windows = estimator.EstimateWindows((w, page) => NodeIn(run.Windows[w], page, nodes));
+        var n = Math.Min(windows.Length, measuredWindows.Length);
+        double err = 0;
+        for (var w = 0; w < n; w++)
+        {
+            err += measuredWindows[w] > 0 ? Math.Abs(windows[w] - measuredWindows[w]) / measuredWindows[w] : 0;
+        }
+
+        return new HoldoutPrediction(model, windows.Sum(), measuredWindows.Sum(), n > 0 ? err / n * 100 : 0);
     }
 
     /// <summary>The node the calibration run had <paramref name="page"/> on in the window; pages it does not list are interleaved by page number, as gem5 does.</summary>

@@ -19,6 +19,8 @@ public static class TraceFolders
         var holdout = new MarkdownTable(MarkdownTable.Text("traces"), MarkdownTable.Text("window formula"), MarkdownTable.Number("estimate µs"),
             MarkdownTable.Number("measured µs"), MarkdownTable.Number("error %"), MarkdownTable.Number("mean window |error| %"));
         var rows = 0;
+        var mixes = new MarkdownTable(MarkdownTable.Text("traces"), MarkdownTable.Text("run, from"), MarkdownTable.Number("estimate µs"),
+            MarkdownTable.Number("measured µs"), MarkdownTable.Number("error %"), MarkdownTable.Number("mean window |error| %"));
         foreach (var folder in folders)
         {
             TraceSet set;
@@ -37,7 +39,7 @@ public static class TraceFolders
             var nodes = string.Join(", ", Enumerable.Range(0, set.NodeCount).Select(d =>
                 string.Create(inv, $"{h.Nodes[d].Name} {set.Traces[d].End.Ticks / h.TicksPerSecond * 1e6:F1} µs")));
             stdout.WriteLine(string.Create(inv,
-                $"{folder}: {set.WindowCount} windows of {h.WindowInstructions} instructions, {h.Cpu} x{h.Cores}, {set.Regions.Count} regions; all data on {nodes}; calibration runs: {(set.Calibrations.Count == 0 ? "none" : string.Join(", ", set.Calibrations.Select(RunName)))}"));
+                $"{folder}: {set.WindowCount} windows of {h.WindowInstructions} instructions, {h.Cpu} x{h.Cores}, {set.Regions.Count} regions; all data on {nodes}; calibration runs: {(set.Calibrations.Count == 0 ? "none" : string.Join(", ", set.Calibrations.Select(CalibrationHoldout.RunName)))}"));
             foreach (var warning in set.Warnings)
             {
                 stdout.WriteLine($"  warning: {warning}");
@@ -68,6 +70,12 @@ public static class TraceFolders
                     p.ErrorPercent.ToString("+0.00;-0.00", inv), p.MeanWindowErrorPercent.ToString("F2", inv));
                 rows++;
             }
+
+            foreach (var p in CalibrationHoldout.PredictEachMix(set, options))
+            {
+                mixes.Add(folder.Name, p.Model, p.EstimateMicros.ToString("F1", inv), p.MeasuredMicros.ToString("F1", inv),
+                    p.ErrorPercent.ToString("+0.00;-0.00", inv), p.MeanWindowErrorPercent.ToString("F2", inv));
+            }
         }
 
         if (rows > 0)
@@ -77,12 +85,15 @@ public static class TraceFolders
             stdout.Write(holdout.ToString());
         }
 
+        if (mixes.Count > 0)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine("Each calibration run predicted by the calibrated formula fitted to the other runs alone (what that mix adds):");
+            stdout.Write(mixes.ToString());
+        }
+
         return !failed;
     }
-
-    /// <summary>A calibration run's name: its file name without the suffix (calibration, calibration-3-1).</summary>
-    private static string RunName(WindowTrace t) =>
-        string.IsNullOrEmpty(t.Source) ? "calibration" : Path.GetFileName(t.Source).Replace(TraceFormat.FileSuffix, "", StringComparison.Ordinal);
 
     /// <summary>
     /// Link latency per node name: the trace header does not carry it, so a

@@ -219,6 +219,30 @@ public class CalibrationTests
     }
 
     [Fact]
+    public void Each_mix_is_predicted_from_the_other_runs_alone()
+    {
+        var set = TestTraces.TwoByTwo()
+            .WithCalibration(Mix(150, [1, 1], [0, 1], "calibration.trace.jsonl.gz"))
+            .WithCalibration(Mix(330, [3, 1], [1, 0], "calibration-1-3.trace.jsonl.gz"));
+        var p = CalibrationHoldout.PredictEachMix(set);
+        Assert.Equal(["calibration from calibration-1-3", "calibration-1-3 from calibration"], p.Select(x => x.Model));
+
+        // The 1:1 run from the 1:3 run alone: w0's 1:3 run is slower than both
+        // nodes, so w0 stays linear; the 1:1 placement has A on node 0, B on
+        // node 1, 1 of the traces' 4 accesses on node 1: 100 + 200/4 = 150. w1: 400.
+        Assert.Equal(550, p[0].EstimateMicros, Eps);
+        Assert.Equal(550, p[0].MeasuredMicros, Eps);
+
+        // The 1:3 run from the 1:1 run alone: that run has 1 of 2 accesses on
+        // node 1 in w0 at 150 µs, y = 50/200 = 0.5^γ, γ = 2; A on node 1 is
+        // x = 3/4: 100 + 200 · 0.5625 = 212.5 against the 330 measured. w1: 400.
+        Assert.Equal(612.5, p[1].EstimateMicros, Eps);
+        Assert.Equal(730, p[1].MeasuredMicros, Eps);
+
+        Assert.Empty(CalibrationHoldout.PredictEachMix(TestTraces.TwoByTwo().WithCalibration(Calibration())));
+    }
+
+    [Fact]
     public void Load_takes_every_calibration_file_the_1_1_run_first_and_none_for_a_node()
     {
         var dir = Directory.CreateTempSubdirectory("deepmem-calib-").FullName;
