@@ -207,10 +207,8 @@ public class EpochTimeTests
             [TestTraces.Region(1, 0x100, 3)]);
         var policy = new ScriptedPolicy(migrate: r => Enumerable.Range(0, r.Pages.Count)
             .Where(i => r.Pages.Nodes[i] == 0).Select(i => new PageMigration(r.Pages.PageNumbers[i], 1)).ToList());
-        var spec = Spec(EpochLength.OfTime(100_000)) with
-        {
-            Nodes = [Spec(EpochLength.OfTime(100_000)).Nodes[0] with { CapacityBytes = TestTraces.PageSize }, Spec(EpochLength.OfTime(100_000)).Nodes[1]],
-        };
+        var timed = Spec(EpochLength.OfTime(100_000));
+        var spec = timed with { Nodes = [timed.Nodes[0] with { CapacityBytes = TestTraces.PageSize }, timed.Nodes[1]] };
         var run = await new EstimatorSimulator(set).RunDetailedAsync(spec, policy, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(RunStatus.Succeeded, run.Result.Status);
