@@ -67,8 +67,10 @@ public sealed class TraceSet
 
     /// <summary>
     /// The calibration run (two-node sets only), aligned window by window with
-    /// the single-device traces; null when none was recorded. The estimator
-    /// fits its per-window correction to it.
+    /// the single-device traces; null when none was recorded: the first of
+    /// <see cref="Calibrations"/> (the 1:1 run where <see cref="Load"/> found
+    /// one). With this run alone the estimator fits its per-window
+    /// correction to it.
     /// </summary>
     public WindowTrace? Calibration => Calibrations.Count > 0 ? Calibrations[0] : null;
 
