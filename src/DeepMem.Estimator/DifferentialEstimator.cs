@@ -95,7 +95,7 @@ public sealed class DifferentialEstimator
     /// <see cref="EstimatorOptions.UseCalibration"/>), which is not linear in
     /// the placement, and cost O(windows × regions) instead of O(regions).
     /// </summary>
-    public bool Calibrated => Index.Exponent is not null;
+    public bool Calibrated => Index.Calibrated;
 
     /// <summary>How many windows take each shape of the calibrated formula; null when not <see cref="Calibrated"/>.</summary>
     public CalibrationShapes? CalibrationShapes => Index.CalibrationShapes;
@@ -106,10 +106,10 @@ public sealed class DifferentialEstimator
     /// the windows, O(windows × regions), and the placement search ranks
     /// with the linear coefficients.
     /// </summary>
-    public bool Nonlinear => Index.Exponent is not null || Index.LoadedModel;
+    public bool Nonlinear => Index.Calibrated || Index.LoadedModel;
 
     /// <summary>The window formula in use, in words, for reports: "calibrated", "loaded latency (proportional, K of W windows)" or "linear".</summary>
-    public string WindowModel => Index.Exponent is not null ? "calibrated"
+    public string WindowModel => Index.Calibrated ? "calibrated"
         : Index.LoadedModel ? $"loaded latency ({Index.LoadedShape.ToString().ToLowerInvariant()}, {Index.LoadedWindows} of {Index.W} windows)"
         : "linear";
 

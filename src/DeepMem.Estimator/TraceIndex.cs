@@ -113,7 +113,6 @@ internal sealed class TraceIndex
         if (options.UseCalibration && set.Calibrations.Count > 1)
         {
             CalibrationShapes = FitKnots(set.Calibrations, options.WriteWeight);
-            (Exponent, Curvature) = (Enumerable.Repeat(1.0, W).ToArray(), new double[W]);
         }
         else if (options.UseCalibration && set.Calibration is { } calibration)
         {
@@ -284,12 +283,15 @@ internal sealed class TraceIndex
     public const double MinExponent = 0.125, MaxExponent = 8;
 
     /// <summary>
-    /// γ(w) of the calibrated window formula (two nodes), null without a
-    /// calibration: T(w) = T_0(w) + (T_1(w) − T_0(w)) · x^γ(w) + κ(w) · x(1 − x),
+    /// γ(w) of the calibrated window formula fitted to one calibration run
+    /// (two nodes; null without one, or with several, see <see cref="KnotOffsets"/>): T(w) = T_0(w) + (T_1(w) − T_0(w)) · x^γ(w) + κ(w) · x(1 − x),
     /// x = the share of the window's accesses on node 1. γ = 1 and κ = 0 is
     /// the linear formula.
     /// </summary>
     public double[]? Exponent { get; }
+
+    /// <summary>The calibrated formula is in use: fitted to one calibration run (<see cref="Exponent"/>) or to several (<see cref="KnotOffsets"/>).</summary>
+    public bool Calibrated => Exponent is not null || KnotOffsets is not null;
 
     /// <summary>How many windows take each shape of the calibrated formula; null without a calibration.</summary>
     public CalibrationShapes? CalibrationShapes { get; }
@@ -310,14 +312,14 @@ internal sealed class TraceIndex
     public double Mix(int w, ReadOnlySpan<double> share, double accesses)
     {
         var row = w * N;
+        if (KnotOffsets is { } ko)
+        {
+            return Interpolate(ko[w], ko[w + 1], Math.Clamp(share[1] / accesses, 0, 1));
+        }
+
         if (Exponent is { } gamma)
         {
             var x = Math.Clamp(share[1] / accesses, 0, 1);
-            if (KnotOffsets is { } ko)
-            {
-                return Interpolate(ko[w], ko[w + 1], x);
-            }
-
             var curved = WindowMicros[row] + (WindowMicros[row + 1] - WindowMicros[row]) * Math.Pow(x, gamma[w]) + Curvature![w] * x * (1 - x);
             return Math.Max(curved, 0);
         }
