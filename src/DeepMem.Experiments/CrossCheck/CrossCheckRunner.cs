@@ -311,10 +311,25 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
         return (dir, run, Key(c, run));
     }
 
+    /// <summary>
+    /// Suffix of the folder a case's earlier result is set aside in while
+    /// the case runs again; it goes when the new run ends and comes back
+    /// when the run was cut short (see <see cref="PutBackSetAside"/>).
+    /// </summary>
+    public const string SetAsideSuffix = ".previous";
+
+    /// <summary>
+    /// How a case's gem5 run is made: the gem5 backend's simulator for the
+    /// run (a test may stand in its own).
+    /// </summary>
+    public Func<Experiment, Action<string>, IMemorySimulator> Simulator { get; init; } =
+        (run, log) => Backends.Get(run.Backend).Create(run, log);
+
     /// <summary>True when a succeeded gem5 result of <paramref name="c"/> is stored under its current key.</summary>
     public bool IsStored(CrossCheckCase c)
     {
         var (dir, _, key) = Prepare(c);
+        PutBackSetAside(dir, _ => { }, c.Id);
         var caseFile = Path.Combine(dir, CaseFile);
         return File.Exists(caseFile) && File.ReadAllText(caseFile).Split('\n', 2)[0] == key.Value
             && ReadStored(Path.Combine(dir, "gem5.json"), _ => { }, c.Id)?.Status == RunStatus.Succeeded;
@@ -329,6 +344,7 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     private async Task<RunResult> Gem5Async(CrossCheckCase c, Action<string> log, CancellationToken ct)
     {
         var (dir, run, key) = Prepare(c);
+        PutBackSetAside(dir, log, c.Id);
         var stored = Path.Combine(dir, "gem5.json");
         var caseFile = Path.Combine(dir, CaseFile);
         if (File.Exists(stored) && File.Exists(caseFile))
@@ -373,11 +389,69 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
             policy = PolicyFactory.Create(c.Policy!);
         }
 
-        var result = await Backends.Get(run.Backend).Create(run, line => log($"{c.Id}: {line}")).RunAsync(run.Spec, policy, null, ct);
+        // The earlier result (another key, or a failure) stays until the new
+        // run has ended: a run cut short (cancelled, killed) must not take it along.
+        var aside = dir + SetAsideSuffix;
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            Directory.Move(dir, aside);
+        }
+
+        RunResult result;
+        try
+        {
+            result = await Simulator(run, line => log($"{c.Id}: {line}")).RunAsync(run.Spec, policy, null, ct);
+        }
+        catch
+        {
+            PutBackSetAside(dir, log, c.Id);
+            throw;
+        }
+
+        if (result.Status == RunStatus.Cancelled && Directory.Exists(aside))
+        {
+            PutBackSetAside(dir, log, c.Id);
+            return result;
+        }
+
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(stored, JsonSerializer.Serialize(result, ResultStore.Json), CancellationToken.None);
+        // The case file comes last: with it the new run is complete.
         await File.WriteAllTextAsync(caseFile, CaseText(key), CancellationToken.None);
+        if (Directory.Exists(aside))
+        {
+            Directory.Delete(aside, recursive: true);
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// Puts back the result a case's run set aside when that run did not end
+    /// (no <see cref="CaseFile"/> in <paramref name="dir"/>: cancelled, or the
+    /// process killed); when it did end, the set-aside folder goes.
+    /// </summary>
+    private static void PutBackSetAside(string dir, Action<string> log, string id)
+    {
+        var aside = dir + SetAsideSuffix;
+        if (!Directory.Exists(aside))
+        {
+            return;
+        }
+
+        if (File.Exists(Path.Combine(dir, CaseFile)))
+        {
+            Directory.Delete(aside, recursive: true);
+            return;
+        }
+
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Directory.Move(aside, dir);
+        log($"{id}: a run of the case was cut short; its earlier stored result is back in {dir}");
     }
 
     private static RunResult? ReadStored(string path, Action<string> log, string id)

@@ -3,6 +3,7 @@ using DeepMem.Core;
 using DeepMem.Estimator;
 using DeepMem.Experiments.CrossCheck;
 using DeepMem.Policies;
+using DeepMem.Tests.Estimator;
 using Xunit;
 
 namespace DeepMem.Tests.Experiments;
@@ -68,5 +69,75 @@ public class CrossCheckStoreTests
         var text = CrossCheckRunner.CaseText(key);
         Assert.StartsWith(key.Value + "\n", text, StringComparison.Ordinal);
         Assert.Contains("gem5-side python=", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A gem5 stand-in: writes a file into the run's folder as gem5 does, then ends as <paramref name="end"/> says.</summary>
+    private sealed class StandIn(Func<RunResult> end) : IMemorySimulator
+    {
+        public string Name => "gem5";
+
+        public Task<RunResult> RunAsync(SimulationSpec spec, IPlacementPolicy policy, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+        {
+            Directory.CreateDirectory(spec.OutputDir);
+            File.WriteAllText(Path.Combine(spec.OutputDir, "program.out"), "partial\n");
+            return Task.FromResult(end());
+        }
+    }
+
+    private static RunResult Ended(RunStatus status, double seconds = 0) => new() { Backend = "gem5", Status = status, SimulatedSeconds = seconds };
+
+    [Fact]
+    public async Task A_case_run_again_keeps_its_earlier_result_until_the_new_run_ends()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "deepmem-setaside-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var estimator = new DifferentialEstimator(TestTraces.TwoByTwo());
+            var before = Gem5Point(Spec() with { OutputDir = root }, Options());
+            // Another CPU model: another key, so the case runs again.
+            var after = Gem5Point(Spec() with { OutputDir = root, Cpu = Spec().Cpu with { Model = "timing" } }, Options());
+            var c = new CrossCheckCase("all-dram", "static", "x", StaticPlacement.FromNodes([0, 0], 0), null);
+            var log = new List<string>();
+            async Task<double> Run(DeepMem.Experiments.Experiment e, Func<RunResult> end) =>
+                (await new CrossCheckRunner(e, estimator) { Simulator = (_, _) => new StandIn(end) }
+                    .RunAsync([c], 1, log.Add, CancellationToken.None))[0].MeasuredSeconds;
+            var dir = Path.Combine(root, "crosscheck", c.Id);
+            var aside = dir + CrossCheckRunner.SetAsideSuffix;
+            var stored = () => File.ReadAllText(Path.Combine(dir, "gem5.json"));
+
+            Assert.Equal(1e-3, await Run(before, () => Ended(RunStatus.Succeeded, 1e-3)));
+            var first = stored();
+
+            // Cancelled under the new key: the earlier result is back, the partial run gone.
+            Assert.Equal(0, await Run(after, () => Ended(RunStatus.Cancelled)));
+            Assert.Equal(first, stored());
+            Assert.False(Directory.Exists(aside));
+            Assert.True(new CrossCheckRunner(before, estimator).IsStored(c));
+
+            // The simulator throws: the same.
+            await Assert.ThrowsAsync<InvalidOperationException>(() => Run(after, () => throw new InvalidOperationException("gem5 vanished")));
+            Assert.Equal(first, stored());
+
+            // The process was killed mid-run (the folder set aside, a partial run without its case file):
+            // the next look puts the earlier result back.
+            Directory.Move(dir, aside);
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "program.out"), "partial\n");
+            Assert.True(new CrossCheckRunner(before, estimator).IsStored(c));
+            Assert.Equal(first, stored());
+            Assert.False(Directory.Exists(aside));
+            Assert.Contains(log, l => l.Contains("cut short", StringComparison.Ordinal));
+
+            // A run that ends replaces it, and the set-aside folder goes.
+            Assert.Equal(2e-3, await Run(after, () => Ended(RunStatus.Succeeded, 2e-3)));
+            Assert.NotEqual(first, stored());
+            Assert.False(Directory.Exists(aside));
+            Assert.True(new CrossCheckRunner(after, estimator).IsStored(c));
+            Assert.False(new CrossCheckRunner(before, estimator).IsStored(c));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }
