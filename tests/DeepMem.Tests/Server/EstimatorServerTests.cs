@@ -110,8 +110,17 @@ public class EstimatorServerTests
 
         var ok = await Drive(server.Channel, new RecordingPolicy(), new SessionOptions { Token = "s3cret" });
         Assert.True(ok.Status == RunStatus.Succeeded, ok.FailureReason);
-        var again = await client.HelloAsync(new Proto.HelloRequest { ProtocolVersion = 2, Token = "s3cret" });
-        Assert.False(again.Accepted);
+        // A one-session server takes no second session: a Hello is refused
+        // until the server has stopped, and finds nobody listening after.
+        try
+        {
+            var again = await client.HelloAsync(new Proto.HelloRequest { ProtocolVersion = 2, Token = "s3cret" });
+            Assert.False(again.Accepted);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            Assert.Single(await server.WaitDoneAsync());
+        }
     }
 
     [Fact]
