@@ -195,7 +195,7 @@ internal sealed class Replay : IDisposable
                 // replayed in parts, each a share of its accesses and
                 // instructions, so the policy decides as often as in gem5.
                 // The window's new pages are first touched across its parts.
-                var parts = SubWindows(w, epochMicros, share);
+                var parts = SubWindows(w, epochMicros, nextEpochEndMicros, share);
                 for (var j = 0; j < parts; j++)
                 {
                     if (!PlaceFirstTouches(w, j, parts, out var oomFirst))
@@ -300,13 +300,18 @@ internal sealed class Replay : IDisposable
 
     /// <summary>
     /// Into how many parts window <paramref name="w"/> is replayed: one,
-    /// unless epochs are in simulated time and at least two fit in the
-    /// window's time on the placement it starts with (threaded traces: a
-    /// window of core 0's instructions can last several epochs). Not with
+    /// unless epochs are in simulated time and the window's time on the
+    /// placement it starts with crosses two or more epoch ends (threaded
+    /// traces: a window of core 0's instructions can last several epochs);
+    /// then as many parts as it crosses epoch ends, the first of them at
+    /// <paramref name="nextEpochEndMicros"/>. Equal parts, one per epoch end
+    /// crossed, each cross exactly one, so the policy decides as often as
+    /// in gem5 (parts by the window's time over the epoch, rounded down,
+    /// lost one decision in six on windows of one to five epochs). Not with
     /// refill, which works on whole windows, and not for the last window,
     /// after which no epoch ends.
     /// </summary>
-    private int SubWindows(int w, double epochMicros, double[] share)
+    private int SubWindows(int w, double epochMicros, double nextEpochEndMicros, double[] share)
     {
         if (!(epochMicros > 0) || _refill.Length > 0 || w == _ix.W - 1)
         {
@@ -314,8 +319,8 @@ internal sealed class Replay : IDisposable
         }
 
         // Every window formula lies at or below the slowest node's trace
-        // time, so a window shorter than two epochs there needs no estimate
-        // (single-core traces: nearly every window).
+        // time, so a window that crosses at most one epoch end there needs
+        // no estimate (single-core traces: nearly every window).
         var ix = _ix;
         var slowest = 0.0;
         for (var d = 0; d < _n; d++)
@@ -323,7 +328,7 @@ internal sealed class Replay : IDisposable
             slowest = Math.Max(slowest, ix.WindowMicros[w * _n + d]);
         }
 
-        if (slowest < 2 * epochMicros)
+        if (EpochEndsCrossed(slowest, epochMicros, nextEpochEndMicros) <= 1)
         {
             return 1;
         }
@@ -349,7 +354,18 @@ internal sealed class Replay : IDisposable
             micros = ix.FallbackMicros[w];
         }
 
-        return (int)Math.Clamp(Math.Floor(micros / epochMicros), 1, MaxSubWindows);
+        return Math.Clamp(EpochEndsCrossed(micros, epochMicros, nextEpochEndMicros), 1, MaxSubWindows);
+    }
+
+    /// <summary>
+    /// How many epoch ends (<paramref name="nextEpochEndMicros"/> and every
+    /// <paramref name="epochMicros"/> after it) the next <paramref name="micros"/>
+    /// of the run cross.
+    /// </summary>
+    private int EpochEndsCrossed(double micros, double epochMicros, double nextEpochEndMicros)
+    {
+        var end = _micros + micros;
+        return end < nextEpochEndMicros ? 0 : (int)Math.Min(MaxSubWindows, 1 + Math.Floor((end - nextEpochEndMicros) / epochMicros));
     }
 
     private const int MaxSubWindows = 64;

@@ -160,10 +160,12 @@ public class EpochTimeTests
         Assert.Equal([3000UL, 5000UL, 8000UL], fast.Select(r => r.TotalInstructions));
 
         // The same traces and epoch, all on nvm: 300 us windows, so the
-        // placement's slower timeline has three times the epochs.
+        // placement's slower timeline has more epochs: one per multiple of
+        // 250 us up to 2700 us (ten). Window 4 (1200 to 1500 us) crosses two,
+        // 1250 and 1500, and is replayed in two parts, an epoch after each.
         var slow = await Epochs(EpochLength.OfTime(250_000), 1);
-        Assert.Equal(Enumerable.Range(1, 9).Select(i => 300UL * (ulong)i), slow.Select(r => r.EndTick));
-        Assert.All(slow, r => Assert.Equal(1000UL, r.EpochInstructions));
+        Assert.Equal([300UL, 600, 900, 1200, 1350, 1500, 1800, 2100, 2400, 2700], slow.Select(r => r.EndTick));
+        Assert.Equal([1000UL, 1000, 1000, 1000, 500, 500, 1000, 1000, 1000, 1000], slow.Select(r => r.EpochInstructions));
     }
 
     [Fact]
@@ -179,6 +181,14 @@ public class EpochTimeTests
         Assert.Equal([333UL, 334UL, 333UL], slow.Take(3).Select(r => r.EpochInstructions));
         Assert.Equal([3U, 4U, 3U], slow.Take(3).Select(r => r.Pages.Reads.Single()));
         Assert.Equal(9000UL, slow[^1].TotalInstructions);
+
+        // 120 us epochs: a 300 us window crosses two or three epoch ends, and
+        // is replayed in as many parts, so an epoch ends at every multiple of
+        // 120 us the first nine windows reach (22 by 2700 us); parts by the
+        // window's time over the epoch (two each) would end 18.
+        var crossed = await Epochs(EpochLength.OfTime(120_000), 1);
+        Assert.Equal(22, crossed.Count);
+        Assert.All(crossed.Select((r, i) => (r, i)), x => Assert.InRange(x.r.EndTick, 120UL * (ulong)(x.i + 1), 120UL * (ulong)(x.i + 1) + 100));
 
         // All on dram: 100 us windows, one part each, one epoch per window boundary.
         Assert.Equal(9, (await Epochs(EpochLength.OfTime(100_000), 0)).Count);
