@@ -354,13 +354,13 @@ internal sealed class Replay : IDisposable
             micros = ix.FallbackMicros[w];
         }
 
-        return Math.Clamp(EpochEndsCrossed(micros, epochMicros, nextEpochEndMicros), 1, MaxSubWindows);
+        return Math.Max(1, EpochEndsCrossed(micros, epochMicros, nextEpochEndMicros));
     }
 
     /// <summary>
     /// How many epoch ends (<paramref name="nextEpochEndMicros"/> and every
     /// <paramref name="epochMicros"/> after it) the next <paramref name="micros"/>
-    /// of the run cross.
+    /// of the run cross, at most <see cref="MaxSubWindows"/>.
     /// </summary>
     private int EpochEndsCrossed(double micros, double epochMicros, double nextEpochEndMicros)
     {

@@ -325,7 +325,11 @@ public sealed class CrossCheckRunner(Experiment experiment, DifferentialEstimato
     public Func<Experiment, Action<string>, IMemorySimulator> Simulator { get; init; } =
         (run, log) => Backends.Get(run.Backend).Create(run, log);
 
-    /// <summary>True when a succeeded gem5 result of <paramref name="c"/> is stored under its current key.</summary>
+    /// <summary>
+    /// True when a succeeded gem5 result of <paramref name="c"/> is stored
+    /// under its current key. A result that a cut-short run had set aside is
+    /// put back first, so it counts.
+    /// </summary>
     public bool IsStored(CrossCheckCase c)
     {
         var (dir, _, key) = Prepare(c);
